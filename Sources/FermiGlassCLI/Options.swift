@@ -1,0 +1,176 @@
+import ArgumentParser
+import FermiGlassIO
+import FermiGlassModel
+import FermiGlassSolvers
+import FermiGlassStudies
+import Foundation
+
+/// Model options shared by every command that computes (CONVENTIONS.md §1, §4).
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Start from a named parameter set; explicit options override it. 'paper': t1=+1, t2=+0.6, W=9, 60x60, periodic, filling 5/6.")
+    var preset: String?
+
+    @Option(help: "Lattice size: L (square) or LxxLy, e.g. 60 or 60x40.")
+    var size: String?
+
+    @Option(help: "Nearest-neighbour hopping matrix element H_ij (default 1).")
+    var t1: Double?
+
+    @Option(help: "Next-nearest (diagonal) hopping matrix element H_ij (default 0).")
+    var t2: Double?
+
+    @Option(name: .customLong("W"), help: "Disorder strength: W_i uniform in [-W/2, W/2] (default 0). 'dos' accepts a list: 0,3,6,9,12.")
+    var disorder: String?
+
+    @Option(help: "Chemical potential subtracted on every site (default 0).")
+    var mu: Double?
+
+    @Option(help: "Boundary conditions: periodic or open (both directions), or periodic,open for x,y.")
+    var boundary: String?
+
+    @Option(help: "Total particle number N (both spins; even, 0 < N < 2 Lx Ly).")
+    var particles: Int?
+
+    @Option(help: "Particles per site, 0 < n < 2; N = n Lx Ly rounded to the nearest even integer.")
+    var filling: Double?
+
+    @Option(help: "Disorder seed (default 1).")
+    var seed: UInt64?
+
+    @Option(help: "Number of disorder realizations: realizations 0..<R (default 1).")
+    var realizations: Int?
+
+    @Option(help: "Realizations a..<b, written a:b (to extend statistics or re-run one realization).")
+    var realizationRange: String?
+
+    @Option(name: .customLong("disorder"), help: "Read the on-site energies W_i from a .npy or text file (one realization).")
+    var disorderFile: String?
+
+    @Option(help: "Write the on-site energies of each realization used to r###/disorder.npy.")
+    var saveDisorder: Bool = false
+
+    /// The disorder strengths given to --W (one value for most commands).
+    func disorderStrengths(default value: Double) throws -> [Double] {
+        guard let text = disorder else { return [value] }
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var out = [Double]()
+        for p in parts {
+            guard let v = Double(p), v.isFinite else { throw ValidationError("--W: '\(p)' is not a finite number") }
+            guard v >= 0 else { throw ValidationError("--W must be non-negative, got \(v)") }
+            out.append(v)
+        }
+        guard !out.isEmpty else { throw ValidationError("--W is empty") }
+        return out
+    }
+
+    /// Resolves the options into a ``ModelSpec``. `needsFilling`: the command needs N.
+    func resolve(needsFilling: Bool, allowWList: Bool = false) throws -> ModelSpec {
+        var lx = 20, ly = 20
+        var params = ModelParameters(t1: 1, t2: 0, disorderStrength: 0, mu: 0)
+        var fillingDefault: Double? = nil
+        var bx = Boundary.periodic, by = Boundary.periodic
+        if let name = preset {
+            guard let p = Preset(rawValue: name) else {
+                throw ValidationError("unknown --preset '\(name)'; available: \(Preset.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            lx = p.lx; ly = p.ly; params = p.parameters; bx = p.boundary; by = p.boundary
+            fillingDefault = p.filling
+        }
+        if let s = size { (lx, ly) = try Self.parseSize(s) }
+        if let v = t1 { params.t1 = v }
+        if let v = t2 { params.t2 = v }
+        if let v = mu { params.mu = v }
+        let ws = try disorderStrengths(default: params.disorderStrength)
+        if ws.count > 1 && !allowWList { throw ValidationError("--W takes one value for this command, got \(ws.count)") }
+        params.disorderStrength = ws[0]
+        if let b = boundary { (bx, by) = try Self.parseBoundary(b) }
+        for (name, v) in [("--t1", params.t1), ("--t2", params.t2), ("--mu", params.mu)] where !v.isFinite {
+            throw ValidationError("\(name) must be a finite number, got \(v)")
+        }
+        let lattice: Lattice
+        do { lattice = try Lattice(lx: lx, ly: ly, boundaryX: bx, boundaryY: by) } catch let e as ModelError {
+            throw ValidationError("--size: \(e.description)")
+        }
+        var filling: Filling? = nil
+        if particles != nil && self.filling != nil { throw ValidationError("give either --particles or --filling, not both") }
+        do {
+            if let n = particles {
+                filling = try Filling(particles: n, siteCount: lattice.siteCount)
+            } else if let f = self.filling ?? fillingDefault {
+                filling = try Filling(filling: f, siteCount: lattice.siteCount)
+            }
+        } catch let e as ModelError {
+            throw ValidationError(e.description)
+        }
+        if needsFilling && filling == nil {
+            throw ValidationError("this command needs a filling: give --particles N or --filling n (or --preset paper)")
+        }
+        var reals: [Int]
+        if realizations != nil && realizationRange != nil {
+            throw ValidationError("give either --realizations or --realization-range, not both")
+        }
+        if let r = realizationRange {
+            let parts = r.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a >= 0 else {
+                throw ValidationError("--realization-range must be a:b with 0 <= a, got '\(r)'")
+            }
+            guard b > a else { throw ValidationError("--realization-range \(r) is empty") }
+            reals = Array(a..<b)
+        } else {
+            let r = realizations ?? 1
+            guard r > 0 else { throw ValidationError("--realizations must be positive, got \(r)") }
+            reals = Array(0..<r)
+        }
+        if let path = disorderFile {
+            guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("disorder file \(path) does not exist") }
+        }
+        do {
+            let spec = try ModelSpec(lattice: lattice, parameters: params, filling: filling, seed: seed ?? 1,
+                                     realizations: reals, disorderFile: disorderFile, preset: preset)
+            if disorderFile != nil { _ = try spec.model(realization: reals[0]) }  // check the file now
+            return spec
+        } catch let e as ModelError {
+            throw ValidationError(e.description)
+        } catch let e as IOError {
+            throw ValidationError(e.description)
+        }
+    }
+
+    static func parseSize(_ s: String) throws -> (Int, Int) {
+        let parts = s.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let a = Int(parts[0]), let b = Int(parts.last!) else {
+            throw ValidationError("--size must be L or LxxLy (e.g. 60 or 60x40), got '\(s)'")
+        }
+        guard a > 0, b > 0 else { throw ValidationError("--size must be positive, got '\(s)'") }
+        return (a, b)
+    }
+
+    static func parseBoundary(_ s: String) throws -> (Boundary, Boundary) {
+        let parts = s.split(separator: ",").map { String($0) }
+        let bs = try parts.map { p -> Boundary in
+            guard let b = Boundary(rawValue: p) else { throw ValidationError("--boundary must be periodic or open (or x,y), got '\(s)'") }
+            return b
+        }
+        guard (1...2).contains(bs.count) else { throw ValidationError("--boundary must be periodic or open (or x,y), got '\(s)'") }
+        return (bs[0], bs.last!)
+    }
+}
+
+/// Output and execution options shared by every command that computes.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Directory for summary.json, .npy arrays and .csv tables.")
+    var output: String
+
+    @Flag(help: "Write into a non-empty --output directory.")
+    var force: Bool = false
+
+    @Flag(help: "Also print summary.json to standard output.")
+    var json: Bool = false
+
+    @Option(help: "BLAS threads and worker count (recorded in the output; default 1).")
+    var threads: Int = 1
+
+    func validate() throws {
+        guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+    }
+}

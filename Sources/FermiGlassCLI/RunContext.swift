@@ -1,0 +1,73 @@
+import ArgumentParser
+import FermiGlassIO
+import FermiGlassSolvers
+import Foundation
+
+/// What every computing command shares: the output directory, the BLAS thread count,
+/// progress on stderr, failure handling (no partial output) and the provenance block of
+/// summary.json.
+final class RunContext {
+    let command: String
+    let output: OutputDirectory
+    let options: RunOptions
+    let started = Date()
+
+    init(command: String, options: RunOptions, resume: Bool = false) throws {
+        self.command = command
+        self.options = options
+        do {
+            output = try OutputDirectory(path: options.output, force: options.force, resume: resume)
+        } catch let e as IOError {
+            throw ValidationError(e.description)
+        }
+        BLASRuntime.setThreads(options.threads)
+    }
+
+    /// Runs `body`; on any error removes what this run wrote, prints the error and exits 1.
+    func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let e as ValidationError {
+            output.abandon()
+            throw e
+        } catch {
+            output.abandon()
+            let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    /// The provenance block: what produced this output.
+    var provenance: JSON {
+        .object([
+            ("fermiglass_version", .string(Provenance.version)),
+            ("git_commit", .string(Provenance.gitCommit)),
+            ("command_line", .array(Provenance.commandLine.map { .string($0) })),
+            ("threads", .int(options.threads)),
+            ("libraries", .object(LibraryVersions.all.map { ($0.0, .string($0.1)) })),
+            ("host", .string(Provenance.host)),
+            ("started", .string(Provenance.timestamp(started))),
+            ("wall_time_seconds", .number(Date().timeIntervalSince(started))),
+        ])
+    }
+
+    /// Writes summary.json = {command, <body...>, provenance} and prints it with --json.
+    func writeSummary(_ body: [(String, JSON)]) throws {
+        let summary = JSON.object([("command", .string(command))] + body + [("provenance", provenance)])
+        try output.write(json: summary, to: "summary.json")
+        if options.json { print(summary.serialized()) }
+    }
+
+    /// Progress line on stderr: units done, rate, estimated time left.
+    func progress(_ done: Int, of total: Int, _ what: String = "realization") {
+        let elapsed = Date().timeIntervalSince(started)
+        let rate = elapsed / Double(max(done, 1))
+        let left = rate * Double(total - done)
+        let line = String(format: "[%@] %@ %d/%d done, %.2f s each, about %.0f s left\n", command, what, done, total, rate, left)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// `r007/` for realization 7.
+    static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
+}

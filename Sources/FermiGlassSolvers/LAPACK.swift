@@ -1,0 +1,127 @@
+import CLAPACK
+
+// The one file that talks to LAPACKE and (C)BLAS/OpenBLAS. It owns every buffer it hands to the
+// library, and maps LAPACK `info` codes to ``SolverError``.
+
+/// The OpenBLAS runtime: thread count and the kernel it selected, for provenance.
+public enum BLASRuntime {
+    /// Sets the number of OpenBLAS threads (FermiGlass's `--threads`).
+    public static func setThreads(_ n: Int) {
+        openblas_set_num_threads(Int32(max(1, n)))
+    }
+
+    /// The number of threads OpenBLAS uses now.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// The CPU kernel OpenBLAS selected (for example "Haswell"); affected by OPENBLAS_CORETYPE.
+    public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
+    /// OpenBLAS's build configuration string (version, threading model, ...).
+    public static var configuration: String { openblas_get_config().map { String(cString: $0) } ?? "unknown" }
+}
+
+/// Thin, safe wrappers around the BLAS-3 products FermiGlass needs. Matrices are column-major.
+public enum BLAS {
+    /// G = A^T A for a column-major `rows x columns` matrix A (dsyrk), returned full
+    /// (both triangles), `columns x columns`.
+    public static func gramian(_ a: [Double], rows: Int, columns: Int) -> [Double] {
+        precondition(a.count == rows * columns)
+        var g = [Double](repeating: 0, count: columns * columns)
+        guard rows > 0, columns > 0 else { return g }
+        a.withUnsafeBufferPointer { ap in
+            g.withUnsafeMutableBufferPointer { gp in
+                cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(columns), Int32(rows),
+                            1.0, ap.baseAddress, Int32(rows), 0.0, gp.baseAddress, Int32(columns))
+            }
+        }
+        for b in 0..<columns { for a in 0..<b { g[b + a * columns] = g[a + b * columns] } }
+        return g
+    }
+
+    /// C = A^T B for column-major A (`rows x m`) and B (`rows x k`): an `m x k` matrix (dgemm).
+    public static func transposeProduct(_ a: [Double], _ b: [Double], rows: Int, aColumns m: Int, bColumns k: Int) -> [Double] {
+        precondition(a.count == rows * m && b.count == rows * k)
+        var c = [Double](repeating: 0, count: m * k)
+        guard rows > 0, m > 0, k > 0 else { return c }
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(k), Int32(rows),
+                                1.0, ap.baseAddress, Int32(rows), bp.baseAddress, Int32(rows),
+                                0.0, cp.baseAddress, Int32(m))
+                }
+            }
+        }
+        return c
+    }
+
+    /// C = alpha A B + beta C for column-major A (`m x n`), B (`n x k`), C (`m x k`) (dgemm),
+    /// on caller-owned buffers.
+    public static func multiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
+                                m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
+                                alpha: Double = 1, beta: Double = 0) {
+        guard m > 0, n > 0, k > 0 else { return }
+        let lda = transposeA ? n : m
+        let ldb = transposeB ? k : n
+        cblas_dgemm(CblasColMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(k), Int32(n), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(m))
+    }
+}
+
+/// LAPACK's symmetric eigensolvers on a dense column-major matrix.
+enum LAPACK {
+    /// All eigenvalues (and eigenvectors when `vectors`) by divide and conquer (dsyevd).
+    /// `a` is overwritten by the eigenvectors.
+    static func dsyevd(_ a: inout [Double], n: Int, vectors: Bool) throws -> [Double] {
+        var w = [Double](repeating: 0, count: n)
+        let info = a.withUnsafeMutableBufferPointer { ap in
+            w.withUnsafeMutableBufferPointer { wp in
+                LAPACKE_dsyevd(LAPACK_COL_MAJOR, vectors ? 86 /* V */ : 78 /* N */, 85 /* U */,
+                               Int32(n), ap.baseAddress, Int32(n), wp.baseAddress)
+            }
+        }
+        try check(info, "dsyevd")
+        return w
+    }
+
+    /// Selected eigenpairs by relatively robust representations (dsyevr): by 0-based level
+    /// range, or by energy window (lower, upper]. Returns eigenvalues ascending and, when
+    /// `vectors`, an `n x m` column-major block.
+    static func dsyevr(_ a: inout [Double], n: Int, vectors: Bool, levels: Range<Int>?, energies: (Double, Double)?) throws
+        -> (values: [Double], vectors: [Double])
+    {
+        var m: Int32 = 0
+        let capacity = levels?.count ?? n
+        var w = [Double](repeating: 0, count: n)
+        var z = [Double](repeating: 0, count: vectors ? n * max(capacity, 1) : 1)
+        var isuppz = [Int32](repeating: 0, count: 2 * max(n, 1))
+        let range: CChar = levels != nil ? 73 /* I */ : (energies != nil ? 86 /* V */ : 65 /* A */)
+        let il = Int32((levels?.lowerBound ?? 0) + 1), iu = Int32(levels?.upperBound ?? n)
+        let vl = energies?.0 ?? 0, vu = energies?.1 ?? 0
+        let info = a.withUnsafeMutableBufferPointer { ap in
+            w.withUnsafeMutableBufferPointer { wp in
+                z.withUnsafeMutableBufferPointer { zp in
+                    isuppz.withUnsafeMutableBufferPointer { ip in
+                        LAPACKE_dsyevr(LAPACK_COL_MAJOR, vectors ? 86 : 78, range, 85, Int32(n), ap.baseAddress, Int32(n),
+                                       vl, vu, il, iu, 0.0, &m, wp.baseAddress, zp.baseAddress, Int32(n), ip.baseAddress)
+                    }
+                }
+            }
+        }
+        try check(info, "dsyevr")
+        let count = Int(m)
+        return (Array(w[0..<count]), vectors ? Array(z[0..<(n * count)]) : [])
+    }
+
+    private static func check(_ info: Int32, _ routine: String) throws {
+        guard info != 0 else { return }
+        let message: String
+        if info < 0 {
+            message = "argument \(-info) had an illegal value (a bug in FermiGlass: please report it)"
+        } else {
+            message = "the algorithm failed to converge (\(info) off-diagonal elements did not reach zero); "
+                + "check the matrix for NaN or Inf entries"
+        }
+        throw SolverError.lapack(routine: routine, info: Int(info), message: message)
+    }
+}

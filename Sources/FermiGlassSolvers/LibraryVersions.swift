@@ -1,0 +1,31 @@
+import CCHOLMOD
+import Foundation
+
+/// Versions of the C libraries in use, and the BLAS threading, for provenance records.
+public enum LibraryVersions {
+    /// CHOLMOD's run-time version, e.g. "3.0.14".
+    public static var cholmod: String {
+        var v = [Int32](repeating: 0, count: 3)
+        _ = cholmod_version(&v)
+        return v.map(String.init).joined(separator: ".")
+    }
+
+    /// ARPACK-NG's version from its pkg-config file (ARPACK has no run-time version call).
+    public static var arpack: String {
+        for dir in ["/usr/lib/x86_64-linux-gnu/pkgconfig", "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib/pkgconfig"] {
+            if let text = try? String(contentsOfFile: dir + "/arpack.pc", encoding: .utf8) {
+                for line in text.split(separator: "\n") where line.hasPrefix("Version:") {
+                    return "arpack-ng " + line.dropFirst(8).trimmingCharacters(in: .whitespaces)
+                }
+            }
+        }
+        return "arpack-ng (version unknown)"
+    }
+
+    /// Everything at once, as (key, value) pairs in a fixed order.
+    public static var all: [(String, String)] {
+        [("openblas", BLASRuntime.configuration), ("openblas_core", BLASRuntime.coreName),
+         ("openblas_threads", String(BLASRuntime.threads)), ("cholmod", cholmod), ("arpack", arpack),
+         ("OPENBLAS_CORETYPE", ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset")]
+    }
+}

@@ -1,0 +1,33 @@
+/// Everything that can go wrong in the solver layer, with messages a user can act on. Every
+/// LAPACK, CHOLMOD and ARPACK status code maps to one of these cases in the wrapper file that
+/// owns that library (`LAPACK.swift`, `CHOLMOD.swift`, `ARPACK.swift`).
+public enum SolverError: Error, Equatable, CustomStringConvertible {
+    /// A LAPACK routine returned `info != 0`.
+    case lapack(routine: String, info: Int, message: String)
+    /// CHOLMOD reported an error or warning status.
+    case cholmod(status: Int, message: String)
+    /// ARPACK returned an error `info` code.
+    case arpack(routine: String, info: Int, message: String)
+    /// ARPACK stopped before all requested eigenpairs converged.
+    case noConvergence(converged: Int, requested: Int, message: String)
+    /// The requested selection (window, index range) holds no state.
+    case emptySelection(String)
+    /// An argument is outside what the method can do.
+    case invalidArgument(String)
+    /// The plan would need more memory than the machine has.
+    case insufficientMemory(required: Int, available: Int, message: String)
+    /// The inertia count and the returned eigenpairs disagree: the window is not complete.
+    case incompleteWindow(expected: Int, found: Int, message: String)
+
+    public var description: String {
+        switch self {
+        case .lapack(let r, let info, let m): return "\(r) failed (info = \(info)): \(m)"
+        case .cholmod(let s, let m): return "CHOLMOD status \(s): \(m)"
+        case .arpack(let r, let info, let m): return "\(r) failed (info = \(info)): \(m)"
+        case .noConvergence(_, _, let m): return m
+        case .emptySelection(let m), .invalidArgument(let m): return m
+        case .insufficientMemory(_, _, let m): return m
+        case .incompleteWindow(_, _, let m): return m
+        }
+    }
+}

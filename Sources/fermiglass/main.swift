@@ -1,0 +1,3 @@
+import FermiGlassCLI
+
+FermiGlassCommand.main()
