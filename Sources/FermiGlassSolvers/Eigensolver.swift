@@ -229,7 +229,9 @@ public enum Eigensolver {
                       ("shift_nudges", s.nudges.count)]
         d.notes = [("ordering", s.ordering),
                    ("ordering_fill", s.orderingFill.map { "\($0.0)=\($0.1)" }.joined(separator: ", "))]
-        for (requested, used) in s.nudges { d.notes.append(("nudged_shift", "\(requested) -> \(used)")) }
+        if !s.nudges.isEmpty {
+            d.notes.append(("nudged_shifts", s.nudges.map { "\($0.0) -> \($0.1)" }.joined(separator: ", ")))
+        }
         return EigenSolution(pairs: pairs, diagnostics: d, fermiLevel: fermi)
     }
 }
