@@ -64,7 +64,9 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Resolves the options into a ``ModelSpec``. `needsFilling`: the command needs N.
-    func resolve(needsFilling: Bool, allowWList: Bool = false) throws -> ModelSpec {
+    /// `allowWList`: --W may list several values (the spec gets the first).
+    /// `defaultRealizations`: R when neither --realizations nor --realization-range is given.
+    func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1) throws -> ModelSpec {
         var lx = 20, ly = 20
         var params = ModelParameters(t1: 1, t2: 0, disorderStrength: 0, mu: 0)
         var fillingDefault: Double? = nil
@@ -117,7 +119,7 @@ struct ModelOptions: ParsableArguments {
             guard b > a else { throw ValidationError("--realization-range \(r) is empty") }
             reals = Array(a..<b)
         } else {
-            let r = realizations ?? 1
+            let r = realizations ?? defaultRealizations
             guard r > 0 else { throw ValidationError("--realizations must be positive, got \(r)") }
             reals = Array(0..<r)
         }
