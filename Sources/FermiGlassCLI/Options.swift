@@ -46,7 +46,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("disorder"), help: "Read the on-site energies W_i from a .npy or text file (one realization).")
     var disorderFile: String?
 
-    @Option(help: "Write the on-site energies of each realization used to r###/disorder.npy.")
+    @Flag(help: "Write the on-site energies of each realization used to r###/disorder.npy.")
     var saveDisorder: Bool = false
 
     /// The disorder strengths given to --W (one value for most commands).

@@ -45,6 +45,10 @@ public enum OverlapDecay {
         public let distance: Double
         /// chi_ac.
         public let chi: Double
+
+        public init(a: Int, c: Int, distance: Double, chi: Double) {
+            self.a = a; self.c = c; self.distance = distance; self.chi = chi
+        }
     }
 
     /// Which pairs of a set of `k` states to use.
