@@ -18,6 +18,9 @@ public struct FermiGlassCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             SpectrumCommand.self,
+            LocalizationCommand.self,
+            DOSCommand.self,
+            MatrixElementsCommand.self,
         ])
 
     public init() {}

@@ -46,7 +46,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("disorder"), help: "Read the on-site energies W_i from a .npy or text file (one realization).")
     var disorderFile: String?
 
-    @Option(help: "Write the on-site energies of each realization used to r###/disorder.npy.")
+    @Flag(help: "Write the on-site energies of each realization used to r###/disorder.npy.")
     var saveDisorder: Bool = false
 
     /// The disorder strengths given to --W (one value for most commands).
@@ -64,7 +64,9 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Resolves the options into a ``ModelSpec``. `needsFilling`: the command needs N.
-    func resolve(needsFilling: Bool, allowWList: Bool = false) throws -> ModelSpec {
+    /// `allowWList`: --W may list several values (the spec gets the first).
+    /// `defaultRealizations`: R when neither --realizations nor --realization-range is given.
+    func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1) throws -> ModelSpec {
         var lx = 20, ly = 20
         var params = ModelParameters(t1: 1, t2: 0, disorderStrength: 0, mu: 0)
         var fillingDefault: Double? = nil
@@ -117,7 +119,7 @@ struct ModelOptions: ParsableArguments {
             guard b > a else { throw ValidationError("--realization-range \(r) is empty") }
             reals = Array(a..<b)
         } else {
-            let r = realizations ?? 1
+            let r = realizations ?? defaultRealizations
             guard r > 0 else { throw ValidationError("--realizations must be positive, got \(r)") }
             reals = Array(0..<r)
         }

@@ -39,3 +39,48 @@ public enum Localization {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+extension Localization {
+    /// L_loc in one energy bin, pooled over realizations.
+    public struct EnergyBin: Sendable {
+        public let lower: Double
+        public let upper: Double
+        /// States in the bin, over all realizations.
+        public let states: Int
+        /// < IPR^(-1/2) > over the bin's states (NaN when empty).
+        public let length: Double
+        /// Standard error over realizations: sd of the per-realization bin means / sqrt(R'),
+        /// R' = realizations with states in the bin (0 when R' < 2).
+        public let lengthStderr: Double
+        /// exp< ln IPR >^(-1/2) over the bin's states.
+        public let typicalLength: Double
+        /// < IPR > over the bin's states.
+        public let meanIPR: Double
+    }
+
+    /// L_loc(E): the states of every realization (`energies[r][a]`, `ipr[r][a]`) grouped in
+    /// `bins`; states outside the grid are ignored.
+    public static func byEnergy(energies: [[Double]], ipr: [[Double]], bins: EnergyBins) -> [EnergyBin] {
+        precondition(energies.count == ipr.count)
+        var pooled = [[Double]](repeating: [], count: bins.count)
+        var perRealization = [[Double]](repeating: [], count: bins.count)
+        for (e, p) in zip(energies, ipr) {
+            precondition(e.count == p.count)
+            var groups = [[Double]](repeating: [], count: bins.count)
+            for (x, q) in zip(e, p) { if let k = bins.index(of: x) { groups[k].append(q) } }
+            for k in 0..<bins.count where !groups[k].isEmpty {
+                pooled[k] += groups[k]
+                perRealization[k].append(length(ipr: groups[k]))
+            }
+        }
+        return (0..<bins.count).map { k in
+            let q = pooled[k]
+            return EnergyBin(
+                lower: bins.lowerEdge(k), upper: bins.upperEdge(k), states: q.count,
+                length: q.isEmpty ? .nan : length(ipr: q),
+                lengthStderr: Statistics.standardError(perRealization[k]),
+                typicalLength: q.isEmpty ? .nan : typicalLength(ipr: q),
+                meanIPR: q.isEmpty ? .nan : Statistics.mean(q))
+        }
+    }
+}

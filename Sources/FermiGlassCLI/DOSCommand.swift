@@ -1,0 +1,113 @@
+import ArgumentParser
+import FermiGlassIO
+import FermiGlassModel
+import FermiGlassObservables
+import FermiGlassSolvers
+import FermiGlassStudies
+
+/// `fermiglass dos`: density of states of H0 for one or several disorder strengths.
+struct DOSCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dos",
+        abstract: "Density of states of H0 from the exact levels, for one or several disorder strengths W.",
+        discussion: """
+            rho(E) = (levels in the bin) / (sites * bin width * realizations): per site, per unit \
+            energy, per spin, integrating to 1 (the paper's Fig. 3 uses 60x60, t2 = 0.6 t1, \
+            15 realizations, W = 0..12: --preset paper --W 0,3,6,9,12 --realizations 15). \
+            Bins have edges on multiples of --bin-width, shared by all W.
+
+            dos.csv: energy_low, energy_high, energy_center and one column dos_W<W> per W. \
+            summary.json, arrays aligned with "W": bandwidth (highest minus lowest level, mean \
+            over realizations; 8.8 at W = 0 for t1 = 1, t2 = 0.6) with its standard error, and, \
+            when a filling is given, fermi_energy and dos_at_fermi (levels within +-bin width/2 \
+            of E_F per site per unit energy). r###/eigenvalues_W<W>.npy hold the levels.
+            """)
+
+    @OptionGroup(title: "Model") var model: ModelOptions
+    @OptionGroup(title: "Output") var io: RunOptions
+
+    @Option(help: "Energy bin width of the histogram (units of t1).")
+    var binWidth: Double = 0.1
+
+    func validate() throws {
+        guard binWidth.isFinite, binWidth > 0 else { throw ValidationError("--bin-width must be a positive number, got \(binWidth)") }
+    }
+
+    /// "9" for 9.0, "4.5" for 4.5: the W label of file and column names.
+    static func label(_ w: Double) -> String {
+        w == w.rounded() && abs(w) < 1e15 ? String(Int(w)) : "\(w)"
+    }
+
+    func run() throws {
+        let base = try model.resolve(needsFilling: false, allowWList: true)
+        let ws = try model.disorderStrengths(default: base.parameters.disorderStrength)
+        if ws.count > 1 && base.disorderFile != nil {
+            throw ValidationError("a disorder file fixes the on-site energies; give --W a single value (or none) with --disorder")
+        }
+        if Set(ws).count != ws.count { throw ValidationError("--W lists a value twice: \(model.disorder ?? "")") }
+        let ctx = try RunContext(command: "dos", options: io)
+        try ctx.run {
+            let single = base.realizations.count == 1
+            var levels = [[[Double]]]()        // [W][realization][level]
+            var solver: SolveDiagnostics?
+            for (k, w) in ws.enumerated() {
+                var spec = base
+                spec.parameters.disorderStrength = w
+                var perW = [[Double]]()
+                let d = try ctx.forEachRealization(
+                    spec, request: EigenRequest(selection: .all, vectors: false), saveDisorder: model.saveDisorder,
+                    disorderName: "disorder_W\(Self.label(w)).npy", progressOffset: k * spec.realizations.count,
+                    progressTotal: ws.count * spec.realizations.count
+                ) { r, _, _, sol in
+                    try ctx.writeRealizationArray(sol.pairs.values, name: "eigenvalues_W\(Self.label(w)).npy", realization: r, single: single)
+                    perW.append(sol.pairs.values)
+                }
+                solver = solver.map { $0.merged(with: d) } ?? d
+                levels.append(perW)
+            }
+            let all = levels.flatMap { $0.flatMap { $0 } }
+            let bins = EnergyBins(covering: all.min()!, all.max()!, width: binWidth)
+            let n = base.lattice.siteCount
+            let histograms = levels.map { DensityOfStates.histogram(levels: $0, siteCount: n, binWidth: binWidth, bins: bins) }
+            var table = CSVTable(header: ["energy_low", "energy_high", "energy_center"] + ws.map { "dos_W\(Self.label($0))" })
+            for b in 0..<bins.count {
+                table.append([.double(bins.lowerEdge(b)), .double(bins.upperEdge(b)), .double(bins.center(b))]
+                             + histograms.map { .double($0.density[b]) })
+            }
+            try ctx.output.write(csv: table, to: "dos.csv")
+
+            var bandwidth = [Double](), bandwidthErr = [Double](), perW = [JSON]()
+            var fermi = [Double](), dosFermi = [Double](), dosFermiErr = [Double]()
+            for (k, w) in ws.enumerated() {
+                let widths = levels[k].map(DensityOfStates.bandwidth)
+                bandwidth.append(Statistics.mean(widths)); bandwidthErr.append(Statistics.standardError(widths))
+                var entry: [(String, JSON)] = [("W", .number(w)), ("bandwidth", realizationStatistics(widths)),
+                                               ("dos_integral", .number(histograms[k].integral))]
+                if let f = base.filling {
+                    let ef = levels[k].map { 0.5 * ($0[f.fermiIndex - 1] + $0[f.fermiIndex]) }
+                    let rho = zip(levels[k], ef).map { DensityOfStates.atEnergy($1, levels: $0, siteCount: n, width: binWidth) }
+                    fermi.append(Statistics.mean(ef)); dosFermi.append(Statistics.mean(rho)); dosFermiErr.append(Statistics.standardError(rho))
+                    entry += [("fermi_energy", realizationStatistics(ef)), ("dos_at_fermi", realizationStatistics(rho))]
+                }
+                perW.append(.object(entry))
+            }
+            var body: [(String, JSON)] = [
+                ("parameters", base.json.setting("W", .numbers(ws))),
+                ("W", .numbers(ws)),
+                ("bin_width", .number(binWidth)),
+                ("dos_normalization", .string("per site, per unit energy, per spin; integrates to 1")),
+                ("bandwidth", .numbers(bandwidth)),
+                ("bandwidth_stderr", .numbers(bandwidthErr)),
+            ]
+            if base.filling != nil {
+                body += [("fermi_energy", .numbers(fermi)), ("dos_at_fermi", .numbers(dosFermi)),
+                         ("dos_at_fermi_stderr", .numbers(dosFermiErr)),
+                         ("dos_at_fermi_definition", .string("levels with |E - E_F| <= bin_width/2, per site per unit energy, mean over realizations"))]
+            } else {
+                body += [("dos_at_fermi", .null), ("dos_at_fermi_note", .string("no filling given (--particles, --filling or --preset paper)"))]
+            }
+            body += [("solver", solver!.json), ("per_W", .array(perW))]
+            try ctx.writeSummary(body)
+        }
+    }
+}

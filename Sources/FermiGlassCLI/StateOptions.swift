@@ -1,0 +1,171 @@
+import ArgumentParser
+import FermiGlassIO
+import FermiGlassModel
+import FermiGlassObservables
+import FermiGlassSolvers
+import FermiGlassStudies
+
+/// Which single-particle states an observable is averaged over (CONVENTIONS.md §2): all of
+/// them, a 0-based half-open level range, or a closed energy range.
+struct StateOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Levels a:b of the ascending spectrum, 0-based and half-open (a..<b).",
+        discussion: "The paper's Fig. 1 states are 1600:2000 on 60x60 (energies about -0.91 .. 0.26).",
+        valueName: "a:b"))
+    var states: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "States with energy in the closed range [a, b] (units of t1), e.g. --energies=-1.5:-0.9.",
+        valueName: "a:b"))
+    var energies: String?
+
+    /// The selection, checked against the lattice: a level range inside 0..<sites, an energy
+    /// range that intersects the spectral bound of `spec` (Gershgorin). `fallback` is used when
+    /// neither option is given.
+    func resolve(_ spec: ModelSpec, fallback: StateSelection = .all) throws -> StateSelection {
+        if states != nil && energies != nil { throw ValidationError("give either --states or --energies, not both") }
+        let n = spec.lattice.siteCount
+        if let s = states {
+            let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]) else {
+                throw ValidationError("--states must be a:b (0-based levels a..<b), got '\(s)'")
+            }
+            guard a >= 0, b <= n else {
+                throw ValidationError("--states \(s) is outside the \(n) levels 0:\(n) of a \(spec.lattice.lx)x\(spec.lattice.ly) lattice")
+            }
+            guard b > a else { throw ValidationError("--states \(s) holds no state (b must exceed a)") }
+            return .levels(a..<b)
+        }
+        if let e = energies {
+            let parts = e.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let a = Double(parts[0]), let b = Double(parts[1]), a.isFinite, b.isFinite else {
+                throw ValidationError("--energies must be a:b with finite numbers a <= b, got '\(e)'")
+            }
+            guard a <= b else { throw ValidationError("--energies \(e) is empty (a must not exceed b)") }
+            let bound = try Self.spectralBound(spec)
+            if b < bound.lowerBound || a > bound.upperBound {
+                throw ValidationError(String(
+                    format: "--energies %@ holds no state: every level lies in [%.4g, %.4g] (Gershgorin bound of H0)",
+                    e, bound.lowerBound, bound.upperBound))
+            }
+            return .energies(a...b)
+        }
+        return fallback
+    }
+
+    /// Every eigenvalue of H0 lies in [min_i H_ii - r, max_i H_ii + r], r = 4|t1| + 4|t2|
+    /// (Gershgorin): the on-site energies are W_i - mu with |W_i| <= W/2, or those of the
+    /// disorder file.
+    static func spectralBound(_ spec: ModelSpec) throws -> ClosedRange<Double> {
+        let p = spec.parameters
+        let r = 4 * abs(p.t1) + 4 * abs(p.t2)
+        var lo = -p.disorderStrength / 2, hi = p.disorderStrength / 2
+        if spec.disorderFile != nil {
+            let w = try spec.model(realization: spec.realizations[0]).onsiteEnergies
+            lo = w.min() ?? 0; hi = w.max() ?? 0
+        }
+        return (lo - p.mu - r)...(hi - p.mu + r)
+    }
+}
+
+extension StateSelection {
+    /// How the selection is recorded in summary.json.
+    var json: JSON {
+        switch self {
+        case .all: return .object([("kind", .string("all"))])
+        case .levels(let r):
+            return .object([("kind", .string("levels")), ("first", .int(r.lowerBound)), ("end", .int(r.upperBound)),
+                            ("note", .string("0-based, half-open: levels first..<end"))])
+        case .energies(let e):
+            return .object([("kind", .string("energies")), ("lower", .number(e.lowerBound)), ("upper", .number(e.upperBound)),
+                            ("note", .string("closed energy range, units of t1"))])
+        }
+    }
+
+    /// Indices into an ascending full spectrum `values` that the selection picks.
+    func indices(in values: [Double]) -> Range<Int> {
+        switch self {
+        case .all: return 0..<values.count
+        case .levels(let r): return r
+        case .energies(let e):
+            let lo = values.firstIndex { $0 >= e.lowerBound } ?? values.count
+            let hi = values.lastIndex { $0 <= e.upperBound }.map { $0 + 1 } ?? 0
+            return lo..<max(lo, hi)
+        }
+    }
+}
+
+extension SolveDiagnostics {
+    /// The solver block of summary.json.
+    var json: JSON {
+        .object([
+            ("method", .string(method)),
+            ("certified_complete", .bool(certified)),
+            ("max_residual", .number(maxResidual)),
+            ("max_orthogonality_error", .number(maxOrthogonalityError)),
+            ("timings_seconds", .object(timings.map { ($0.0, .number($0.1)) })),
+        ] + (counters.isEmpty ? [] : [("counters", .object(counters.map { ($0.0, .int($0.1)) }))])
+          + (notes.isEmpty ? [] : [("notes", .object(notes.map { ($0.0, .string($0.1)) }))]))
+    }
+}
+
+extension SolveDiagnostics {
+    /// These diagnostics combined with those of another solve: the worst residual and
+    /// orthogonality error, certified only if both are, timings and counters summed by name.
+    func merged(with other: SolveDiagnostics) -> SolveDiagnostics {
+        var d = self
+        d.maxResidual = Swift.max(maxResidual, other.maxResidual)
+        d.maxOrthogonalityError = Swift.max(maxOrthogonalityError, other.maxOrthogonalityError)
+        d.certified = certified && other.certified
+        for (name, t) in other.timings {
+            if let i = d.timings.firstIndex(where: { $0.0 == name }) { d.timings[i].1 += t } else { d.timings.append((name, t)) }
+        }
+        for (name, c) in other.counters {
+            if let i = d.counters.firstIndex(where: { $0.0 == name }) { d.counters[i].1 += c } else { d.counters.append((name, c)) }
+        }
+        if other.method != method { d.method = method + " / " + other.method }
+        return d
+    }
+}
+
+extension RunContext {
+    /// Builds H0 of every realization of `spec`, solves `request` through ``Eigensolver`` and
+    /// hands each (realization, model, H0, solution) to `body`; writes r###/disorder.npy with
+    /// `saveDisorder` (as `disorderName`) and reports progress on stderr. Returns the solver
+    /// diagnostics merged over realizations: worst residual and orthogonality error, summed
+    /// timings.
+    @discardableResult
+    func forEachRealization(_ spec: ModelSpec, request: EigenRequest, saveDisorder: Bool, disorderName: String = "disorder.npy",
+                            progressOffset: Int = 0, progressTotal: Int? = nil,
+                            _ body: (Int, DisorderedModel, CSRMatrix, EigenSolution) throws -> Void) throws -> SolveDiagnostics {
+        var merged: SolveDiagnostics?
+        for (k, r) in spec.realizations.enumerated() {
+            let m = try spec.model(realization: r)
+            let h = m.hamiltonian()
+            let solution = try Eigensolver.solve(h, request)
+            if saveDisorder { try output.write(npy: m.onsiteEnergies, to: "\(Self.realizationDirectory(r))/\(disorderName)") }
+            try body(r, m, h, solution)
+            merged = merged.map { $0.merged(with: solution.diagnostics) } ?? solution.diagnostics
+            progress(progressOffset + k + 1, of: progressTotal ?? spec.realizations.count)
+        }
+        return merged!
+    }
+
+    /// Writes `values` to r###/name and, for a single-realization run, to the top level too
+    /// (CONVENTIONS.md §4).
+    func writeRealizationArray(_ values: [Double], shape: [Int]? = nil, name: String, realization r: Int, single: Bool) throws {
+        try output.write(npy: values, shape: shape, to: "\(Self.realizationDirectory(r))/\(name)")
+        if single { try output.write(npy: values, shape: shape, to: name) }
+    }
+
+    func writeRealizationArray(_ values: [Int], name: String, realization r: Int, single: Bool) throws {
+        try output.write(npy: values, to: "\(Self.realizationDirectory(r))/\(name)")
+        if single { try output.write(npy: values, to: name) }
+    }
+}
+
+/// A mean over realizations with its standard error and the per-realization values.
+func realizationStatistics(_ values: [Double]) -> JSON {
+    .object([("mean", .number(Statistics.mean(values))), ("stderr", .number(Statistics.standardError(values))),
+             ("per_realization", .numbers(values))])
+}
