@@ -35,3 +35,16 @@ struct StabilityCensusTests {
         #expect(e.oneSided == 0 && e.twoSided == 0)
     }
 }
+
+@Suite("Fermi-function fit")
+struct FermiFunctionFitTests {
+    /// Exact Fermi-function data is recovered; noisy data within a loose bound.
+    @Test func recoversParameters() throws {
+        let xs = stride(from: -1.0, through: 1.0, by: 0.02).map { $0 }
+        let ys = xs.map { FermiFunctionFit.model($0, mu: 0.07, inverseBeta: 0.11) }
+        let f = try #require(FermiFunctionFit.fit(x: xs, y: ys))
+        #expect(abs(f.mu - 0.07) < 1e-8 && abs(f.inverseBeta - 0.11) < 1e-8)
+        // A step that is all 2 or all 0 has no crossing: no fit.
+        #expect(FermiFunctionFit.fit(x: xs, y: xs.map { _ in 2 }) == nil)
+    }
+}
