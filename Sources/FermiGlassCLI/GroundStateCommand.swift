@@ -153,6 +153,7 @@ struct GroundStateCommand: ParsableCommand {
                 solverInfo.append(.object([
                     ("realization", .int(r)), ("method", .string(solution.diagnostics.method)),
                     ("levels_computed", .int(pairs.count)), ("seconds", .number(diag)),
+                    ("timings", .object(solution.diagnostics.timings.map { ($0.0, .number($0.1)) })),
                     ("max_residual", .number(solution.diagnostics.maxResidual)),
                     ("max_orthogonality_error", .number(solution.diagnostics.maxOrthogonalityError)),
                 ]))
