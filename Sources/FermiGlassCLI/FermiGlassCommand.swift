@@ -21,6 +21,7 @@ public struct FermiGlassCommand: ParsableCommand {
             LocalizationCommand.self,
             DOSCommand.self,
             MatrixElementsCommand.self,
+            GroundStateCommand.self,
         ])
 
     public init() {}
