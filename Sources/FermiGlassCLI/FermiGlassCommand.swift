@@ -18,6 +18,8 @@ public struct FermiGlassCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             SpectrumCommand.self,
+            HartreeFockCommand.self,
+            LinearStabilityCommand.self,
         ])
 
     public init() {}

@@ -99,7 +99,8 @@ public struct HartreeFockOptions: Sendable {
         self.mode = mode
     }
 
-    func validate(sites: Int, particles: Int) throws {
+    /// Throws ``HartreeFockError/invalidArgument(_:)`` naming the first bad setting.
+    public func validate(sites: Int, particles: Int) throws {
         guard U.isFinite else { throw HartreeFockError.invalidArgument("U must be a finite number, got \(U)") }
         guard particles > 0, particles < 2 * sites else {
             throw HartreeFockError.invalidArgument("particle number must satisfy 0 < N < \(2 * sites), got \(particles)")
