@@ -22,6 +22,8 @@ public struct FermiGlassCommand: ParsableCommand {
             DOSCommand.self,
             MatrixElementsCommand.self,
             GroundStateCommand.self,
+            HartreeFockCommand.self,
+            LinearStabilityCommand.self,
         ])
 
     public init() {}

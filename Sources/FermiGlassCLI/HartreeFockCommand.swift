@@ -1,0 +1,242 @@
+import ArgumentParser
+import FermiGlassIO
+import FermiGlassInteracting
+import FermiGlassModel
+import FermiGlassObservables
+import FermiGlassSolvers
+import FermiGlassStudies
+import Foundation
+
+extension CSVTable {
+    /// Appends a row of text cells.
+    mutating func append(cells: [String]) { append(cells.map { CSVCell.string($0) }) }
+}
+
+/// Self-consistency options shared by `hartree-fock` and `linear-stability`.
+struct SelfConsistencyOptions: ParsableArguments {
+    @Option(name: .customLong("U"), help: "Hubbard U (units of t1); a comma list runs each value, warm-starting from the previous one.")
+    var u: String
+
+    @Option(help: "Mixing scheme: anderson (default) or linear.")
+    var mixing: String = "anderson"
+
+    @Option(help: "Mixing parameter beta in (0, 1] (default 0.5).")
+    var mixingBeta: Double = 0.5
+
+    @Option(help: "Anderson history length (default 8).")
+    var mixingHistory: Int = 8
+
+    @Option(help: "Converged when max |n_out - n_in| is at most this (default 1e-9) ...")
+    var densityTolerance: Double = 1e-9
+
+    @Option(help: "... and the total energy changes by at most this between iterations (default 1e-9).")
+    var energyTolerance: Double = 1e-9
+
+    @Option(help: "Maximum self-consistency iterations per start (default 500).")
+    var maxIterations: Int = 500
+
+    func values() throws -> [Double] {
+        let parts = u.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let vs = try parts.map { p -> Double in
+            guard let v = Double(p), v.isFinite else { throw ValidationError("--U: '\(p)' is not a finite number") }
+            return v
+        }
+        guard !vs.isEmpty else { throw ValidationError("--U is empty") }
+        return vs
+    }
+
+    func options(U: Double, mode: HartreeFockMode) throws -> HartreeFockOptions {
+        var o = HartreeFockOptions(U: U, mode: mode)
+        guard mixingBeta > 0, mixingBeta <= 1 else { throw ValidationError("--mixing-beta must be in (0, 1], got \(mixingBeta)") }
+        switch mixing {
+        case "anderson":
+            guard mixingHistory >= 1 else { throw ValidationError("--mixing-history must be at least 1, got \(mixingHistory)") }
+            o.mixing = .anderson(history: mixingHistory, beta: mixingBeta)
+        case "linear": o.mixing = .linear(beta: mixingBeta)
+        default: throw ValidationError("--mixing must be anderson or linear, got '\(mixing)'")
+        }
+        guard densityTolerance > 0, energyTolerance > 0 else { throw ValidationError("tolerances must be positive") }
+        guard maxIterations > 0 else { throw ValidationError("--max-iterations must be positive, got \(maxIterations)") }
+        o.densityTolerance = densityTolerance
+        o.energyTolerance = energyTolerance
+        o.maxIterations = maxIterations
+        return o
+    }
+
+    /// The summary block describing the iteration settings.
+    func json(_ o: HartreeFockOptions) -> JSON {
+        .object([("mixing", .string(o.mixing.description)), ("density_tolerance", .number(o.densityTolerance)),
+                 ("energy_tolerance", .number(o.energyTolerance)), ("max_iterations", .int(o.maxIterations)),
+                 ("diagonalization", .string("dense: LAPACK dsyevr (needed levels) per iteration, dsyevd (all) for the final solution"))])
+    }
+
+    /// Output subdirectory of one (realization, U): r###/ for a single U, r###/U<value>/ otherwise.
+    static func directory(realization r: Int, U: Double, single: Bool) -> String {
+        single ? RunContext.realizationDirectory(r) : "\(RunContext.realizationDirectory(r))/U\(U)"
+    }
+}
+
+/// `fermiglass hartree-fock`: unrestricted collinear HF of the Hubbard model.
+struct HartreeFockCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hartree-fock",
+        abstract: "Self-consistent unrestricted Hartree-Fock of the disordered Hubbard model (paper Eqs. 5-6, 14, A1).",
+        discussion: """
+            H_s = H0 + U diag(<n_i,-s>) at fixed particle number, Anderson-mixed to self-consistency. \
+            --mode paramagnetic imposes <n_up> = <n_dn>; --mode free starts from --starts seeded random \
+            moment patterns (plus the previous U's solution in a --U list) and keeps the lowest energy; \
+            the spin split N_up is free (aufbau over both spins; if that has no fixed point, fixed \
+            splits around the last one are tried) unless --spin-up fixes it. \
+            E_HF = sum_occ E_as - U sum_i n_up n_dn, checked against sum_occ <H0> + U sum_i n_up n_dn. \
+            Writes per realization (and per U with a --U list): moments.npy (m_i = n_up - n_dn), \
+            density_up.npy, density_down.npy, eigenvalues_up.npy, eigenvalues_down.npy, \
+            near_fermi.csv (IPR and U IPR of the HF orbitals near E_F); hartree_fock.csv at the top.
+            """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var io: RunOptions
+    @OptionGroup var scf: SelfConsistencyOptions
+
+    @Option(help: "paramagnetic or free (default free).")
+    var mode: String = "free"
+
+    @Option(help: "Free mode: number of seeded random starts (default 4).")
+    var starts: Int = 4
+
+    @Option(help: "Free mode: amplitude a of the initial moments, uniform in [-a, a] in units of the largest possible (default 0.5).")
+    var initialMoment: Double = 0.5
+
+    @Option(help: "Free mode: fix N_up (default: free spin split).")
+    var spinUp: Int?
+
+    @Option(help: "Free mode: annealing temperatures before the T = 0 iterations, e.g. 1,0.5,0.25,0.1 (default none).")
+    var anneal: String?
+
+    @Option(help: "Sites with |m_i| above this count as moment-carrying (default 0.1).")
+    var momentThreshold: Double = 0.1
+
+    @Option(help: "HF orbitals on each side of E_F, per spin, in near_fermi.csv (default 20).")
+    var nearFermi: Int = 20
+
+    @Option(help: "Seed of the random initial moments (default 1).")
+    var startSeed: UInt64 = 1
+
+    func run() throws {
+        let spec = try model.resolve(needsFilling: true)
+        guard let hfMode = HartreeFockMode(rawValue: mode) else { throw ValidationError("--mode must be paramagnetic or free, got '\(mode)'") }
+        guard starts >= 1 else { throw ValidationError("--starts must be at least 1, got \(starts)") }
+        guard momentThreshold >= 0, momentThreshold.isFinite else { throw ValidationError("--moment-threshold must be non-negative") }
+        guard nearFermi >= 1 else { throw ValidationError("--near-fermi must be at least 1") }
+        guard initialMoment >= 0, initialMoment <= 1 else { throw ValidationError("--initial-moment must be in [0, 1]") }
+        if spinUp != nil && hfMode != .free { throw ValidationError("--spin-up needs --mode free") }
+        let temperatures = try anneal.map { text in
+            try text.split(separator: ",").map { p -> Double in
+                guard let v = Double(p.trimmingCharacters(in: .whitespaces)), v.isFinite, v > 0 else {
+                    throw ValidationError("--anneal: '\(p)' is not a positive temperature")
+                }
+                return v
+            }
+        } ?? []
+        let us = try scf.values()
+        var template = try scf.options(U: us[0], mode: hfMode)
+        template.starts = starts
+        template.seed = startSeed
+        template.initialMomentAmplitude = initialMoment
+        template.spinUp = spinUp
+        template.annealing = temperatures
+        do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
+            throw ValidationError(e.description)
+        }
+        let ctx = try RunContext(command: "hartree-fock", options: io)
+        try ctx.run {
+            let particles = spec.filling!.particles
+            var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
+                                          "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations"])
+            var entries = [JSON]()
+            let total = spec.realizations.count * us.count
+            var done = 0
+            for r in spec.realizations {
+                let m = try spec.model(realization: r)
+                let h0 = m.hamiltonian()
+                if model.saveDisorder { try ctx.output.write(npy: m.onsiteEnergies, to: "\(RunContext.realizationDirectory(r))/disorder.npy") }
+                var previous: (up: [Double], down: [Double])? = nil
+                for u in us {
+                    var o = template
+                    o.U = u
+                    let clock = ContinuousClock(), t0 = clock.now
+                    let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
+                    do {
+                        let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous)
+                        previous = (result.up.density, result.down.density)
+                        let seconds = (clock.now - t0).seconds
+                        try Self.write(result, to: dir, ctx: ctx, nearFermi: nearFermi, single: spec.realizations.count == 1 && us.count == 1)
+                        let count = result.momentCount(threshold: momentThreshold)
+                        table.append(cells: [String(r), "\(u)", mode, "true", "\(result.energy)", "\(result.energyFromH0)", String(count),
+                                      "\(result.totalAbsoluteMoment)", "\(result.totalSz)", String(result.up.occupied),
+                                      String(result.down.occupied), "\(result.fermiEnergy ?? .nan)", "\(result.gap ?? .nan)",
+                                      String(result.iterations)])
+                        entries.append(Self.json(result, realization: r, threshold: momentThreshold, seconds: seconds, directory: dir))
+                    } catch let e as HartreeFockError {
+                        FileHandle.standardError.write(Data("[hartree-fock] realization \(r), U = \(u): \(e.description)\n".utf8))
+                        table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", ""])
+                        entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
+                                                ("error", .string(e.description))]))
+                        previous = nil
+                    }
+                    done += 1
+                    ctx.progress(done, of: total, "(realization, U)")
+                }
+            }
+            try ctx.output.write(csv: table, to: "hartree_fock.csv")
+            try ctx.writeSummary([
+                ("parameters", spec.json), ("mode", .string(mode)),
+                ("spin_split", .string(spinUp.map { "fixed N_up = \($0)" } ?? (hfMode == .free ? "free (aufbau over both spins; fixed splits around the last one if that has no fixed point)" : "N/2 per spin"))),
+                ("starts", .int(hfMode == .free ? starts : 1)), ("start_seed", .string(String(startSeed))),
+                ("initial_moment_amplitude", .number(initialMoment)), ("annealing", .numbers(temperatures)),
+                ("moment_threshold", .number(momentThreshold)), ("U", .numbers(us)),
+                ("self_consistency", scf.json(template)), ("results", .array(entries)),
+            ])
+        }
+    }
+
+    static func write(_ r: HartreeFockResult, to dir: String, ctx: RunContext, nearFermi: Int, single: Bool) throws {
+        var files: [(String, [Double])] = [("moments.npy", r.moments), ("density_up.npy", r.up.density), ("density_down.npy", r.down.density),
+                                           ("eigenvalues_up.npy", r.up.orbitals.values), ("eigenvalues_down.npy", r.down.orbitals.values)]
+        for (name, values) in files {
+            try ctx.output.write(npy: values, to: "\(dir)/\(name)")
+            if single { try ctx.output.write(npy: values, to: name) }
+        }
+        var csv = CSVTable(header: ["spin", "level", "relative_to_fermi_index", "energy", "ipr", "U_ipr", "occupied"])
+        for (spin, channel) in [("up", r.up), ("down", r.down)] {
+            let lo = max(0, channel.occupied - nearFermi), hi = min(channel.orbitals.count, channel.occupied + nearFermi)
+            guard lo < hi else { continue }
+            let ipr = Localization.ipr(channel.orbitals.subset(lo..<hi))
+            for (k, a) in (lo..<hi).enumerated() {
+                csv.append(cells: [spin, String(a), String(a - channel.occupied), "\(channel.orbitals.values[a])", "\(ipr[k])",
+                            "\(r.options.U * ipr[k])", a < channel.occupied ? "1" : "0"])
+            }
+        }
+        try ctx.output.write(csv: csv, to: "\(dir)/near_fermi.csv")
+    }
+
+    static func json(_ r: HartreeFockResult, realization: Int, threshold: Double, seconds: Double, directory: String) -> JSON {
+        .object([
+            ("realization", .int(realization)), ("U", .number(r.options.U)), ("converged", .bool(true)), ("directory", .string(directory)),
+            ("energy", .number(r.energy)), ("energy_from_h0", .number(r.energyFromH0)),
+            ("energy_check_difference", .number(r.energy - r.energyFromH0)),
+            ("moment_count", .int(r.momentCount(threshold: threshold))), ("sum_abs_moment", .number(r.totalAbsoluteMoment)),
+            ("max_abs_moment", .number(r.moments.map { abs($0) }.max() ?? 0)),
+            ("total_sz", .number(r.totalSz)), ("n_up", .int(r.up.occupied)), ("n_down", .int(r.down.occupied)),
+            ("fermi_energy", r.fermiEnergy.map { .number($0) } ?? .null), ("gap", r.gap.map { .number($0) } ?? .null),
+            ("iterations", .int(r.iterations)), ("density_residual", .number(r.densityResidual)),
+            ("kept_start", .int(r.start)),
+            ("runs", .array(r.runs.map { run in
+                .object([("start", .int(run.start)), ("converged", .bool(run.converged)), ("iterations", .int(run.iterations)),
+                         ("density_residual", .number(run.densityResidual)), ("energy", run.energy.isFinite ? .number(run.energy) : .null),
+                         ("total_sz", run.totalSz.isFinite ? .number(run.totalSz) : .null),
+                         ("fixed_spin_up", run.fixedSpinUp.map { .int($0) } ?? .null)])
+            })),
+            ("seconds", .number(seconds)),
+        ])
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import FermiGlassIO
+import FermiGlassInteracting
+import FermiGlassModel
+import FermiGlassSolvers
+import FermiGlassStudies
+import Foundation
+
+/// `fermiglass linear-stability`: the Stoner/RPA criterion of the paper's Appendix A.
+struct LinearStabilityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "linear-stability",
+        abstract: "Largest eigenvalues of the static spin susceptibility Pi on the paramagnetic HF solution (paper App. A).",
+        discussion: """
+            Pi_ij = 2 sum_{a occ, b empty} phi_a(i) phi_b(i) phi_b(j) phi_a(j) / (E_b - E_a) on the paramagnetic \
+            HF orbitals (H0's at U = 0): the per-spin bare susceptibility, whose eigenvalues on a clean lattice are \
+            the Lindhard sums (1/N) sum_k [f_k - f_k+q]/(e_k+q - e_k). Linear response predicts a magnetic \
+            instability when U lambda_max(Pi) >= 1. Pi is applied by dgemms over occupied x empty orbitals and \
+            its largest eigenvalues found by block Krylov iteration. Writes per realization (and U): \
+            pi_eigenvalues.npy, pi_leading_vector.npy; linear_stability.csv at the top.
+            """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var io: RunOptions
+    @OptionGroup var scf: SelfConsistencyOptions
+
+    @Option(help: "Number of largest eigenvalues of Pi (default 1).")
+    var eigenvalues: Int = 1
+
+    @Option(help: "Relative residual tolerance |Pi y - lambda y| <= tol lambda_max (default 1e-8).")
+    var tolerance: Double = 1e-8
+
+    @Option(help: "Krylov block size (default: eigenvalues + 1).")
+    var block: Int?
+
+    func run() throws {
+        let spec = try model.resolve(needsFilling: true)
+        guard eigenvalues >= 1, eigenvalues <= spec.lattice.siteCount else {
+            throw ValidationError("--eigenvalues must be in 1...\(spec.lattice.siteCount), got \(eigenvalues)")
+        }
+        guard tolerance > 0, tolerance < 1 else { throw ValidationError("--tolerance must be in (0, 1), got \(tolerance)") }
+        if let b = block, b < 1 { throw ValidationError("--block must be positive, got \(b)") }
+        let us = try scf.values()
+        let template = try scf.options(U: us[0], mode: .paramagnetic)
+        let ctx = try RunContext(command: "linear-stability", options: io)
+        try ctx.run {
+            let particles = spec.filling!.particles
+            let occupied = particles / 2
+            var table = CSVTable(header: ["realization", "U", "hf_converged", "lambda_max", "U_lambda_max", "stoner_unstable",
+                                          "gap", "products", "hf_seconds", "pi_seconds"])
+            var entries = [JSON]()
+            let total = spec.realizations.count * us.count
+            var done = 0
+            for r in spec.realizations {
+                let m = try spec.model(realization: r)
+                let h0 = m.hamiltonian()
+                var previous: (up: [Double], down: [Double])? = nil
+                for u in us {
+                    var o = template
+                    o.U = u
+                    let clock = ContinuousClock(), t0 = clock.now
+                    let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
+                    do {
+                        let hf = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous)
+                        previous = (hf.up.density, hf.down.density)
+                        let t1 = clock.now
+                        var op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)
+                        let res = try LinearStability.largestEigenvalues(of: &op, count: eigenvalues, block: block, tolerance: tolerance)
+                        let t2 = clock.now
+                        try ctx.output.write(npy: res.eigenvalues, to: "\(dir)/pi_eigenvalues.npy")
+                        try ctx.output.write(npy: Array(res.eigenvectors[0..<spec.lattice.siteCount]), to: "\(dir)/pi_leading_vector.npy")
+                        let lambda = res.eigenvalues[0]
+                        let gap = hf.up.orbitals.values[occupied] - hf.up.orbitals.values[occupied - 1]
+                        table.append(cells: [String(r), "\(u)", "true", "\(lambda)", "\(u * lambda)", u * lambda >= 1 ? "1" : "0",
+                                             "\(gap)", String(res.products), "\((t1 - t0).seconds)", "\((t2 - t1).seconds)"])
+                        entries.append(.object([
+                            ("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(true)), ("directory", .string(dir)),
+                            ("hf_energy", .number(hf.energy)), ("hf_iterations", .int(hf.iterations)),
+                            ("homo_lumo_gap", .number(gap)),
+                            ("pi_eigenvalues", .numbers(res.eigenvalues)), ("residuals", .numbers(res.residuals)),
+                            ("U_lambda_max", .number(u * lambda)), ("stoner_unstable", .bool(u * lambda >= 1)),
+                            ("products", .int(res.products)), ("restarts", .int(res.restarts)),
+                            ("hf_seconds", .number((t1 - t0).seconds)), ("pi_seconds", .number((t2 - t1).seconds)),
+                        ]))
+                    } catch let e as HartreeFockError {
+                        FileHandle.standardError.write(Data("[linear-stability] realization \(r), U = \(u): \(e.description)\n".utf8))
+                        table.append(cells: [String(r), "\(u)", "false", "nan", "nan", "", "", "", "", ""])
+                        entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(false)),
+                                                ("error", .string(e.description))]))
+                        previous = nil
+                    }
+                    done += 1
+                    ctx.progress(done, of: total, "(realization, U)")
+                }
+            }
+            try ctx.output.write(csv: table, to: "linear_stability.csv")
+            try ctx.writeSummary([
+                ("parameters", spec.json), ("U", .numbers(us)), ("self_consistency", scf.json(template)),
+                ("pi_definition", .string("Pi_ij = 2 sum_{a occ, b empty} phi_a(i) phi_b(i) phi_b(j) phi_a(j) / (E_b - E_a), paramagnetic HF orbitals; per-spin Lindhard normalisation")),
+                ("eigensolver", .string("block Krylov with Rayleigh-Ritz and thick restart; products by dgemm over occupied x empty orbitals")),
+                ("tolerance", .number(tolerance)), ("results", .array(entries)),
+            ])
+        }
+    }
+}

@@ -1,0 +1,725 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FermiGlassModel
+import FermiGlassSolvers
+
+/// Unrestricted collinear Hartree-Fock for the Hubbard model H = H0 + U sum_i n_i,up n_i,dn
+/// (the paper's Eqs. 5-6 and A1 with a Hubbard interaction):
+///
+///     H_s = H0 + U diag(<n_i,-s>),            s = up, dn,
+///
+/// solved self-consistently at fixed total particle number N. The HF energy is the expectation
+/// value of H in the Slater determinant of the occupied orbitals (Eq. 14):
+///
+///     E_HF = sum_{occupied a,s} E_as - U sum_i <n_i,up><n_i,dn>
+///          = sum_{occupied a,s} <phi_as|H0|phi_as> + U sum_i <n_i,up><n_i,dn>.
+///
+/// Both forms are computed; they agree at self-consistency (their difference is reported).
+/// Units: energies in units of the hoppings (t1 = 1 in the paper's preset); densities are per
+/// spin per site, moments m_i = <n_i,up> - <n_i,dn>.
+///
+/// Modes:
+/// * `paramagnetic`: <n_i,up> = <n_i,dn> is imposed (one spin channel is solved, the other is
+///   the same array); N/2 orbitals per spin are occupied.
+/// * `free`: spin-unrestricted. By default the spin split is free: at each iteration the N
+///   lowest levels of the two spin channels together are occupied (aufbau over both spins, a
+///   common chemical potential), so N_up is whatever minimises the energy. `spinUp` fixes N_up
+///   instead. Several starts from seeded random moments; the lowest energy is kept.
+///
+/// Self-consistency is reached by Anderson (Pulay/DIIS) mixing of the input densities
+/// (``HartreeFockOptions/Mixing``); linear mixing is available for comparison.
+public enum HartreeFock {}
+
+/// Which HF problem to solve.
+public enum HartreeFockMode: String, CaseIterable, Sendable {
+    case paramagnetic
+    case free
+}
+
+/// Settings of a Hartree-Fock run.
+public struct HartreeFockOptions: Sendable {
+    /// How input and output densities of successive iterations are combined.
+    public enum Mixing: Sendable, Equatable {
+        /// x_{k+1} = x_k + beta (g(x_k) - x_k).
+        case linear(beta: Double)
+        /// Anderson mixing (type II, "Pulay/DIIS") with the last `history` differences:
+        /// x_{k+1} = x_k + beta f_k - (dX + beta dF) gamma, gamma = argmin |f_k - dF gamma|.
+        case anderson(history: Int, beta: Double)
+
+        public var beta: Double {
+            switch self { case .linear(let b), .anderson(_, let b): return b }
+        }
+
+        public var description: String {
+            switch self {
+            case .linear(let b): return "linear(beta=\(b))"
+            case .anderson(let m, let b): return "anderson(history=\(m), beta=\(b))"
+            }
+        }
+    }
+
+    /// Hubbard U (units of the hoppings). Must be finite.
+    public var U: Double
+    public var mode: HartreeFockMode = .paramagnetic
+    /// Free mode: number of seeded random starts (the lowest converged energy is kept).
+    public var starts: Int = 4
+    /// Seed of the random initial moments (start k uses stream k).
+    public var seed: UInt64 = 1
+    /// Free mode: initial moments m_i uniform in [-a, a] around the uniform density.
+    public var initialMomentAmplitude: Double = 0.5
+    /// Free mode: fixed N_up (nil: free spin split, aufbau over both spins).
+    public var spinUp: Int? = nil
+    public var mixing: Mixing = .anderson(history: 8, beta: 0.5)
+    /// Converged when max_i,s |n_out - n_in| <= densityTolerance ...
+    public var densityTolerance: Double = 1e-9
+    /// ... and |E_k - E_{k-1}| <= energyTolerance (absolute, total energy).
+    public var energyTolerance: Double = 1e-9
+    public var maxIterations: Int = 500
+    /// Diagonalize only the levels the aufbau needs (dsyevr) during the iterations; the final
+    /// solution is always diagonalized completely (dsyevd). False: dsyevd every iteration.
+    public var partialDiagonalization: Bool = true
+    /// Optional annealing before the T = 0 iterations: for each temperature (units of the
+    /// hoppings, descending) the densities are iterated to self-consistency with Fermi-Dirac
+    /// occupations (one chemical potential for both spins in free mode, per spin otherwise), to
+    /// `annealingTolerance`, and the result seeds the next stage. A thermal start lets the most
+    /// unstable magnetic mode grow first instead of freezing random domains (which at large U
+    /// are metastable HF solutions). The stages use linear mixing (which, unlike Anderson
+    /// mixing, moves away from unstable fixed points such as the paramagnet below its ordering
+    /// temperature) for at most `annealingIterations` each. Empty: no annealing. Costs full
+    /// diagonalizations.
+    public var annealing: [Double] = []
+    public var annealingTolerance: Double = 1e-8
+    public var annealingIterations: Int = 40
+
+    public init(U: Double, mode: HartreeFockMode = .paramagnetic) {
+        self.U = U
+        self.mode = mode
+    }
+
+    /// Throws ``HartreeFockError/invalidArgument(_:)`` naming the first bad setting.
+    public func validate(sites: Int, particles: Int) throws {
+        guard U.isFinite else { throw HartreeFockError.invalidArgument("U must be a finite number, got \(U)") }
+        guard particles > 0, particles < 2 * sites else {
+            throw HartreeFockError.invalidArgument("particle number must satisfy 0 < N < \(2 * sites), got \(particles)")
+        }
+        if mode == .paramagnetic && particles % 2 != 0 {
+            throw HartreeFockError.invalidArgument("paramagnetic HF needs an even particle number, got \(particles)")
+        }
+        guard starts >= 1 else { throw HartreeFockError.invalidArgument("the number of starts must be at least 1, got \(starts)") }
+        guard initialMomentAmplitude.isFinite, initialMomentAmplitude >= 0, initialMomentAmplitude <= 1 else {
+            throw HartreeFockError.invalidArgument("the initial moment amplitude must be in [0, 1], got \(initialMomentAmplitude)")
+        }
+        let beta = mixing.beta
+        guard beta.isFinite, beta > 0, beta <= 1 else {
+            throw HartreeFockError.invalidArgument("the mixing parameter beta must be in (0, 1], got \(beta)")
+        }
+        if case .anderson(let m, _) = mixing, m < 1 {
+            throw HartreeFockError.invalidArgument("the Anderson history must be at least 1, got \(m)")
+        }
+        guard densityTolerance > 0, energyTolerance > 0 else {
+            throw HartreeFockError.invalidArgument("tolerances must be positive")
+        }
+        guard annealing.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw HartreeFockError.invalidArgument("annealing temperatures must be positive, got \(annealing)")
+        }
+        guard annealingIterations >= 1, annealingTolerance > 0 else {
+            throw HartreeFockError.invalidArgument("annealing needs at least one iteration per stage and a positive tolerance")
+        }
+        guard maxIterations >= 1 else { throw HartreeFockError.invalidArgument("max iterations must be at least 1") }
+        if let nUp = spinUp {
+            guard mode == .free else {
+                throw HartreeFockError.invalidArgument("a fixed N_up is only meaningful in free mode")
+            }
+            guard nUp >= 0, nUp <= particles, nUp <= sites, particles - nUp <= sites else {
+                throw HartreeFockError.invalidArgument("N_up = \(nUp) is impossible for N = \(particles) on \(sites) sites")
+            }
+        }
+    }
+}
+
+/// Failures of a Hartree-Fock run, with what to change.
+public enum HartreeFockError: Error, CustomStringConvertible, Equatable {
+    case invalidArgument(String)
+    /// The self-consistency loop did not meet both tolerances.
+    case notConverged(iterations: Int, densityResidual: Double, energyChange: Double, mixing: String, U: Double)
+    /// The Fermi level falls inside a degenerate shell, where the Slater determinant is not unique.
+    case degenerateFermiLevel(String)
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let m): return m
+        case .degenerateFermiLevel(let m): return m
+        case .notConverged(let it, let r, let de, let mixing, let u):
+            return "Hartree-Fock at U = \(u) did not converge in \(it) iterations with \(mixing): last density residual "
+                + "max|n_out - n_in| = \(r), last energy change \(de). Raise --max-iterations, lower --mixing-beta, "
+                + "use --mixing anderson with a longer --mixing-history, or loosen --density-tolerance/--energy-tolerance. "
+                + "If the residual stalls at order 0.1, two localized levels at the Fermi energy keep trading places "
+                + "(occupying one raises it above the other by its Hartree shift): the aufbau state then has no "
+                + "self-consistent solution, which is itself a sign of the instability the paper describes."
+        }
+    }
+}
+
+/// One spin channel of a converged HF solution.
+public struct HartreeFockChannel: Sendable {
+    /// Eigenpairs of H_s (ascending; all levels for a final solution).
+    public var orbitals: Eigenpairs
+    /// Number of occupied orbitals (levels 0 ..< occupied).
+    public var occupied: Int
+    /// <n_i,s>, per site.
+    public var density: [Double]
+
+    /// E_s(occupied - 1) and E_s(occupied) when both exist.
+    public var highestOccupied: Double? { occupied > 0 ? orbitals.values[occupied - 1] : nil }
+    public var lowestEmpty: Double? { occupied < orbitals.count ? orbitals.values[occupied] : nil }
+}
+
+/// Convergence record of one start.
+public struct HartreeFockRun: Sendable {
+    public var start: Int
+    public var converged: Bool
+    public var iterations: Int
+    public var densityResidual: Double
+    public var energyChange: Double
+    public var energy: Double
+    /// |total S_z| = |N_up - N_dn| / 2 of this start's result.
+    public var totalSz: Double
+    /// The fixed N_up of this attempt (nil: free split). In free mode a start whose free-split
+    /// iteration has no fixed point is retried at fixed splits around its last one.
+    public var fixedSpinUp: Int?
+}
+
+/// A converged Hartree-Fock solution.
+public struct HartreeFockResult: Sendable {
+    public var options: HartreeFockOptions
+    public var up: HartreeFockChannel
+    public var down: HartreeFockChannel
+    /// E_HF from the eigenvalues: sum_occ E_as - U sum_i n_up n_dn.
+    public var energy: Double
+    /// E_HF from H0: sum_occ <phi|H0|phi> + U sum_i n_up n_dn (an independent evaluation).
+    public var energyFromH0: Double
+    /// The start that was kept (free mode) and every start's record.
+    public var start: Int
+    public var runs: [HartreeFockRun]
+    /// Iterations, density residual and energy change of the kept start.
+    public var iterations: Int { runs.first { $0.start == start }?.iterations ?? 0 }
+    public var densityResidual: Double { runs.first { $0.start == start }?.densityResidual ?? .nan }
+    public var energyChange: Double { runs.first { $0.start == start }?.energyChange ?? .nan }
+
+    /// m_i = <n_i,up> - <n_i,dn>.
+    public var moments: [Double] { zip(up.density, down.density).map { $0 - $1 } }
+    /// <n_i> = <n_i,up> + <n_i,dn>.
+    public var totalDensity: [Double] { zip(up.density, down.density).map { $0 + $1 } }
+    /// |total S_z| = |N_up - N_dn| / 2.
+    public var totalSz: Double { abs(Double(up.occupied - down.occupied)) / 2 }
+    /// Number of sites with |m_i| > threshold.
+    public func momentCount(threshold: Double) -> Int { moments.filter { abs($0) > threshold }.count }
+    /// sum_i |m_i|.
+    public var totalAbsoluteMoment: Double { moments.reduce(0) { $0 + abs($1) } }
+    /// The Fermi energy: midway between the highest occupied and the lowest empty HF level over
+    /// both spins (nil when every level of both spins is occupied or empty).
+    public var fermiEnergy: Double? {
+        let homo = [up.highestOccupied, down.highestOccupied].compactMap { $0 }.max()
+        let lumo = [up.lowestEmpty, down.lowestEmpty].compactMap { $0 }.min()
+        guard let h = homo, let l = lumo else { return nil }
+        return 0.5 * (h + l)
+    }
+    /// Lowest empty minus highest occupied HF level over both spins.
+    public var gap: Double? {
+        let homo = [up.highestOccupied, down.highestOccupied].compactMap { $0 }.max()
+        let lumo = [up.lowestEmpty, down.lowestEmpty].compactMap { $0 }.min()
+        guard let h = homo, let l = lumo else { return nil }
+        return l - h
+    }
+}
+
+extension HartreeFock {
+    /// Solves HF for the Hamiltonian `h0` (symmetric, with its full diagonal stored, as
+    /// `DisorderedModel.hamiltonian()` builds it) with `particles` electrons.
+    ///
+    /// `initial`: optional starting densities (n_up, n_dn), e.g. a converged solution at a
+    /// nearby U (warm start). In free mode it is used as one extra start beside the random ones.
+    public static func solve(h0: CSRMatrix, particles: Int, options: HartreeFockOptions,
+                             initial: (up: [Double], down: [Double])? = nil,
+                             progress: ((String) -> Void)? = nil) throws -> HartreeFockResult {
+        let n = h0.rowCount
+        try options.validate(sites: n, particles: particles)
+        let problem = try Problem(h0: h0, particles: particles, options: options)
+        if let i = initial {
+            guard i.up.count == n, i.down.count == n else {
+                throw HartreeFockError.invalidArgument("initial densities must have one value per site (\(n))")
+            }
+        }
+        var candidates: [(start: Int, x: [Double])] = []
+        switch options.mode {
+        case .paramagnetic:
+            let x: [Double]
+            if let i = initial { x = zip(i.up, i.down).map { 0.5 * ($0 + $1) } } else {
+                x = [Double](repeating: Double(particles) / Double(2 * n), count: n)
+            }
+            candidates.append((0, x))
+        case .free:
+            if let i = initial { candidates.append((-1, i.up + i.down)) }
+            for s in 0..<options.starts {
+                candidates.append((s, problem.randomStart(stream: UInt64(s))))
+            }
+        }
+        var best: (Problem.Outcome, Int, Problem)? = nil
+        var runs: [HartreeFockRun] = []
+        var lastFailure: HartreeFockError? = nil
+        for (start, x0) in candidates {
+            var x0 = x0
+            for t in options.annealing {
+                // A stage that does not converge within its iterations still hands on its last densities.
+                x0 = try problem.iterate(x0, temperature: t, progress: nil).x
+            }
+            let report = progress.map { p in { (s: String) in p("start \(start): " + s) } }
+            var attempts: [(Problem, Result<Problem.Outcome, Problem.Unconverged>)] = []
+            attempts.append((problem, problem.attempt(x0, progress: report)))
+            if case .failure(let u) = attempts[0].1, options.mode == .free, options.spinUp == nil {
+                // Free split without a fixed point: a level of one spin and a level of the other
+                // keep swapping at the Fermi energy (levels of different spins may cross, so the
+                // aufbau map is discontinuous). Fall back to fixed splits around the last one
+                // and keep the lowest.
+                for k in [u.lastUp, u.lastUp - 1, u.lastUp + 1] {
+                    var o = options
+                    o.spinUp = k
+                    guard (try? o.validate(sites: n, particles: particles)) != nil else { continue }
+                    let fixed = try Problem(h0: h0, particles: particles, options: o)
+                    attempts.append((fixed, fixed.attempt(x0, progress: report)))
+                }
+            }
+            for (p, r) in attempts {
+                switch r {
+                case .success(let outcome):
+                    runs.append(HartreeFockRun(start: start, converged: true, iterations: outcome.iterations,
+                                               densityResidual: outcome.residual, energyChange: outcome.energyChange,
+                                               energy: outcome.energy, totalSz: abs(Double(outcome.nUp - outcome.nDown)) / 2,
+                                               fixedSpinUp: p.options.spinUp))
+                    if best == nil || outcome.energy < best!.0.energy - 1e-12 * max(1, abs(outcome.energy)) {
+                        best = (outcome, start, p)
+                    }
+                case .failure(let u):
+                    guard case .notConverged(let it, let res, let de, _, _) = u.error else { throw u.error }
+                    lastFailure = u.error
+                    runs.append(HartreeFockRun(start: start, converged: false, iterations: it, densityResidual: res,
+                                               energyChange: de, energy: .nan, totalSz: .nan, fixedSpinUp: p.options.spinUp))
+                }
+            }
+        }
+        guard let (outcome, start, p) = best else { throw lastFailure! }
+        return try p.finish(outcome, start: start, runs: runs)
+    }
+
+    /// The HF energy functional evaluated on the Slater determinant that fills the lowest
+    /// levels of H_s = H0 + U diag(n_in,-s): its exact expectation value
+    /// <H0> + U sum_i n_out,up n_out,dn (an upper bound on the HF minimum). Used to check that
+    /// a solution is stationary. `occupiedUp`/`occupiedDown` orbitals per spin.
+    public static func determinantEnergy(h0: CSRMatrix, U: Double, inputUp: [Double], inputDown: [Double],
+                                         occupiedUp: Int, occupiedDown: Int) throws -> Double {
+        let problem = try Problem(h0: h0, particles: occupiedUp + occupiedDown, options: HartreeFockOptions(U: U, mode: .free))
+        let up = try problem.diagonalize(potential: inputDown, levels: occupiedUp, all: false)
+        let dn = try problem.diagonalize(potential: inputUp, levels: occupiedDown, all: false)
+        let nUp = Problem.density(up, occupied: occupiedUp)
+        let nDn = Problem.density(dn, occupied: occupiedDown)
+        var e = problem.kineticEnergy(up, occupied: occupiedUp) + problem.kineticEnergy(dn, occupied: occupiedDown)
+        for i in 0..<nUp.count { e += U * nUp[i] * nDn[i] }
+        return e
+    }
+}
+
+// MARK: - The self-consistency loop
+
+extension HartreeFock {
+    struct Problem {
+        let h0: CSRMatrix
+        let n: Int
+        let particles: Int
+        let options: HartreeFockOptions
+        /// Position of the diagonal entry of each row in h0.values.
+        let diagonalIndex: [Int]
+
+        init(h0: CSRMatrix, particles: Int, options: HartreeFockOptions) throws {
+            guard h0.rowCount == h0.columnCount, h0.rowCount > 0 else {
+                throw HartreeFockError.invalidArgument("H0 must be a non-empty square matrix")
+            }
+            self.h0 = h0
+            self.n = h0.rowCount
+            self.particles = particles
+            self.options = options
+            var d = [Int](repeating: -1, count: n)
+            for r in 0..<n {
+                for k in h0.rowPointers[r]..<h0.rowPointers[r + 1] where Int(h0.columnIndices[k]) == r { d[r] = k }
+                guard d[r] >= 0 else {
+                    throw HartreeFockError.invalidArgument("H0 must store its full diagonal (row \(r) has none)")
+                }
+            }
+            diagonalIndex = d
+        }
+
+        /// Seeded random start for free mode: n_s(i) = nbar + s m_i / 2, m_i uniform in [-a, a],
+        /// rescaled so each spin channel holds the right number of particles.
+        func randomStart(stream: UInt64) -> [Double] {
+            var rng = SplitMix64(seed: options.seed, stream: stream)
+            let nbar = Double(particles) / Double(2 * n)
+            let a = options.initialMomentAmplitude * min(nbar, 1 - nbar) * 2
+            var up = [Double](repeating: 0, count: n), dn = up
+            for i in 0..<n {
+                let m = a * (2 * SplitMix64.unitDouble(rng.next()) - 1)
+                up[i] = nbar + m / 2
+                dn[i] = nbar - m / 2
+            }
+            let (targetUp, targetDown) = options.spinUp.map { (Double($0), Double(particles - $0)) }
+                ?? (Double(particles) / 2, Double(particles) / 2)
+            let su = up.reduce(0, +), sd = dn.reduce(0, +)
+            for i in 0..<n { up[i] += (targetUp - su) / Double(n); dn[i] += (targetDown - sd) / Double(n) }
+            return up + dn
+        }
+
+        /// Eigenpairs of H0 + U diag(potential): the lowest `levels` (dsyevr) or all (dsyevd).
+        func diagonalize(potential: [Double], levels: Int, all: Bool) throws -> Eigenpairs {
+            var values = h0.values
+            for i in 0..<n { values[diagonalIndex[i]] += options.U * potential[i] }
+            let h = CSRMatrix(rowCount: n, columnCount: n, rowPointers: h0.rowPointers,
+                              columnIndices: h0.columnIndices, values: values)
+            if all || !options.partialDiagonalization || levels >= n {
+                return try DenseEigensolver.solve(h, selection: .all, vectors: true)
+            }
+            return try DenseEigensolver.solve(h, selection: .levels(0..<max(1, levels)), vectors: true)
+        }
+
+        /// sum_{a < occupied} |phi_a(i)|^2.
+        static func density(_ pairs: Eigenpairs, occupied: Int) -> [Double] {
+            let n = pairs.dimension
+            var d = [Double](repeating: 0, count: n)
+            pairs.vectors.withUnsafeBufferPointer { v in
+                for a in 0..<occupied {
+                    let base = a * n
+                    for i in 0..<n { let x = v[base + i]; d[i] += x * x }
+                }
+            }
+            return d
+        }
+
+        /// sum_{a < occupied} <phi_a|H0|phi_a>, by sparse products (independent of the eigenvalues).
+        func kineticEnergy(_ pairs: Eigenpairs, occupied: Int) -> Double {
+            var total = 0.0
+            var y = [Double](repeating: 0, count: n)
+            pairs.vectors.withUnsafeBufferPointer { v in
+                y.withUnsafeMutableBufferPointer { yp in
+                    for a in 0..<occupied {
+                        let col = UnsafeBufferPointer(rebasing: v[(a * n)..<((a + 1) * n)])
+                        h0.multiply(col, into: yp)
+                        var s = 0.0
+                        for i in 0..<n { s += col[i] * yp[i] }
+                        total += s
+                    }
+                }
+            }
+            return total
+        }
+
+        struct Step {
+            var up: Eigenpairs
+            var down: Eigenpairs?   // nil in paramagnetic mode
+            var nUp: Int
+            var nDown: Int
+            var output: [Double]    // output densities, same layout as the input
+            /// Variational energy of the output determinant: sum_occ E - U sum n_in,-s n_out,s + U sum n_out,up n_out,dn.
+            var energy: Double
+        }
+
+        /// One map x -> g(x): diagonalize H_s with the input densities and fill levels.
+        func step(_ x: [Double], all: Bool, temperature: Double = 0) throws -> Step {
+            let u = options.U
+            if temperature > 0 { return try thermalStep(x, temperature: temperature) }
+            switch options.mode {
+            case .paramagnetic:
+                let occ = particles / 2
+                let pairs = try diagonalize(potential: x, levels: occ + 1, all: all)
+                let out = Self.density(pairs, occupied: occ)
+                var e = 2 * pairs.values[0..<occ].reduce(0, +)
+                for i in 0..<n { e += -2 * u * x[i] * out[i] + u * out[i] * out[i] }
+                return Step(up: pairs, down: nil, nUp: occ, nDown: occ, output: out, energy: e)
+            case .free:
+                let xUp = Array(x[0..<n]), xDn = Array(x[n..<(2 * n)])
+                var nUp: Int, nDn: Int
+                var up: Eigenpairs, dn: Eigenpairs
+                if let fixed = options.spinUp {
+                    nUp = fixed; nDn = particles - fixed
+                    up = try diagonalize(potential: xDn, levels: nUp + 1, all: all)
+                    dn = try diagonalize(potential: xUp, levels: nDn + 1, all: all)
+                } else {
+                    // Aufbau over both spins: enough levels per spin for any split near N/2; if
+                    // a channel's computed levels are all taken, recompute it completely.
+                    let want = min(n, particles / 2 + max(16, n / 25))
+                    up = try diagonalize(potential: xDn, levels: want, all: all)
+                    dn = try diagonalize(potential: xUp, levels: want, all: all)
+                    (nUp, nDn) = Self.aufbau(up.values, dn.values, particles: particles)
+                    if (nUp >= up.count && up.count < n) || (nDn >= dn.count && dn.count < n) {
+                        up = try diagonalize(potential: xDn, levels: n, all: true)
+                        dn = try diagonalize(potential: xUp, levels: n, all: true)
+                        (nUp, nDn) = Self.aufbau(up.values, dn.values, particles: particles)
+                    }
+                }
+                let outUp = Self.density(up, occupied: nUp), outDn = Self.density(dn, occupied: nDn)
+                var e = up.values[0..<nUp].reduce(0, +) + dn.values[0..<nDn].reduce(0, +)
+                for i in 0..<n {
+                    e += -u * (xDn[i] * outUp[i] + xUp[i] * outDn[i]) + u * outUp[i] * outDn[i]
+                }
+                return Step(up: up, down: dn, nUp: nUp, nDown: nDn, output: outUp + outDn, energy: e)
+            }
+        }
+
+        /// Fermi-Dirac occupations at temperature T (annealing only; the energy is not used).
+        func thermalStep(_ x: [Double], temperature t: Double) throws -> Step {
+            switch options.mode {
+            case .paramagnetic:
+                let pairs = try diagonalize(potential: x, levels: n, all: true)
+                let f = Self.fermi([pairs.values], particles: Double(particles) / 2, temperature: t)[0]
+                let out = Self.density(pairs, weights: f)
+                return Step(up: pairs, down: nil, nUp: 0, nDown: 0, output: out, energy: .nan)
+            case .free:
+                let xUp = Array(x[0..<n]), xDn = Array(x[n..<(2 * n)])
+                let up = try diagonalize(potential: xDn, levels: n, all: true)
+                let dn = try diagonalize(potential: xUp, levels: n, all: true)
+                let f: [[Double]]
+                if let fixed = options.spinUp {
+                    f = [Self.fermi([up.values], particles: Double(fixed), temperature: t)[0],
+                         Self.fermi([dn.values], particles: Double(particles - fixed), temperature: t)[0]]
+                } else {
+                    f = Self.fermi([up.values, dn.values], particles: Double(particles), temperature: t)
+                }
+                return Step(up: up, down: dn, nUp: 0, nDown: 0,
+                            output: Self.density(up, weights: f[0]) + Self.density(dn, weights: f[1]), energy: .nan)
+            }
+        }
+
+        /// Fermi-Dirac occupations of the given spectra with one chemical potential fixed by
+        /// the particle number (bisection).
+        static func fermi(_ spectra: [[Double]], particles: Double, temperature t: Double) -> [[Double]] {
+            func occupations(_ mu: Double) -> [[Double]] {
+                spectra.map { $0.map { e in 1 / (1 + exp(min(700, (e - mu) / t))) } }
+            }
+            var lo = spectra.map { $0.first! }.min()! - 50 * t - 1, hi = spectra.map { $0.last! }.max()! + 50 * t + 1
+            for _ in 0..<200 {
+                let mid = 0.5 * (lo + hi)
+                let count = occupations(mid).reduce(0) { $0 + $1.reduce(0, +) }
+                if count < particles { lo = mid } else { hi = mid }
+            }
+            return occupations(0.5 * (lo + hi))
+        }
+
+        /// sum_a w_a |phi_a(i)|^2.
+        static func density(_ pairs: Eigenpairs, weights: [Double]) -> [Double] {
+            let n = pairs.dimension
+            var d = [Double](repeating: 0, count: n)
+            pairs.vectors.withUnsafeBufferPointer { v in
+                for a in 0..<pairs.count where weights[a] > 1e-300 {
+                    let base = a * n, w = weights[a]
+                    for i in 0..<n { let x = v[base + i]; d[i] += w * x * x }
+                }
+            }
+            return d
+        }
+
+        /// Numbers of up and down levels among the `particles` lowest of both spectra (ties to up).
+        static func aufbau(_ a: [Double], _ b: [Double], particles: Int) -> (Int, Int) {
+            var i = 0, j = 0
+            while i + j < particles {
+                if j >= b.count || (i < a.count && a[i] <= b[j]) { i += 1 } else { j += 1 }
+            }
+            return (i, j)
+        }
+
+        struct Outcome {
+            var x: [Double]
+            var energy: Double
+            var iterations: Int
+            var residual: Double
+            var energyChange: Double
+            var nUp: Int
+            var nDown: Int
+        }
+
+        struct Unconverged: Error {
+            var error: HartreeFockError
+            var lastUp: Int
+        }
+
+        /// ``iterate`` that also reports the last spin split when it fails.
+        func attempt(_ x0: [Double], progress: ((String) -> Void)?) -> Result<Outcome, Unconverged> {
+            var lastUp = particles / 2
+            do {
+                return .success(try iterate(x0, progress: progress, lastUp: &lastUp))
+            } catch let e as HartreeFockError {
+                return .failure(Unconverged(error: e, lastUp: lastUp))
+            } catch {
+                return .failure(Unconverged(error: .invalidArgument("\(error)"), lastUp: lastUp))
+            }
+        }
+
+        /// The self-consistency loop from input densities x0.
+        func iterate(_ x0: [Double], temperature: Double = 0, progress: ((String) -> Void)?) throws -> Outcome {
+            var lastUp = 0
+            return try iterate(x0, temperature: temperature, progress: progress, lastUp: &lastUp)
+        }
+
+        func iterate(_ x0: [Double], temperature: Double = 0, progress: ((String) -> Void)?, lastUp: inout Int) throws -> Outcome {
+            var mixer = AndersonMixer(mixing: temperature > 0 ? .linear(beta: options.mixing.beta) : options.mixing)
+            let maxIterations = temperature > 0 ? options.annealingIterations : options.maxIterations
+            var x = x0
+            var previousEnergy = Double.nan
+            var residual = Double.infinity, energyChange = Double.infinity
+            for it in 1...maxIterations {
+                let s = try step(x, all: false, temperature: temperature)
+                if temperature == 0 { lastUp = s.nUp }
+                var f = [Double](repeating: 0, count: x.count)
+                residual = 0
+                for k in 0..<x.count { f[k] = s.output[k] - x[k]; residual = max(residual, abs(f[k])) }
+                energyChange = previousEnergy.isNaN ? .infinity : abs(s.energy - previousEnergy)
+                previousEnergy = s.energy
+                if let p = progress, it % 10 == 0 || it == 1 {
+                    p("iteration \(it): residual \(residual), energy \(s.energy)")
+                }
+                if temperature > 0 && residual <= options.annealingTolerance {
+                    return Outcome(x: x, energy: .nan, iterations: it, residual: residual, energyChange: .nan, nUp: 0, nDown: 0)
+                }
+                if temperature == 0 && residual <= options.densityTolerance && energyChange <= options.energyTolerance {
+                    return Outcome(x: x, energy: s.energy, iterations: it, residual: residual,
+                                   energyChange: energyChange, nUp: s.nUp, nDown: s.nDown)
+                }
+                x = mixer.next(x: x, f: f)
+            }
+            if temperature > 0 {
+                return Outcome(x: x, energy: .nan, iterations: maxIterations, residual: residual, energyChange: .nan, nUp: 0, nDown: 0)
+            }
+            throw HartreeFockError.notConverged(iterations: options.maxIterations, densityResidual: residual,
+                                                energyChange: energyChange, mixing: options.mixing.description, U: options.U)
+        }
+
+        /// Final, complete diagonalization at the converged input densities and the energy checks.
+        func finish(_ o: Outcome, start: Int, runs: [HartreeFockRun]) throws -> HartreeFockResult {
+            let s = try step(o.x, all: true)
+            let u = options.U
+            let up: HartreeFockChannel, down: HartreeFockChannel
+            switch options.mode {
+            case .paramagnetic:
+                up = HartreeFockChannel(orbitals: s.up, occupied: s.nUp, density: s.output)
+                down = up
+            case .free:
+                up = HartreeFockChannel(orbitals: s.up, occupied: s.nUp, density: Array(s.output[0..<n]))
+                down = HartreeFockChannel(orbitals: s.down!, occupied: s.nDown, density: Array(s.output[n..<(2 * n)]))
+            }
+            var interaction = 0.0
+            for i in 0..<n { interaction += u * up.density[i] * down.density[i] }
+            let eigenSum = up.orbitals.values[0..<up.occupied].reduce(0, +) + down.orbitals.values[0..<down.occupied].reduce(0, +)
+            let energy = eigenSum - interaction
+            let kinetic = options.mode == .paramagnetic
+                ? 2 * kineticEnergy(up.orbitals, occupied: up.occupied)
+                : kineticEnergy(up.orbitals, occupied: up.occupied) + kineticEnergy(down.orbitals, occupied: down.occupied)
+            let result = HartreeFockResult(options: options, up: up, down: down, energy: energy,
+                                           energyFromH0: kinetic + interaction, start: start, runs: runs)
+            return result
+        }
+    }
+}
+
+// MARK: - Anderson mixing
+
+/// Anderson (type II, Pulay/DIIS) mixing of a fixed-point problem x = g(x) with residual
+/// f = g(x) - x. With history differences dX_j = x_{j+1} - x_j, dF_j = f_{j+1} - f_j:
+///
+///     gamma   = argmin_g |f_k - dF g|_2          (normal equations, Tikhonov 1e-12 relative)
+///     x_{k+1} = x_k + beta f_k - (dX + beta dF) gamma
+///
+/// The history is cleared when the residual grows tenfold above the best seen (a restart).
+/// Linear mixing is the special case with no history.
+struct AndersonMixer {
+    let history: Int
+    let beta: Double
+    var lastX: [Double]? = nil
+    var lastF: [Double]? = nil
+    var dX: [[Double]] = []
+    var dF: [[Double]] = []
+    var bestNorm = Double.infinity
+
+    init(mixing: HartreeFockOptions.Mixing) {
+        switch mixing {
+        case .linear(let b): history = 0; beta = b
+        case .anderson(let m, let b): history = m; beta = b
+        }
+    }
+
+    mutating func next(x: [Double], f: [Double]) -> [Double] {
+        let count = x.count
+        var norm = 0.0
+        for v in f { norm += v * v }
+        norm = norm.squareRoot()
+        if let lx = lastX, let lf = lastF, history > 0 {
+            dX.append(zip(x, lx).map { $0 - $1 })
+            dF.append(zip(f, lf).map { $0 - $1 })
+            if dX.count > history { dX.removeFirst(); dF.removeFirst() }
+        }
+        if norm > 10 * bestNorm { dX.removeAll(); dF.removeAll() }
+        bestNorm = min(bestNorm, norm)
+        lastX = x
+        lastF = f
+        var out = x
+        for k in 0..<count { out[k] += beta * f[k] }
+        let m = dF.count
+        guard m > 0 else { return out }
+        // Normal equations A g = b, A_jl = dF_j . dF_l, b_j = dF_j . f.
+        var a = [Double](repeating: 0, count: m * m)
+        var b = [Double](repeating: 0, count: m)
+        for j in 0..<m {
+            for l in j..<m {
+                var s = 0.0
+                for k in 0..<count { s += dF[j][k] * dF[l][k] }
+                a[j * m + l] = s; a[l * m + j] = s
+            }
+            var s = 0.0
+            for k in 0..<count { s += dF[j][k] * f[k] }
+            b[j] = s
+        }
+        var trace = 0.0
+        for j in 0..<m { trace += a[j * m + j] }
+        for j in 0..<m { a[j * m + j] += 1e-12 * trace / Double(m) + 1e-300 }
+        guard let gamma = Self.solve(a, b, m) else { dX.removeAll(); dF.removeAll(); return out }
+        for j in 0..<m {
+            let g = gamma[j]
+            for k in 0..<count { out[k] -= g * (dX[j][k] + beta * dF[j][k]) }
+        }
+        return out
+    }
+
+    /// Gaussian elimination with partial pivoting on a small dense system (row-major a).
+    static func solve(_ a0: [Double], _ b0: [Double], _ m: Int) -> [Double]? {
+        var a = a0, b = b0
+        for c in 0..<m {
+            var p = c
+            for r in (c + 1)..<max(c + 1, m) where abs(a[r * m + c]) > abs(a[p * m + c]) { p = r }
+            guard a[p * m + c] != 0, a[p * m + c].isFinite else { return nil }
+            if p != c {
+                for k in 0..<m { a.swapAt(c * m + k, p * m + k) }
+                b.swapAt(c, p)
+            }
+            for r in (c + 1)..<max(c + 1, m) {
+                let factor = a[r * m + c] / a[c * m + c]
+                if factor == 0 { continue }
+                for k in c..<m { a[r * m + k] -= factor * a[c * m + k] }
+                b[r] -= factor * b[c]
+            }
+        }
+        var x = [Double](repeating: 0, count: m)
+        for r in stride(from: m - 1, through: 0, by: -1) {
+            var s = b[r]
+            for k in (r + 1)..<max(r + 1, m) { s -= a[r * m + k] * x[k] }
+            x[r] = s / a[r * m + r]
+        }
+        return x.allSatisfy { $0.isFinite } ? x : nil
+    }
+}

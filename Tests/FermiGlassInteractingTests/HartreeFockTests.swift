@@ -1,0 +1,208 @@
+import FermiGlassInteracting
+import FermiGlassModel
+import FermiGlassSolvers
+import Foundation
+import Testing
+
+/// Unrestricted HF against independently derived values (closed forms, a one-parameter
+/// variational minimization), and its defining properties.
+@Suite struct HartreeFockTests {
+    static func model(_ l: Int, t2: Double = 0, w: Double = 0, seed: UInt64 = 3, boundary: Boundary = .periodic) throws -> DisorderedModel {
+        let lattice = try Lattice(lx: l, ly: l, boundary: boundary)
+        return try DisorderedModel(lattice: lattice, parameters: ModelParameters(t1: 1, t2: t2, disorderStrength: w),
+                                   seed: seed, realization: 0)
+    }
+
+    @Test func zeroInteractionReproducesTheSingleParticleSpectrum() throws {
+        let m = try Self.model(6, t2: 0.6, w: 4)
+        let h0 = m.hamiltonian()
+        let exact = try DenseEigensolver.solve(h0, selection: .all, vectors: false).values
+        for mode in HartreeFockMode.allCases {
+            var o = HartreeFockOptions(U: 0, mode: mode)
+            o.starts = 2
+            let r = try HartreeFock.solve(h0: h0, particles: 30, options: o)
+            for (a, b) in zip(r.up.orbitals.values, exact) { #expect(abs(a - b) < 1e-12) }
+            for (a, b) in zip(r.down.orbitals.values, exact) { #expect(abs(a - b) < 1e-12) }
+            let e0 = 2 * exact[0..<15].reduce(0, +)
+            #expect(abs(r.energy - e0) < 1e-11)
+            #expect(abs(r.energyFromH0 - e0) < 1e-11)
+        }
+    }
+
+    /// Hubbard dimer, H0 = [[0, t], [t, 0]], two electrons. Closed-form UHF: the paramagnetic
+    /// energy is -2|t| + U/2; for U > 2|t| the broken-symmetry solution has staggered moment
+    /// m = sqrt(1 - 4t^2/U^2) and energy -2t^2/U (from m = (Um/2)/sqrt(t^2 + U^2 m^2/4)); for
+    /// U < 2|t| the paramagnetic solution is the only one.
+    @Test func hubbardDimerMatchesTheClosedForm() throws {
+        let lattice = try Lattice(lx: 2, ly: 1, boundary: .open)
+        let m = try DisorderedModel(lattice: lattice, parameters: ModelParameters(t1: 1), onsiteEnergies: [0, 0])
+        let h0 = m.hamiltonian()
+        for u in [1.0, 4.0, 7.5] {
+            var po = HartreeFockOptions(U: u, mode: .paramagnetic)
+            po.densityTolerance = 1e-12
+            let pm = try HartreeFock.solve(h0: h0, particles: 2, options: po)
+            #expect(abs(pm.energy - (-2 + u / 2)) < 1e-10)
+            var o = HartreeFockOptions(U: u, mode: .free)
+            o.starts = 2
+            o.annealing = [1, 0.3, 0.1, 0.03]
+            o.densityTolerance = 1e-12
+            let free = try HartreeFock.solve(h0: h0, particles: 2, options: o)
+            if u > 2 {
+                let moment = (1 - 4 / (u * u)).squareRoot()
+                #expect(abs(free.energy - (-2 / u)) < 1e-10)
+                #expect(abs(abs(free.moments[0]) - moment) < 1e-8)
+                #expect(abs(free.moments[0] + free.moments[1]) < 1e-8)
+            } else {
+                #expect(abs(free.energy - (-2 + u / 2)) < 1e-10)
+                #expect(free.moments.allSatisfy { abs($0) < 1e-8 })
+            }
+            #expect(abs(free.energy - free.energyFromH0) < 1e-10)
+        }
+    }
+
+    /// Energy of the Slater determinant of H0 + s Delta (-1)^(x+y) (a staggered field, half
+    /// filling, N/2 orbitals per spin): <H0> + U sum_i n_up n_dn. The Neel HF state is the
+    /// minimum of this one-parameter family; found by golden-section search in Delta.
+    static func neelEnergy(h0: CSRMatrix, lattice: Lattice, U: Double, delta: Double) throws -> (Double, Double) {
+        let n = lattice.siteCount
+        var densities: [[Double]] = []
+        var kinetic = 0.0
+        for s in [1.0, -1.0] {
+            var dense = h0.dense()
+            for i in 0..<n {
+                let (x, y) = lattice.coordinates(of: i)
+                dense[i + i * n] += s * delta * ((x + y) % 2 == 0 ? 1 : -1)
+            }
+            let csr = try Self.csr(dense, n)
+            let pairs = try DenseEigensolver.solve(csr, selection: .all, vectors: true)
+            var d = [Double](repeating: 0, count: n)
+            for a in 0..<(n / 2) {
+                let v = pairs.vector(a)
+                for i in 0..<n { d[i] += v[i] * v[i] }
+                let hv = h0.multiply(v)
+                kinetic += zip(v, hv).reduce(0) { $0 + $1.0 * $1.1 }
+            }
+            densities.append(d)
+        }
+        var e = kinetic
+        for i in 0..<n { e += U * densities[0][i] * densities[1][i] }
+        return (e, abs(densities[0][0] - densities[1][0]))
+    }
+
+    static func csr(_ a: [Double], _ n: Int) throws -> CSRMatrix {
+        var rp = [0], c = [Int32](), v = [Double]()
+        for r in 0..<n {
+            for j in 0..<n { c.append(Int32(j)); v.append(a[r + j * n]) }
+            rp.append(c.count)
+        }
+        return CSRMatrix(rowCount: n, columnCount: n, rowPointers: rp, columnIndices: c, values: v)
+    }
+
+    @Test func freeModeFindsTheNeelStateOfTheHalfFilledCleanLattice() throws {
+        let m = try Self.model(4)
+        let h0 = m.hamiltonian()
+        let u = 8.0
+        // Golden-section minimization over the staggered field Delta in [0, U].
+        var lo = 0.0, hi = u
+        let g = (5.0.squareRoot() - 1) / 2
+        var c = hi - g * (hi - lo), d = lo + g * (hi - lo)
+        var fc = try Self.neelEnergy(h0: h0, lattice: m.lattice, U: u, delta: c).0
+        var fd = try Self.neelEnergy(h0: h0, lattice: m.lattice, U: u, delta: d).0
+        for _ in 0..<80 {
+            if fc < fd { hi = d; d = c; fd = fc; c = hi - g * (hi - lo); fc = try Self.neelEnergy(h0: h0, lattice: m.lattice, U: u, delta: c).0 }
+            else { lo = c; c = d; fc = fd; d = lo + g * (hi - lo); fd = try Self.neelEnergy(h0: h0, lattice: m.lattice, U: u, delta: d).0 }
+        }
+        let (eNeel, mNeel) = try Self.neelEnergy(h0: h0, lattice: m.lattice, U: u, delta: 0.5 * (lo + hi))
+        // Random starts quenched straight to T = 0 freeze domains (metastable HF solutions);
+        // annealing lets the Neel mode grow first.
+        var o = HartreeFockOptions(U: u, mode: .free)
+        o.starts = 3
+        o.annealing = [2, 1, 0.5, 0.25, 0.1, 0.05, 0.02]
+        o.densityTolerance = 1e-11
+        let r = try HartreeFock.solve(h0: h0, particles: 16, options: o)
+        #expect(abs(r.energy - eNeel) < 1e-9)
+        #expect(abs(r.energyFromH0 - eNeel) < 1e-9)
+        #expect(r.totalSz == 0)
+        let sign = r.moments[0] > 0 ? 1.0 : -1.0
+        for i in 0..<16 {
+            let (x, y) = m.lattice.coordinates(of: i)
+            let stagger = (x + y) % 2 == 0 ? 1.0 : -1.0
+            #expect(abs(r.moments[i] - sign * stagger * mNeel) < 1e-7)
+        }
+        #expect(mNeel > 0.8)
+    }
+
+    @Test func paramagneticModeKeepsTheSpinsEqual() throws {
+        let m = try Self.model(6, t2: 0.6, w: 9)
+        let r = try HartreeFock.solve(h0: m.hamiltonian(), particles: 30, options: HartreeFockOptions(U: 2, mode: .paramagnetic))
+        #expect(r.moments.allSatisfy { abs($0) <= 1e-12 })
+        #expect(abs(r.up.density.reduce(0, +) - 15) < 1e-10)
+        #expect(abs(r.energy - r.energyFromH0) < 1e-8)
+        #expect(r.densityResidual <= 1e-9)
+    }
+
+    /// The converged HF state is a minimum of the energy over Slater determinants: perturbing
+    /// the self-consistent density by delta and rebuilding the determinant raises the energy,
+    /// and by O(delta^2) (doubling delta multiplies the rise by about 4).
+    @Test func theHartreeFockEnergyIsStationary() throws {
+        let m = try Self.model(6, t2: 0.6, w: 9, seed: 11)
+        let h0 = m.hamiltonian()
+        var o = HartreeFockOptions(U: 3, mode: .free)
+        o.starts = 3
+        o.densityTolerance = 1e-11
+        o.energyTolerance = 1e-12
+        let r = try HartreeFock.solve(h0: h0, particles: 30, options: o)
+        #expect(r.momentCount(threshold: 0.1) > 0)
+        var rng = SplitMix64(seed: 5, stream: 0)
+        for _ in 0..<4 {
+            let dir = (0..<72).map { _ in 2 * SplitMix64.unitDouble(rng.next()) - 1 }
+            var rises: [Double] = []
+            for scale in [1e-3, 2e-3] {
+                let up = (0..<36).map { r.up.density[$0] + scale * dir[$0] }
+                let dn = (0..<36).map { r.down.density[$0] + scale * dir[36 + $0] }
+                let e = try HartreeFock.determinantEnergy(h0: h0, U: 3, inputUp: up, inputDown: dn,
+                                                          occupiedUp: r.up.occupied, occupiedDown: r.down.occupied)
+                rises.append(e - r.energy)
+            }
+            #expect(rises[0] > -1e-11)
+            #expect(rises[1] > -1e-11)
+            #expect(rises[0] > 1e-9)
+            let ratio = rises[1] / rises[0]
+            #expect(ratio > 3.5 && ratio < 4.5)
+        }
+    }
+
+    @Test func freeModeIsNeverAboveParamagnetic() throws {
+        let m = try Self.model(6, t2: 0.6, w: 9, seed: 11)
+        let h0 = m.hamiltonian()
+        let pm = try HartreeFock.solve(h0: h0, particles: 30, options: HartreeFockOptions(U: 2, mode: .paramagnetic))
+        var o = HartreeFockOptions(U: 2, mode: .free)
+        o.starts = 2
+        let free = try HartreeFock.solve(h0: h0, particles: 30, options: o, initial: (pm.up.density, pm.down.density))
+        #expect(free.energy <= pm.energy + 1e-10)
+        #expect(free.up.occupied + free.down.occupied == 30)
+    }
+
+    @Test func nonConvergenceIsATypedErrorWithAdvice() throws {
+        let m = try Self.model(6, t2: 0.6, w: 9)
+        var o = HartreeFockOptions(U: 2, mode: .free)
+        o.maxIterations = 2
+        o.starts = 1
+        #expect {
+            try HartreeFock.solve(h0: m.hamiltonian(), particles: 30, options: o)
+        } throws: { e in
+            guard let e = e as? HartreeFockError, case .notConverged(let it, _, _, _, _) = e else { return false }
+            return it == 2 && e.description.contains("did not converge in 2 iterations") && e.description.contains("--mixing-beta")
+        }
+    }
+
+    @Test func badArgumentsAreRejected() throws {
+        let h0 = try Self.model(4).hamiltonian()
+        #expect(throws: HartreeFockError.invalidArgument("paramagnetic HF needs an even particle number, got 7")) {
+            try HartreeFock.solve(h0: h0, particles: 7, options: HartreeFockOptions(U: 1))
+        }
+        #expect(throws: HartreeFockError.invalidArgument("U must be a finite number, got nan")) {
+            try HartreeFock.solve(h0: h0, particles: 8, options: HartreeFockOptions(U: .nan))
+        }
+    }
+}
