@@ -18,6 +18,8 @@ public struct FermiGlassCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             SpectrumCommand.self,
+            SweepCommand.self,
+            MergeCommand.self,
         ])
 
     public init() {}
