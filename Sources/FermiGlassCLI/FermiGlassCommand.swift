@@ -20,6 +20,7 @@ public struct FermiGlassCommand: ParsableCommand {
             SpectrumCommand.self,
             SweepCommand.self,
             MergeCommand.self,
+            ScalingCommand.self,
         ])
 
     public init() {}
