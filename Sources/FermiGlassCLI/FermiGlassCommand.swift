@@ -24,6 +24,9 @@ public struct FermiGlassCommand: ParsableCommand {
             GroundStateCommand.self,
             HartreeFockCommand.self,
             LinearStabilityCommand.self,
+            SweepCommand.self,
+            MergeCommand.self,
+            ScalingCommand.self,
         ])
 
     public init() {}

@@ -32,7 +32,7 @@ final class RunContext {
             throw e
         } catch {
             output.abandon()
-            let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
+            let message = String(describing: error)
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
             throw ExitCode(1)
         }

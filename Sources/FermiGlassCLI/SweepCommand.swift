@@ -1,0 +1,108 @@
+import ArgumentParser
+import FermiGlassIO
+import FermiGlassSolvers
+import FermiGlassStudies
+import Foundation
+
+/// `fermiglass sweep CONFIG`: a resumable, shardable parameter sweep.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a resumable sweep over sizes, W, U, fillings and realizations.",
+        discussion: """
+            CONFIG is a JSON file (see SweepConfig in the documentation, or README.md). Each \
+            finished (size, W, filling, realization) unit is appended to results.jsonl at once \
+            and results.csv is rebuilt; a killed sweep continues with --resume without repeating \
+            or losing a unit. --shard i/n runs every n-th unit (unit k belongs to shard k mod n + 1) \
+            so n machines or a job array can split the work; join the shards with `fermiglass merge`.
+            """)
+
+    @Argument(help: "The sweep configuration (JSON).")
+    var config: String
+
+    @Option(help: "Directory for sweep.json, results.jsonl and results.csv.")
+    var output: String
+
+    @Option(help: "Run only shard i of n (1 <= i <= n).")
+    var shard: String?
+
+    @Flag(help: "Continue the sweep already in --output.")
+    var resume: Bool = false
+
+    @Flag(help: "Start over in a non-empty --output.")
+    var force: Bool = false
+
+    @Option(help: "BLAS threads (recorded).")
+    var threads: Int = 1
+
+    func validate() throws {
+        guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+        if resume && force { throw ValidationError("give --resume or --force, not both") }
+    }
+
+    func run() throws {
+        let cfg: SweepConfig
+        let sh: Shard
+        do {
+            cfg = try SweepConfig.load(path: config)
+            sh = try shard.map { try Shard(parsing: $0) } ?? .whole
+        } catch let e as SweepError {
+            throw ValidationError(e.description)
+        }
+        BLASRuntime.setThreads(threads)
+        let started = Date()
+        let provenance = {
+            JSON.object([
+                ("fermiglass_version", .string(Provenance.version)), ("git_commit", .string(Provenance.gitCommit)),
+                ("command_line", .array(Provenance.commandLine.map { .string($0) })), ("threads", .int(threads)),
+                ("libraries", .object(LibraryVersions.all.map { ($0.0, .string($0.1)) })),
+                ("host", .string(Provenance.host)), ("time", .string(Provenance.timestamp())),
+            ])
+        }
+        do {
+            let store = try ResultsStore(directory: output, config: cfg, shard: sh, resume: resume, force: force, provenance: provenance())
+            var runner = SweepRunner(config: cfg, shard: sh, store: store) { unit, method in
+                try SweepMeasurements.compute(unit, config: cfg, method: method)
+            }
+            runner.progress = { done, total, seconds in
+                let elapsed = Date().timeIntervalSince(started)
+                let line = String(format: "[sweep] unit %d/%d done (%.2f s; %.0f s elapsed)\n", done, total, seconds, elapsed)
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+            let (computed, skipped) = try runner.run(provenance: provenance)
+            FileHandle.standardError.write(Data("[sweep] finished: \(computed) units computed, \(skipped) already done, shard \(sh)\n".utf8))
+        } catch let e as SweepError {
+            throw ValidationError(e.description)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `fermiglass merge OUT SHARD...`: joins the shards of one sweep.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine the shard directories of one sweep; refuses duplicates and mismatched configurations.")
+
+    @Option(help: "Directory for the merged sweep.")
+    var output: String
+
+    @Flag(help: "Write into a non-empty --output.")
+    var force: Bool = false
+
+    @Argument(help: "Shard directories (each written by `fermiglass sweep --shard i/n`).")
+    var shards: [String]
+
+    func run() throws {
+        do {
+            let n = try ResultsStore.merge(shards: shards, into: output, force: force)
+            FileHandle.standardError.write(Data("[merge] \(n) units from \(shards.count) shards into \(output)\n".utf8))
+        } catch let e as SweepError {
+            throw ValidationError(e.description)
+        } catch let e as IOError {
+            throw ValidationError(e.description)
+        }
+    }
+}

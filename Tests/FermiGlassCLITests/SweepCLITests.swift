@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+@testable import FermiGlassStudies
+import FermiGlassIO
+
+/// Runs the built `fermiglass` executable (it sits next to the test bundle).
+private func fermiglassBinary() -> URL {
+    var dir = Bundle.main.bundleURL
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("fermiglass")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    // Fallback: the debug build folder of this checkout.
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/debug/fermiglass")
+}
+
+@discardableResult
+private func runSweepCLI(_ args: [String]) throws -> (status: Int32, stderr: String) {
+    let p = Process()
+    p.executableURL = fermiglassBinary()
+    p.arguments = args
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    let data = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+private func tempDir(_ name: String) -> URL {
+    let u = FileManager.default.temporaryDirectory.appendingPathComponent("fermiglass-tests-\(getpid())-\(name)")
+    try? FileManager.default.removeItem(at: u)
+    return u
+}
+
+private func writeConfig(_ text: String, _ name: String) throws -> String {
+    let dir = tempDir("cfg-\(name)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent("sweep.json")
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+}
+
+private func csv(_ dir: URL) throws -> String {
+    try String(contentsOf: dir.appendingPathComponent("results.csv"), encoding: .utf8)
+}
+
+@Suite(.serialized) struct SweepCLITests {
+    // 24 units of a 30 x 30 dense diagonalization: long enough to be killed in the middle.
+    let config = """
+        {"sizes": [30], "W": [9, 12], "t2": 0.6, "fillings": [0.8333333333333334],
+         "U": [0.2, 0.5], "realizations": 12, "window": "levels:20"}
+        """
+
+    @Test func killedSweepResumesToTheUninterruptedTable() throws {
+        let cfg = try writeConfig(config, "kill")
+        let whole = tempDir("whole"), killed = tempDir("killed")
+        try runSweepCLI(["sweep", cfg, "--output", whole.path])
+        let reference = try csv(whole)
+        #expect(reference.split(separator: "\n").count == 1 + 24 * 2)
+
+        // Start, wait until a few units are on disk, kill with SIGKILL.
+        let p = Process()
+        p.executableURL = fermiglassBinary()
+        p.arguments = ["sweep", cfg, "--output", killed.path]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let lines = killed.appendingPathComponent("results.jsonl")
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let n = ((try? String(contentsOf: lines, encoding: .utf8)) ?? "").split(separator: "\n").count
+            if n >= 3 { break }
+            usleep(2000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let partial = ((try? String(contentsOf: lines, encoding: .utf8)) ?? "").split(separator: "\n").count
+        #expect(partial >= 3 && partial < 24, "the sweep should have been killed in the middle (had \(partial) units)")
+
+        let resumed = try runSweepCLI(["sweep", cfg, "--output", killed.path, "--resume"])
+        #expect(resumed.status == 0)
+        #expect(try csv(killed) == reference)
+        let keys = try String(contentsOf: lines, encoding: .utf8).split(separator: "\n").map { try JSON.parse(String($0))["key"]!.stringValue! }
+        #expect(keys.count == 24 && Set(keys).count == 24, "no duplicate or missing unit")
+    }
+
+    @Test func tornLastLineIsRecomputed() throws {
+        let cfg = try writeConfig(config.replacingOccurrences(of: "\"realizations\": 12", with: "\"realizations\": 2"), "torn")
+        let whole = tempDir("torn-whole"), torn = tempDir("torn")
+        try runSweepCLI(["sweep", cfg, "--output", whole.path])
+        try runSweepCLI(["sweep", cfg, "--output", torn.path])
+        // Simulate a kill in the middle of the last append.
+        let lines = torn.appendingPathComponent("results.jsonl")
+        let text = try String(contentsOf: lines, encoding: .utf8)
+        let cut = text.dropLast(40)
+        try String(cut).write(to: lines, atomically: true, encoding: .utf8)
+        let r = try runSweepCLI(["sweep", cfg, "--output", torn.path, "--resume"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("dropping a torn last line"))
+        #expect(try csv(torn) == csv(whole))
+    }
+
+    @Test func shardsMergeToTheWholeSweep() throws {
+        let cfg = try writeConfig(config.replacingOccurrences(of: "\"realizations\": 12", with: "\"realizations\": 3"), "shard")
+        let whole = tempDir("s-whole"), s1 = tempDir("s1"), s2 = tempDir("s2"), merged = tempDir("merged")
+        try runSweepCLI(["sweep", cfg, "--output", whole.path])
+        try runSweepCLI(["sweep", cfg, "--output", s1.path, "--shard", "1/2"])
+        try runSweepCLI(["sweep", cfg, "--output", s2.path, "--shard", "2/2"])
+        #expect(try csv(s1) != csv(whole))
+        let m = try runSweepCLI(["merge", "--output", merged.path, s1.path, s2.path])
+        #expect(m.status == 0)
+        #expect(try csv(merged) == csv(whole))
+
+        // The same shard twice: duplicates are refused.
+        let dup = try runSweepCLI(["merge", "--output", tempDir("dup").path, s1.path, s1.path])
+        #expect(dup.status != 0)
+        #expect(dup.stderr.contains("is in both"))
+
+        // A shard of another configuration is refused.
+        let other = try writeConfig(config.replacingOccurrences(of: "\"realizations\": 12", with: "\"realizations\": 3").replacingOccurrences(of: "[9, 12]", with: "[9, 13]"), "other")
+        let o2 = tempDir("o2")
+        try runSweepCLI(["sweep", other, "--output", o2.path, "--shard", "2/2"])
+        let mismatch = try runSweepCLI(["merge", "--output", tempDir("mm").path, s1.path, o2.path])
+        #expect(mismatch.status != 0)
+        #expect(mismatch.stderr.contains("comes from another sweep configuration"))
+        #expect(!FileManager.default.fileExists(atPath: tempDir("mm").path))
+    }
+
+    @Test(arguments: [
+        (#"{"sizes": [8], "W": [9], "fillings": [0.5], "Wx": 1}"#, "unknown key 'Wx'"),
+        (#"{"sizes": [-8], "W": [9], "fillings": [0.5]}"#, "'sizes': size must be positive"),
+        (#"{"sizes": [], "W": [9], "fillings": [0.5]}"#, "'sizes' is an empty list"),
+        (#"{"sizes": [8], "W": [9], "fillings": [0.5], "realization_range": "3:3"}"#, "'realization_range' 3:3 is empty"),
+        (#"{"sizes": [8], "W": [9], "fillings": [0.5], "U": [0.1, "nan"]}"#, "'U' holds a value that is not a finite number"),
+        (#"{"sizes": [8], "W": [9], "fillings": [0.5], "per_size": {"9": {"solver": "dense"}}}"#, "'per_size' names size '9'"),
+    ])
+    func malformedConfigIsRefusedBeforeAnythingRuns(text: String, message: String) throws {
+        let cfg = try writeConfig(text, "bad")
+        let out = tempDir("bad-out")
+        let r = try runSweepCLI(["sweep", cfg, "--output", out.path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "stderr was: \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+}
