@@ -79,6 +79,10 @@ extension StateSelection {
         case .energies(let e):
             return .object([("kind", .string("energies")), ("lower", .number(e.lowerBound)), ("upper", .number(e.upperBound)),
                             ("note", .string("closed energy range, units of t1"))])
+        case .nearest(let sigma, let k):
+            return .object([("kind", .string("nearest")), ("sigma", .number(sigma)), ("count", .int(k))])
+        case .fermiWindow(let f, let w):
+            return .object([("kind", .string("fermi_window")), ("fermi_index", .int(f)), ("window", .string(w.description))])
         }
     }
 
@@ -91,6 +95,21 @@ extension StateSelection {
             let lo = values.firstIndex { $0 >= e.lowerBound } ?? values.count
             let hi = values.lastIndex { $0 <= e.upperBound }.map { $0 + 1 } ?? 0
             return lo..<max(lo, hi)
+        case .nearest(let sigma, let k):
+            // The k levels closest to sigma form a contiguous run of the ascending spectrum.
+            var lo = values.firstIndex { $0 >= sigma } ?? values.count, hi = lo
+            while hi - lo < min(k, values.count) {
+                if lo == 0 { hi += 1 } else if hi == values.count { lo -= 1 }
+                else if sigma - values[lo - 1] <= values[hi] - sigma { lo -= 1 } else { hi += 1 }
+            }
+            return lo..<hi
+        case .fermiWindow(let f, let w):
+            switch w {
+            case .levels(let k): return max(0, f - k)..<min(values.count, f + k)
+            case .energy(let d):
+                let ef = 0.5 * (values[f - 1] + values[f])
+                return StateSelection.energies((ef - d)...(ef + d)).indices(in: values)
+            }
         }
     }
 }

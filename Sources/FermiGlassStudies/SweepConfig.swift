@@ -1,5 +1,6 @@
 import FermiGlassIO
 import FermiGlassModel
+import FermiGlassSolvers
 import Foundation
 
 /// A sweep configuration: the cartesian product of sizes, disorder strengths, fillings and
@@ -173,7 +174,7 @@ public struct SweepConfig: Sendable, Equatable {
             m.solver = v
         }
         if let s = json["window"] {
-            guard let v = s.stringValue, WindowSpec(parsing: v) != nil else {
+            guard let v = s.stringValue, FermiWindow(v) != nil else {
                 throw SweepError.invalidConfig("'\(context)window' must be levels:K or energy:D")
             }
             m.window = v
@@ -211,30 +212,6 @@ public struct SweepConfig: Sendable, Equatable {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in canonicalJSON.serialized(compact: true).utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
         return String(format: "%016llx", h)
-    }
-}
-
-/// A window specification as written on the command line: `levels:K` or `energy:D`
-/// (CONVENTIONS.md §2, "Energy window").
-public enum WindowSpec: Equatable, Sendable, CustomStringConvertible {
-    case levels(Int)
-    case energy(Double)
-
-    public init?(parsing s: String) {
-        let parts = s.split(separator: ":")
-        guard parts.count == 2 else { return nil }
-        switch parts[0] {
-        case "levels": guard let k = Int(parts[1]), k > 0 else { return nil }; self = .levels(k)
-        case "energy": guard let d = Double(parts[1]), d.isFinite, d > 0 else { return nil }; self = .energy(d)
-        default: return nil
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .levels(let k): return "levels:\(k)"
-        case .energy(let d): return "energy:\(d)"
-        }
     }
 }
 

@@ -24,7 +24,7 @@ public enum SweepMeasurements {
         let f = filling.fermiIndex
         let ef = 0.5 * (pairs.values[f - 1] + pairs.values[f])
         let windowStates: [Int]
-        switch WindowSpec(parsing: method.window) ?? .levels(100) {
+        switch FermiWindow(method.window) ?? .levels(100) {
         case .levels(let k): windowStates = Array(max(0, f - k)..<min(pairs.count, f + k))
         case .energy(let d): windowStates = (0..<pairs.count).filter { abs(pairs.values[$0] - ef) <= d }
         }
