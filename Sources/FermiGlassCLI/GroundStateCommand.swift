@@ -61,7 +61,19 @@ struct GroundStateCommand: ParsableCommand {
     @Option(help: "Eigenpairs: full (dsyevd, all states; L_loc over all states) or partial (dsyevr, levels below the window's top only; L_loc over those).")
     var eigen: String = "full"
 
+    @Option(help: "Frozen-core density: dense (exact, from the eigenvectors below the window) or chebyshev (kernel-polynomial, the sparse path; its error against dense is reported).")
+    var core: String = "dense"
+
+    @Option(help: "Chebyshev moments for --core chebyshev.")
+    var chebyshevMoments: Int = 1000
+
+    @Option(help: "Probe spacing s for --core chebyshev: colours (x mod s, y mod s); 0 = one probe per site (exact diagonal).")
+    var probeSpacing: Int = 0
+
     func validate() throws {
+        guard ["dense", "chebyshev"].contains(core) else { throw ValidationError("--core must be dense or chebyshev, got '\(core)'") }
+        guard chebyshevMoments >= 2 else { throw ValidationError("--chebyshev-moments must be at least 2") }
+        guard probeSpacing >= 0 else { throw ValidationError("--probe-spacing must be non-negative") }
         guard ["paper", "default"].contains(algorithm) else { throw ValidationError("--algorithm must be paper or default, got '\(algorithm)'") }
         guard ["full", "partial"].contains(eigen) else { throw ValidationError("--eigen must be full or partial, got '\(eigen)'") }
         guard proposals >= 0 else { throw ValidationError("--proposals must be non-negative, got \(proposals)") }
@@ -148,12 +160,31 @@ struct GroundStateCommand: ParsableCommand {
                     throw ModelError.invalidParameter(
                         "realization \(r): levels \(filling.fermiIndex - 1) and \(filling.fermiIndex) are degenerate (open shell): the Fermi sea is not unique")
                 }
-                let problem = try GroundStateProblem(pairs: pairs, window: range, totalParticles: filling.particles)
+                let exactProblem = try GroundStateProblem(pairs: pairs, window: range, totalParticles: filling.particles)
+                var problem = exactProblem
+                var coreInfo: [(String, JSON)] = [("core", .string(core))]
+                if core == "chebyshev" {
+                    let c0 = clock.now
+                    let cheb = try ChebyshevCore.coreDensity(h: h, lattice: spec.lattice, window: pairs.subset(range),
+                                                             moments: chebyshevMoments, probeSpacing: probeSpacing == 0 ? nil : probeSpacing)
+                    problem = try GroundStateProblem(window: pairs.subset(range), coreDensity: cheb.density,
+                                                     coreBandEnergy: cheb.bandEnergy, totalParticles: filling.particles)
+                    let exactCore = GroundStateProblem.coreDensity(pairs: pairs, below: range.lowerBound)
+                    coreInfo += [
+                        ("chebyshev_seconds", .number((clock.now - c0).seconds)),
+                        ("moments", .int(cheb.moments)), ("probes", .int(cheb.probes)),
+                        ("core_density_max_error", .number(zip(cheb.density, exactCore).map { abs($0 - $1) }.max() ?? 0)),
+                        ("core_shift_max_error", .number(zip(problem.coreShift, exactProblem.coreShift).map { abs($0 - $1) }.max() ?? 0)),
+                        ("core_band_energy_error", .number(cheb.bandEnergy - exactProblem.coreBandEnergy)),
+                        ("core_self_overlap_error", .number(problem.coreSelfOverlap - exactProblem.coreSelfOverlap)),
+                    ]
+                }
                 allIPR += Localization.ipr(pairs)
                 solverInfo.append(.object([
                     ("realization", .int(r)), ("method", .string(solution.diagnostics.method)),
                     ("levels_computed", .int(pairs.count)), ("seconds", .number(diag)),
                     ("timings", .object(solution.diagnostics.timings.map { ($0.0, .number($0.1)) })),
+                    ("frozen_core", .object(coreInfo)),
                     ("max_residual", .number(solution.diagnostics.maxResidual)),
                     ("max_orthogonality_error", .number(solution.diagnostics.maxOrthogonalityError)),
                 ]))
@@ -347,7 +378,7 @@ struct GroundStateCommand: ParsableCommand {
                 ("levels", .array(data.map { .ints([$0.window.lowerBound, $0.window.upperBound]) })),
                 ("half_width_mean", .number(Statistics.mean(data.map(\.halfWidth)))),
                 ("ipr_mean", .number(iprWindow)),
-                ("frozen_core", .string("levels below the window doubly occupied, above empty; core energy and Hartree shift included in E1 (exact, dense)")),
+                ("frozen_core", .string("levels below the window doubly occupied, above empty; core energy and Hartree shift included in E1; n_core " + (core == "dense" ? "exact from the eigenvectors below the window" : "by Chebyshev expansion (errors vs dense under solver[].frozen_core)"))),
             ])),
             ("fermi_energy", .numbers(data.map(\.fermiEnergy))),
             ("localization_length_all_states", .number(lloc)),
