@@ -115,6 +115,7 @@ struct GroundStateCommand: ParsableCommand {
         var iprWindowMean: Double
         var dosPerSite: Double
         var halfWidth: Double
+        var fermiOccupied: Int
         var runs: [Run]
     }
 
@@ -242,7 +243,8 @@ struct GroundStateCommand: ParsableCommand {
                     try ctx.output.write(npy: moments, shape: [us.count, n], to: "moments.npy")
                 }
                 data.append(RealizationData(realization: r, window: range, xiRelative: xiRel, fermiEnergy: ef,
-                                            iprWindowMean: Statistics.mean(ipr), dosPerSite: dos, halfWidth: halfWidth, runs: runs))
+                                            iprWindowMean: Statistics.mean(ipr), dosPerSite: dos, halfWidth: halfWidth,
+                                            fermiOccupied: problem.fermiOccupied, runs: runs))
                 ctx.progress(kIndex + 1, of: spec.realizations.count)
             }
             try writeAggregates(ctx: ctx, spec: spec, us: us, win: win, data: data, allIPR: allIPR,
@@ -250,14 +252,20 @@ struct GroundStateCommand: ParsableCommand {
         }
     }
 
-    /// Realization-averaged occupation per window level (levels aligned by their index in the
-    /// window, which is the same offset from N/2 in every realization for levels:K windows).
+    /// Realization-averaged occupation per window level, levels aligned by their offset from
+    /// the Fermi index N/2 (for energy:D windows the window sizes differ: the common offsets are
+    /// used).
     static func averagedCurve(_ data: [RealizationData], uIndex: Int) -> (x: [Double], y: [Double]) {
-        let k = data.map { $0.xiRelative.count }.min() ?? 0
+        let below = data.map { $0.fermiOccupied }.min() ?? 0
+        let above = data.map { $0.xiRelative.count - $0.fermiOccupied }.min() ?? 0
+        let k = below + above
         var x = [Double](repeating: 0, count: k), y = x
         for d in data {
             let total = d.runs[uIndex].result.occupations.total
-            for a in 0..<k { x[a] += d.xiRelative[a]; y[a] += Double(total[a]) }
+            for j in 0..<k {
+                let a = d.fermiOccupied - below + j
+                x[j] += d.xiRelative[a]; y[j] += Double(total[a])
+            }
         }
         let r = Double(data.count)
         return (x.map { $0 / r }, y.map { $0 / r })
@@ -273,7 +281,8 @@ struct GroundStateCommand: ParsableCommand {
                                                "doubly_occupied", "empty", "pairs_above_EF", "holes_below_EF",
                                                "sites_above_moment_threshold", "census_one_sided", "census_two_sided",
                                                "threshold_energy_error", "steps", "accepted", "seconds"])
-        var byLevel = CSVTable(header: ["U", "window_level", "mean_xi_minus_EF", "mean_occupation"])
+        var byLevel = CSVTable(header: ["U", "level_minus_fermi_index", "mean_xi_minus_EF", "mean_occupation"])
+        let commonBelow = data.map(\.fermiOccupied).min()!
         var binned = CSVTable(header: ["U", "bin_center", "bin_lower", "bin_upper", "mean_occupation", "count"])
         var fig2b = CSVTable(header: ["U", "U_N0", "polarized_mean", "polarized_stderr", "census_two_sided_mean",
                                       "census_one_sided_mean", "N0_U_IPR_sites"])
@@ -296,7 +305,7 @@ struct GroundStateCommand: ParsableCommand {
                                        .double(run.seconds)])
             }
             let curve = Self.averagedCurve(data, uIndex: ui)
-            for a in 0..<curve.x.count { byLevel.append([.double(u), .int(a), .double(curve.x[a]), .double(curve.y[a])]) }
+            for a in 0..<curve.x.count { byLevel.append([.double(u), .int(a - commonBelow), .double(curve.x[a]), .double(curve.y[a])]) }
             var sums = [Double](repeating: 0, count: bins), counts = [Int](repeating: 0, count: bins)
             for d in data {
                 let total = d.runs[ui].result.occupations.total
