@@ -352,6 +352,8 @@ struct GroundStateCommand: ParsableCommand {
                 ("census_two_sided_mean", .number(twoMean)),
                 ("mu_star_minus_EF", .numbers(data.map { $0.runs[ui].census.muStar - $0.fermiEnergy })),
                 ("N0_U_IPR_sites", .number(estimate)),
+                ("N0_U_IPR_per_site", .number(dos * u * iprWindow)),
+                ("polarized_per_site_mean", .number(Statistics.mean(pol) / Double(sites))),
                 ("U_N0", .number(u * dos)),
                 ("abs_Sz", .numbers(data.map { $0.runs[ui].observables.totalSz })),
                 ("doubly_occupied", .ints(data.map { $0.runs[ui].observables.doublyOccupied })),
