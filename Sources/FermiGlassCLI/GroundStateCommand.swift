@@ -19,7 +19,8 @@ struct GroundStateCommand: ParsableCommand {
             shift are part of the reported E1), levels above are empty. --algorithm paper is the \
             authors' Monte Carlo (CONVENTIONS.md §2); default is a deterministic local search \
             (sweeps of all single moves, pair moves, seeded restarts), which is also compared \
-            with paper on every run. Writes summary.json (a `results` entry per U), \
+            with paper on every run (and, should it ever end higher, also started from paper's \
+            configuration, so it is never worse; counted in summary.json). Writes summary.json (a `results` entry per U), \
             polarized.csv, occupation_by_level.csv, occupation_vs_xi.csv, fig2b.csv and per \
             realization r###/occupations.npy (U, level, spin), moments.npy (U, site), \
             convergence.csv, census.csv, window_xi.npy.
@@ -132,6 +133,7 @@ struct GroundStateCommand: ParsableCommand {
             var allIPR = [Double]()
             var diagSeconds = [Double](), searchSeconds = 0.0
             var solverInfo = [JSON]()
+            var restartedFromPaper = 0
             for (kIndex, r) in spec.realizations.enumerated() {
                 let m = try spec.model(realization: r)
                 let h = m.hamiltonian()
@@ -208,6 +210,11 @@ struct GroundStateCommand: ParsableCommand {
                         let minimizer = LocalSearchMinimizer(chiThreshold: chiThreshold, pairCandidates: pairCandidates, restarts: restarts,
                                                              seed: seed, stream: SplitMix64.mix(UInt64(r) &+ 0x5EED) ^ u.bitPattern)
                         result = minimizer.run(problem, U: u)
+                        if result.energy > paper.energy {
+                            // Never report worse than the paper algorithm: polish its configuration too.
+                            let polished = minimizer.run(problem, U: u, start: paper.occupations)
+                            if polished.energy < result.energy { result = polished; restartedFromPaper += 1 }
+                        }
                         paperEnergy = paper.energy
                         paperPolarized = paper.occupations.polarized
                         for p in paper.convergence {
@@ -248,7 +255,8 @@ struct GroundStateCommand: ParsableCommand {
                 ctx.progress(kIndex + 1, of: spec.realizations.count)
             }
             try writeAggregates(ctx: ctx, spec: spec, us: us, win: win, data: data, allIPR: allIPR,
-                                diagSeconds: diagSeconds, searchSeconds: searchSeconds, solverInfo: solverInfo)
+                                diagSeconds: diagSeconds, searchSeconds: searchSeconds, solverInfo: solverInfo,
+                                restartedFromPaper: restartedFromPaper)
         }
     }
 
@@ -272,7 +280,8 @@ struct GroundStateCommand: ParsableCommand {
     }
 
     func writeAggregates(ctx: RunContext, spec: ModelSpec, us: [Double], win: EnergyWindow, data: [RealizationData],
-                         allIPR: [Double], diagSeconds: [Double], searchSeconds: Double, solverInfo: [JSON]) throws {
+                         allIPR: [Double], diagSeconds: [Double], searchSeconds: Double, solverInfo: [JSON],
+                         restartedFromPaper: Int) throws {
         let lloc = Localization.length(ipr: allIPR)
         let iprWindow = Statistics.mean(data.map(\.iprWindowMean))
         let dos = Statistics.mean(data.map(\.dosPerSite))
@@ -401,6 +410,7 @@ struct GroundStateCommand: ParsableCommand {
             ("moment_threshold", .number(momentThreshold)),
             ("results", .array(results)),
             ("default_above_paper_count", .int(defaultAbovePaper)),
+            ("default_polished_from_paper_count", .int(restartedFromPaper)),
             ("max_threshold_energy_error", .number(worstThreshold)),
             ("solver", .array(solverInfo)),
             ("timings", .object([
@@ -411,7 +421,7 @@ struct GroundStateCommand: ParsableCommand {
             ])),
             ("blas_core", .string(BLASRuntime.coreName)),
         ]
-        if algorithm == "paper" { body.removeAll { $0.0 == "default_above_paper_count" } }
+        if algorithm == "paper" { body.removeAll { $0.0 == "default_above_paper_count" || $0.0 == "default_polished_from_paper_count" } }
         try ctx.writeSummary(body)
     }
 }
