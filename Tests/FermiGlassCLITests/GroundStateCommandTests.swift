@@ -67,6 +67,20 @@ struct GroundStateCommandTests {
         }
     }
 
+    /// An energy window is resolved, recorded and yields one result per U.
+    @Test func energyWindow() throws {
+        let dir = temporaryDirectory("energy")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let args = Self.base.filter { $0 != "levels:8" && $0 != "--window" }
+        let r = try runGroundState(args + ["--window", "energy:0.6", "--U", "0.5", "--algorithm", "paper", "--output", dir])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let summary = try JSON.parse(String(contentsOfFile: dir + "/summary.json", encoding: .utf8))
+        #expect(summary["window"]?["spec"]?.stringValue == "energy:0.6")
+        let entry = try #require(summary["results"]?.arrayValue?.first)
+        #expect(entry["algorithm"]?.stringValue == "paper")
+        #expect(entry["energies"]?.arrayValue?.count == 2)
+    }
+
     /// Bad input is refused before any output is written.
     @Test(arguments: [(["--window", "levels:0"], "levels:K"), (["--algorithm", "fast"], "--algorithm"), (["--U", "0.1,x"], "--U")])
     func badInput(extra: [String], message: String) throws {

@@ -122,5 +122,14 @@ struct FrozenCoreTests {
                 #expect(abs(s.energy - direct) < 1e-10 * (1 + abs(direct)))
             }
         }
+        // The moment map of a minimized configuration integrates to N_up - N_dn = 2 S_z, and
+        // counts as polarized exactly the singly occupied levels.
+        let res = LocalSearchMinimizer(restarts: 3).run(p, U: 3)
+        let obs = GroundStateObservables(problem: p, result: res, U: 3)
+        #expect(obs.polarized > 0 && obs.moments.count == n)
+        let nUp = res.occupations.up.reduce(0) { $0 + Int($1) }, nDn = res.occupations.dn.reduce(0) { $0 + Int($1) }
+        #expect(abs(obs.moments.reduce(0, +) - Double(nUp - nDn)) < 1e-10)
+        #expect(obs.totalSz == Double(abs(nUp - nDn)) / 2)
+        #expect(obs.polarized + obs.doublyOccupied + obs.empty == p.count)
     }
 }

@@ -110,6 +110,22 @@ struct GroundStateTests {
         #expect(mc.thresholdEnergyError < 1e-11)
     }
 
+    /// The paper's Monte Carlo counts every proposal, records its convergence and is
+    /// reproducible from its seed; a different stream gives a different trajectory.
+    @Test func paperMonteCarloIsSeeded() {
+        var rng = SplitMix64(seed: 21)
+        let p = randomProblem(levels: 40, particles: 40, rng: &rng)
+        var r1 = SplitMix64(seed: 1, stream: 3), r2 = SplitMix64(seed: 1, stream: 3), r3 = SplitMix64(seed: 1, stream: 4)
+        let a = PaperMonteCarlo.run(p, U: 2, proposals: 5000, rng: &r1)
+        let b = PaperMonteCarlo.run(p, U: 2, proposals: 5000, rng: &r2)
+        let c = PaperMonteCarlo.run(p, U: 2, proposals: 5000, rng: &r3)
+        #expect(a.steps == 5000 && a.convergence.last?.step == 5000 && a.convergence.count == 101)
+        #expect(a.occupations == b.occupations && a.energy == b.energy && a.convergence == b.convergence)
+        #expect(a.convergence != c.convergence)
+        // Energies never increase along the run (only dE < -eps is kept).
+        for (x, y) in zip(a.convergence, a.convergence.dropFirst()) { #expect(y.energy <= x.energy) }
+    }
+
     /// U = 0: both algorithms leave the paramagnetic Fermi sea alone.
     @Test func zeroInteractionGivesFermiSea() {
         var rng = SplitMix64(seed: 11)
