@@ -27,6 +27,7 @@ public struct FermiGlassCommand: ParsableCommand {
             SweepCommand.self,
             MergeCommand.self,
             ScalingCommand.self,
+            ReproduceCommand.self,
         ])
 
     public init() {}

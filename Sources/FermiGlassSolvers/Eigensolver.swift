@@ -116,6 +116,7 @@ public enum Eigensolver {
 
     /// Solves `request` for the symmetric matrix `h`, with residual and orthogonality checks.
     public static func solve(_ h: CSRMatrix, _ request: EigenRequest) throws -> EigenSolution {
+        if let cached = try EigenCache.shared.solve(h, request) { return cached }
         let clock = ContinuousClock()
         let start = clock.now
         var solution: EigenSolution

@@ -1,0 +1,127 @@
+import ArgumentParser
+import FermiGlassIO
+import FermiGlassSolvers
+import FermiGlassStudies
+import Foundation
+
+/// `fermiglass reproduce`: the paper's Figs. 1, 2(a), 2(b) and 3 and every number it quotes, in
+/// one command, with a REPORT.md that sets ours beside the paper's.
+///
+/// The run is a composition of the ordinary commands (`localization`, `matrix-elements`,
+/// `ground-state`, `dos`), each writing its own sub-directory with its own summary.json, so
+/// every number in the report can be regenerated alone. The W = 9 realizations are diagonalized
+/// once: the ``EigenCache`` serves every later request for the same Hamiltonian.
+struct ReproduceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reproduce",
+        abstract: "Reproduce Lau & Ng's Figs. 1-3 and compare with the paper's numbers (REPORT.md).",
+        discussion: """
+            Full: 60x60, W = 9, t1 = +1, t2 = +0.6, 3000 particles; L_loc and Fig. 2 over 15 \
+            realizations, Fig. 1 over realizations 0-4 (levels 1600..1999), Fig. 3 for \
+            W = 0, 3, 6, 9, 12. --quick: 40x40 and fewer realizations (about a minute), the \
+            same pipeline. Writes one sub-directory per computation, fig1.png, fig2.png, \
+            fig3.png and REPORT.md.
+            """)
+
+    @Flag(help: "A smaller lattice and fewer realizations (the README's main job).")
+    var quick: Bool = false
+
+    @Option(help: "Directory for the data, figures and REPORT.md.")
+    var output: String
+
+    @Flag(help: "Write into a non-empty --output directory.")
+    var force: Bool = false
+
+    @Option(help: "BLAS threads (recorded).")
+    var threads: Int = 1
+
+    @Option(help: "Disorder seed (default 1).")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+    }
+
+    /// The plan of a run: sizes, realizations and budgets.
+    struct Plan {
+        var size: Int
+        var realizations: Int
+        var fig1Realizations: Int
+        var fig1States: Range<Int>
+        var dosRealizations: Int
+        var window: Int
+        var proposals: [Int]
+        var us: [Double]
+        var name: String
+
+        static let paperU = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4]
+
+        static let full = Plan(size: 60, realizations: 15, fig1Realizations: 5, fig1States: 1600..<2000, dosRealizations: 5,
+                               window: 100, proposals: [100_000, 1_000_000], us: paperU, name: "full (the paper's parameters)")
+        /// 40x40 keeps the paper's level fractions: levels 1600..1999 of 3600 are 711..888 of 1600.
+        static let quick = Plan(size: 40, realizations: 6, fig1Realizations: 3, fig1States: 711..<889, dosRealizations: 2,
+                                window: 45, proposals: [100_000], us: paperU, name: "quick (40x40, fewer realizations)")
+    }
+
+    func run() throws {
+        let plan = quick ? Plan.quick : Plan.full
+        let root = URL(fileURLWithPath: output).standardizedFileURL
+        // Refuse a non-empty output before anything runs.
+        let out: OutputDirectory
+        do { out = try OutputDirectory(path: output, force: force) } catch let e as IOError { throw ValidationError(e.description) }
+        let started = Date()
+        BLASRuntime.setThreads(threads)
+        EigenCache.shared.enable(capacityBytes: min(6 << 30, MemoryPlan.availableBytes / 3))
+        let common = ["--preset", "paper", "--size", String(plan.size), "--seed", String(seed), "--threads", String(threads)]
+        func sub(_ name: String) -> String { root.appendingPathComponent(name).path }
+        func stage(_ s: String) { FileHandle.standardError.write(Data("[reproduce] \(s) (\(Int(Date().timeIntervalSince(started))) s)\n".utf8)) }
+        var created = [String]()
+        func runSub<C: ParsableCommand>(_ type: C.Type, _ dir: String, _ args: [String]) throws {
+            var c = try type.parse(args + ["--output", sub(dir)] + (force ? ["--force"] : []))
+            created.append(dir)
+            try c.run()
+        }
+        do {
+            stage("localization: all states, \(plan.realizations) realizations")
+            try runSub(LocalizationCommand.self, "localization", common + ["--realizations", String(plan.realizations)])
+            stage("localization: the Fig. 1 states \(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)")
+            try runSub(LocalizationCommand.self, "localization-fig1-states",
+                       common + ["--realizations", String(plan.fig1Realizations), "--states", "\(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)"])
+            stage("Fig. 1: matrix elements against distance")
+            try runSub(MatrixElementsCommand.self, "fig1",
+                       common + ["--realizations", String(plan.fig1Realizations), "--states", "\(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)"])
+            let uList = plan.us.map { JSON.format($0) }.joined(separator: ",")
+            for p in plan.proposals {
+                stage("Fig. 2: paper Monte Carlo, \(p) proposals")
+                try runSub(GroundStateCommand.self, "fig2-paper-P\(p)",
+                           common + ["--realizations", String(plan.realizations), "--U", uList, "--algorithm", "paper",
+                                     "--proposals", String(p), "--window", "levels:\(plan.window)", "--eigen", "full"])
+            }
+            stage("Fig. 2: default minimizer (converged)")
+            try runSub(GroundStateCommand.self, "fig2-default",
+                       common + ["--realizations", String(plan.realizations), "--U", uList, "--algorithm", "default",
+                                 "--proposals", String(plan.proposals[0]), "--window", "levels:\(plan.window)", "--eigen", "full"])
+            stage("Fig. 3: density of states for W = 0, 3, 6, 9, 12")
+            try runSub(DOSCommand.self, "fig3", common + ["--W", "0,3,6,9,12", "--realizations", String(plan.dosRealizations)])
+
+            stage("figures")
+            Figures.render("plot_decay.py", [sub("fig1"), "--out", sub("fig1.png")])
+            Figures.render("plot_ground_state.py", [sub("fig2-paper-P\(plan.proposals[0])"), "--out", sub("fig2.png")])
+            Figures.render("plot_dos.py", [sub("fig3"), "--out", sub("fig3.png")])
+
+            stage("REPORT.md")
+            let report = try PaperReport(root: root, plan: plan, cacheHits: EigenCache.shared.hits,
+                                         seconds: Date().timeIntervalSince(started), threads: threads, seed: seed)
+            try out.write(text: report.markdown, to: "REPORT.md")
+            try out.write(json: report.json, to: "summary.json")
+            stage("done: \(root.appendingPathComponent("REPORT.md").path)")
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            for d in created { try? FileManager.default.removeItem(at: root.appendingPathComponent(d)) }
+            out.abandon()
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
