@@ -21,6 +21,7 @@ public struct FermiGlassCommand: ParsableCommand {
             LocalizationCommand.self,
             DOSCommand.self,
             MatrixElementsCommand.self,
+            DenseBenchmarkCommand.self,
         ])
 
     public init() {}
