@@ -23,11 +23,14 @@ struct DenseBenchmarkCommand: ParsableCommand {
     @Option(help: "BLAS threads.")
     var threads: Int = 1
 
+    @Option(help: "Untimed warm-up solves before the timed ones (page-in, thread pool start).")
+    var warmup: Int = 1
+
     @Option(help: "Write the dense matrix H0 (float64, C order) to this .npy file.")
     var saveMatrix: String?
 
     func run() throws {
-        guard repeats > 0, threads > 0 else { throw ValidationError("--repeats and --threads must be positive") }
+        guard repeats > 0, threads > 0, warmup >= 0 else { throw ValidationError("--repeats and --threads must be positive, --warmup non-negative") }
         let spec = try model.resolve(needsFilling: false)
         BLASRuntime.setThreads(threads)
         let m = try spec.model(realization: spec.realizations[0])
@@ -36,7 +39,7 @@ struct DenseBenchmarkCommand: ParsableCommand {
         if let path = saveMatrix {
             try NPY.encode(h.dense(), shape: [n, n]).write(to: URL(fileURLWithPath: path))
         }
-        _ = try DenseEigensolver.solve(h, selection: .all, vectors: true)  // warm-up: page in, thread pool
+        for _ in 0..<warmup { _ = try DenseEigensolver.solve(h, selection: .all, vectors: true) }
         let clock = ContinuousClock()
         var times = [Double]()
         var residual = 0.0
