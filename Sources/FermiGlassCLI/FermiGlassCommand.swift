@@ -27,6 +27,7 @@ public struct FermiGlassCommand: ParsableCommand {
             SweepCommand.self,
             MergeCommand.self,
             ScalingCommand.self,
+            DenseBenchmarkCommand.self,
         ])
 
     public init() {}
