@@ -44,6 +44,9 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Instead of one solve for the k nearest, solve the levels window N/2-k/2..<N/2+k/2 in slices of at most this many states.")
     var sliceCapacity: Int?
 
+    @Flag(help: "Time the whole user-facing path instead: Eigensolver.solve with --window levels:k/2 (Fermi level, slicing, certification, checks).")
+    var window: Bool = false
+
     @Option(help: "BLAS threads.")
     var threads: Int = 1
 
@@ -62,7 +65,7 @@ struct EngineBench: ParsableCommand {
         var options = ShiftInvertOptions(lanczos: LanczosOptions(basisSize: ncv, tolerance: tol), certifyNearest: false)
         options.sliceCapacity = sliceCapacity ?? 400
         let engine = try ShiftInvertSolver(h, options: options)
-        let level = try engine.fermiLevel(fermiIndex: filling.fermiIndex)
+        let level = window ? FermiLevel(highestOccupied: 0, lowestEmpty: 0, openShell: false) : try engine.fermiLevel(fermiIndex: filling.fermiIndex)
         let fermiSeconds = (clock.now - t0).seconds
         let s0 = engine.statistics
         if let dir = export {
@@ -83,7 +86,19 @@ struct EngineBench: ParsableCommand {
             let before = engine.statistics
             let t1 = clock.now
             let pairs: Eigenpairs
-            if sliceCapacity != nil {
+            if window {
+                let request = EigenRequest(solver: .shiftInvert, selection: .fermiWindow(fermiIndex: filling.fermiIndex, window: .levels(k / 2)),
+                                           engine: options)
+                let solution = try Eigensolver.solve(h, request)
+                print(JSON.object([("L", .int(size)), ("k", .int(k)), ("window", .string("levels:\(k / 2)")),
+                                   ("certified", .bool(solution.diagnostics.certified)),
+                                   ("max_residual", .number(solution.diagnostics.maxResidual)),
+                                   ("max_orthogonality_error", .number(solution.diagnostics.maxOrthogonalityError)),
+                                   ("timings", .object(solution.diagnostics.timings.map { ($0.0, .number($0.1)) })),
+                                   ("counters", .object(solution.diagnostics.counters.map { ($0.0, .int($0.1)) })),
+                                   ("maxrss_MB", .number(Self.maxRSSMegabytes()))]).serialized())
+                continue
+            } else if sliceCapacity != nil {
                 pairs = try engine.levels((filling.fermiIndex - k / 2)..<(filling.fermiIndex + k - k / 2))
             } else {
                 pairs = try engine.nearest(sigma: level.energy, count: k).pairs

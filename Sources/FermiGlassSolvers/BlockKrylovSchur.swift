@@ -156,8 +156,13 @@ enum BlockKrylovSchur {
                     }
                     return sum.squareRoot()
                 }
+                // Converged: ||r_i|| <= tol |theta_i|, or at the rounding floor of the operator,
+                // 64 eps |theta_max| (a shift close to a level makes |theta_max| >> |theta_i|, and
+                // no basis can resolve r_i below the solve's rounding; the Rayleigh-Ritz step on H
+                // afterwards recovers the eigenvalues to O(residual^2)).
+                let floor = 64 * Double.ulpOfOne * abs(theta[order[0]])
                 var converged = 0
-                for idx in order.prefix(nev) where residual(idx) <= tol * abs(theta[idx]) { converged += 1 }
+                for idx in order.prefix(nev) where residual(idx) <= max(tol * abs(theta[idx]), floor) { converged += 1 }
                 if converged == nev || restarts >= options.maxRestarts {
                     if converged < nev {
                         throw SolverError.noConvergence(

@@ -58,6 +58,12 @@ public struct FermiLevel: Sendable, Equatable {
     public var energy: Double { 0.5 * (highestOccupied + lowestEmpty) }
     /// True when xi_{N/2-1} and xi_{N/2} coincide (to 1e-10 ||H||): a partly filled shell.
     public var openShell: Bool
+
+    public init(highestOccupied: Double, lowestEmpty: Double, openShell: Bool) {
+        self.highestOccupied = highestOccupied
+        self.lowestEmpty = lowestEmpty
+        self.openShell = openShell
+    }
 }
 
 /// The near-Fermi engine: eigenpairs of a sparse symmetric H near any energy, without the full
@@ -334,7 +340,8 @@ public final class ShiftInvertSolver {
         guard range.lowerBound >= 0, range.upperBound <= dimension, !range.isEmpty else {
             throw SolverError.emptySelection("level range \(range.lowerBound):\(range.upperBound) is empty or outside 0:\(dimension)")
         }
-        let slack = max(2, min(options.sliceCapacity / 4, range.count / 4))
+        // Slack: a few extra levels in the window cost far less than another factorization.
+        let slack = max(8, min(options.sliceCapacity / 4, max(range.count / 4, 16)))
         let a = try energy(atCount: range.lowerBound, slack: slack, fromBelow: true)
         let b = try energy(atCount: range.upperBound, slack: slack, fromBelow: false)
         let w = try window(a, b)
@@ -404,19 +411,26 @@ public final class ShiftInvertSolver {
             if Double(c) < goal, e > eL { eL = e; cL = c }
             if Double(c) > goal, e < eR { eR = e; cR = c }
         }
-        for iteration in 0..<200 {
+        // Regula falsi on the (nearly linear, locally) count; bisect after two moves of the same
+        // end in a row (Illinois-style safeguard), so the bracket at least halves every 3 steps.
+        var lastSide = 0, sameSide = 0
+        for _ in 0..<200 {
             let width = eR - eL
             if width <= 1e-12 * scale { break }
             var e: Double
-            if iteration % 2 == 0, cR > cL {
+            if sameSide < 2, cR > cL {
                 e = eL + width * (goal - Double(cL)) / Double(cR - cL)
-                e = min(max(e, eL + 0.01 * width), eR - 0.01 * width)
+                e = min(max(e, eL + 0.001 * width), eR - 0.001 * width)
             } else {
                 e = eL + 0.5 * width
+                sameSide = 0
             }
             let c = try count(below: e)
             if accept(c.count) { return c.energy }
-            if Double(c.count) < goal { eL = c.energy; cL = c.count } else { eR = c.energy; cR = c.count }
+            let side = Double(c.count) < goal ? -1 : 1
+            if side < 0 { eL = c.energy; cL = c.count } else { eR = c.energy; cR = c.count }
+            sameSide = side == lastSide ? sameSide + 1 : 1
+            lastSide = side
         }
         // A cluster too tight to split: the outer end of the bracket is still a valid bound.
         return fromBelow ? eL : eR
