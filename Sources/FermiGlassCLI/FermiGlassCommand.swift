@@ -28,6 +28,7 @@ public struct FermiGlassCommand: ParsableCommand {
             MergeCommand.self,
             ScalingCommand.self,
             DenseBenchmarkCommand.self,
+            BenchCommand.self,
         ])
 
     public init() {}
