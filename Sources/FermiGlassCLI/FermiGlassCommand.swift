@@ -28,6 +28,8 @@ public struct FermiGlassCommand: ParsableCommand {
             MergeCommand.self,
             ScalingCommand.self,
             ReproduceCommand.self,
+            DenseBenchmarkCommand.self,
+            BenchCommand.self,
         ])
 
     public init() {}

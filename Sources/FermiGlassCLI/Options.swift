@@ -7,43 +7,67 @@ import Foundation
 
 /// Model options shared by every command that computes (CONVENTIONS.md §1, §4).
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Start from a named parameter set; explicit options override it. 'paper': t1=+1, t2=+0.6, W=9, 60x60, periodic, filling 5/6.")
+    @Option(help: ArgumentHelp(
+        "Start from a named parameter set; explicit options override it (--preset paper --size 200 keeps the rest).",
+        discussion: "paper: t1 = +1, t2 = +0.6, W = 9, mu = 0, 60x60, periodic, filling 5/6 (3000 particles).",
+        valueName: "name"))
     var preset: String?
 
-    @Option(help: "Lattice size: L (square) or LxxLy, e.g. 60 or 60x40.")
+    @Option(help: ArgumentHelp(
+        "Lattice size in sites: 60 (60 x 60) or 60x40 (Lx = 60, Ly = 40). Default 20. A periodic direction needs at least 3 sites.",
+        valueName: "Lx[xLy]"))
     var size: String?
 
-    @Option(help: "Nearest-neighbour hopping matrix element H_ij (default 1).")
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Nearest-neighbour hopping: the matrix element H_ij = t1 (not -t1). Energies are in units of |t1|. Default 1.",
+        valueName: "t1"))
     var t1: Double?
 
-    @Option(help: "Next-nearest (diagonal) hopping matrix element H_ij (default 0).")
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Next-nearest-neighbour hopping along both diagonals: the matrix element H_ij = t2. Default 0 (the paper: +0.6).",
+        valueName: "t2"))
     var t2: Double?
 
-    @Option(name: .customLong("W"), help: "Disorder strength: W_i uniform in [-W/2, W/2] (default 0). 'dos' accepts a list: 0,3,6,9,12.")
+    @Option(name: .customLong("W"), help: ArgumentHelp(
+        "Disorder strength: on-site energies W_i uniform in [-W/2, W/2]. Default 0 (the paper: 9). 'dos' takes a list, e.g. 0,3,6,9,12.",
+        valueName: "W"))
     var disorder: String?
 
-    @Option(help: "Chemical potential subtracted on every site (default 0).")
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Chemical potential: the diagonal is H_ii = W_i - mu. Default 0.", valueName: "mu"))
     var mu: Double?
 
-    @Option(help: "Boundary conditions: periodic or open (both directions), or periodic,open for x,y.")
+    @Option(help: ArgumentHelp(
+        "Boundary conditions: periodic (default) or open in both directions, or x,y separately (periodic,open).",
+        valueName: "periodic|open"))
     var boundary: String?
 
-    @Option(help: "Total particle number N (both spins; even, 0 < N < 2 Lx Ly).")
+    @Option(help: ArgumentHelp(
+        "Total particle number N, both spins: even, 0 < N < 2 Lx Ly. Levels 0..<N/2 are doubly occupied.", valueName: "N"))
     var particles: Int?
 
-    @Option(help: "Particles per site, 0 < n < 2; N = n Lx Ly rounded to the nearest even integer.")
+    @Option(help: ArgumentHelp(
+        "Particles per site, 0 < n < 2 (the paper: 5/6 = 0.8333...); N = n Lx Ly rounded to the nearest even integer.",
+        valueName: "n"))
     var filling: Double?
 
-    @Option(help: "Disorder seed (default 1).")
+    @Option(help: ArgumentHelp(
+        "Disorder seed. Default 1. Realization r of seed s is the same lattice in every command and batch.",
+        valueName: "s"))
     var seed: UInt64?
 
-    @Option(help: "Number of disorder realizations: realizations 0..<R (default 1).")
+    @Option(help: ArgumentHelp("Number of disorder realizations: realizations 0..<R. Default 1.", valueName: "R"))
     var realizations: Int?
 
-    @Option(help: "Realizations a..<b, written a:b (to extend statistics or re-run one realization).")
+    @Option(help: ArgumentHelp(
+        "Realizations a..<b, to extend statistics or re-run one realization (3:4 is realization 3 alone).",
+        valueName: "a:b"))
     var realizationRange: String?
 
-    @Option(name: .customLong("disorder"), help: "Read the on-site energies W_i from a .npy or text file (one realization).")
+    @Option(name: .customLong("disorder"), help: ArgumentHelp(
+        "Read the on-site energies W_i of one realization from a file instead of drawing them.",
+        discussion: ".npy (float64, Lx*Ly values or shape (Ly, Lx)) or text (one number per line, '#' comments), in site order i = x + Lx*y. --W is then only recorded. Example: data/disorder-6x6.txt with --size 6.",
+        valueName: "file"))
     var disorderFile: String?
 
     @Flag(help: "Write the on-site energies of each realization used to r###/disorder.npy.")
@@ -160,16 +184,19 @@ struct ModelOptions: ParsableArguments {
 
 /// Output and execution options shared by every command that computes.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Directory for summary.json, .npy arrays and .csv tables.")
+    @Option(help: ArgumentHelp(
+        "Directory for summary.json, .npy arrays and .csv tables (per-realization files in r000/, r001/, ...). Refused if not empty, unless --force.",
+        valueName: "dir"))
     var output: String
 
-    @Flag(help: "Write into a non-empty --output directory.")
+    @Flag(help: "Write into a non-empty --output directory (files of the same name are replaced).")
     var force: Bool = false
 
     @Flag(help: "Also print summary.json to standard output.")
     var json: Bool = false
 
-    @Option(help: "BLAS threads and worker count (recorded in the output; default 1).")
+    @Option(help: ArgumentHelp("BLAS threads and worker count, recorded in the output. Results are bit-identical for a given count.",
+                               valueName: "n"))
     var threads: Int = 1
 
     func validate() throws {

@@ -19,8 +19,11 @@ public struct LanczosOptions: Sendable, Equatable {
     public var maxRestarts: Int
     /// Seed of the starting vector (SplitMix64): the same seed gives bit-identical results.
     public var seed: UInt64
+    /// The Krylov method: block Krylov-Schur (default, BLAS-3 and multi-RHS solves) or ARPACK.
+    public var method: KrylovMethod
 
-    public init(basisSize: Int? = nil, tolerance: Double = 0, maxRestarts: Int = 1000, seed: UInt64 = 1) {
+    public init(basisSize: Int? = nil, tolerance: Double = 0, maxRestarts: Int = 1000, seed: UInt64 = 1, method: KrylovMethod = .block) {
+        self.method = method
         self.basisSize = basisSize
         self.tolerance = tolerance
         self.maxRestarts = maxRestarts
@@ -31,6 +34,14 @@ public struct LanczosOptions: Sendable, Equatable {
     public func ncv(nev: Int, dimension n: Int) -> Int {
         min(n, basisSize ?? max(2 * nev + 1, nev + 20))
     }
+}
+
+/// Which Krylov eigensolver runs on (H - sigma I)^-1.
+public enum KrylovMethod: String, Sendable, Equatable, CaseIterable {
+    /// FermiGlass's block Krylov-Schur (thick-restart block Lanczos), ``BlockKrylovSchur``.
+    case block
+    /// ARPACK-NG dsaupd/dseupd, mode 3.
+    case arpack
 }
 
 /// Result of one shift-invert Lanczos run.

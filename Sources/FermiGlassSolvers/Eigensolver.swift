@@ -208,15 +208,18 @@ public enum Eigensolver {
             pairs = r.pairs
             certified = r.certified
         case .fermiWindow(let f, let window):
-            let level = try engine.fermiLevel(fermiIndex: f)
-            fermi = level
             switch window {
             case .levels(let k):
                 guard f - k >= 0, f + k <= n else {
                     throw SolverError.emptySelection("window levels:\(k) needs levels \(f - k)..<\(f + k), outside the spectrum 0..<\(n)")
                 }
+                // The window holds levels N/2-1 and N/2: the Fermi level comes with it.
                 pairs = try engine.levels((f - k)..<(f + k))
+                fermi = FermiLevel(highestOccupied: pairs.values[k - 1], lowestEmpty: pairs.values[k],
+                                   openShell: pairs.values[k] - pairs.values[k - 1] <= 1e-10 * h.infinityNorm)
             case .energy(let dE):
+                let level = try engine.fermiLevel(fermiIndex: f)
+                fermi = level
                 pairs = try engine.window(level.energy - dE, (level.energy + dE).nextUp)
             }
         }

@@ -248,5 +248,14 @@ enum CLI {
         let r2 = try CLI.run(["matrix-elements", "--size", "12", "--W", "9", "--states", "40:80", "--pairs", "100", "--output", random.path])
         #expect(r2.status == 0, "\(r2.stderr)")
         #expect(try String(contentsOf: random.appendingPathComponent("pairs.csv"), encoding: .utf8).split(separator: "\n").count == 101)
+        // An energy range: the states written are exactly those in [a, b], and every pair of them is listed.
+        let window = CLI.scratch("me-window")
+        defer { try? FileManager.default.removeItem(at: window) }
+        let r3 = try CLI.run(["matrix-elements", "--size", "10", "--t2", "0.6", "--W", "9", "--energies", "-1.5:0.5", "--output", window.path])
+        #expect(r3.status == 0, "\(r3.stderr)")
+        let levels = try NPY.read(window.appendingPathComponent("eigenvalues.npy")).values
+        #expect(levels.count > 2 && levels.allSatisfy { $0 >= -1.5 && $0 <= 0.5 })
+        let pairRows = try String(contentsOf: window.appendingPathComponent("pairs.csv"), encoding: .utf8).split(separator: "\n").count - 1
+        #expect(pairRows == levels.count * (levels.count - 1) / 2)
     }
 }
