@@ -42,29 +42,60 @@ struct ReproduceCommand: ParsableCommand {
         guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
     }
 
-    /// The plan of a run: sizes, realizations and budgets.
+    @Option(help: .hidden) var size: Int?
+    @Option(help: .hidden) var realizations: Int?
+    @Option(help: .hidden) var proposals: Int?
+
+    /// The plan of a run: sizes, realizations and budgets. Level ranges scale with the number of
+    /// sites so that they keep the paper's fractions of the spectrum (levels 1600..1999 and the
+    /// levels:100 window of 3600).
     struct Plan {
         var size: Int
         var realizations: Int
         var fig1Realizations: Int
-        var fig1States: Range<Int>
         var dosRealizations: Int
-        var window: Int
         var proposals: [Int]
-        var us: [Double]
+        var bins: [Double]
         var name: String
+        var us = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4]
 
-        static let paperU = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4]
+        var sites: Int { size * size }
+        var fig1States: Range<Int> {
+            Int((1600.0 / 3600.0 * Double(sites)).rounded())..<Int((2000.0 / 3600.0 * Double(sites)).rounded())
+        }
+        var window: Int { max(2, Int((100.0 / 3600.0 * Double(sites)).rounded())) }
+        /// The paper's bins d = 7, 12, ..., 27 that fit well inside the lattice: the largest
+        /// minimum-image distance is L / sqrt(2), and the last bins of a small lattice sit on
+        /// the 1/N floor of <chi>.
+        static func bins(size: Int) -> [Double] {
+            let paper = [7.0, 12, 17, 22, 27].filter { $0 <= 0.5 * Double(size) }
+            return paper.count >= 3 ? paper : [2.0, 4, 6, 8, 10].filter { $0 <= 0.5 * Double(size) }
+        }
 
-        static let full = Plan(size: 60, realizations: 15, fig1Realizations: 5, fig1States: 1600..<2000, dosRealizations: 5,
-                               window: 100, proposals: [100_000, 1_000_000], us: paperU, name: "full (the paper's parameters)")
-        /// 40x40 keeps the paper's level fractions: levels 1600..1999 of 3600 are 711..888 of 1600.
-        static let quick = Plan(size: 40, realizations: 6, fig1Realizations: 3, fig1States: 711..<889, dosRealizations: 2,
-                                window: 45, proposals: [100_000], us: paperU, name: "quick (40x40, fewer realizations)")
+        static let full = Plan(size: 60, realizations: 15, fig1Realizations: 5, dosRealizations: 5,
+                               proposals: [100_000, 1_000_000], bins: [7, 12, 17, 22, 27], name: "full (the paper's parameters)")
+        static let quick = Plan(size: 40, realizations: 6, fig1Realizations: 3, dosRealizations: 2,
+                                proposals: [100_000], bins: bins(size: 40), name: "quick (40x40, fewer realizations)")
     }
 
     func run() throws {
-        let plan = quick ? Plan.quick : Plan.full
+        var plan = quick ? Plan.quick : Plan.full
+        if let l = size {
+            guard l >= 12 else { throw ValidationError("--size must be at least 12 for the paper's figures, got \(l)") }
+            plan.size = l
+            plan.bins = Plan.bins(size: l)
+            plan.name += ", size \(l)x\(l)"
+        }
+        if let r = realizations {
+            guard r >= 2 else { throw ValidationError("--realizations must be at least 2 (error bars), got \(r)") }
+            plan.realizations = r
+            plan.fig1Realizations = min(plan.fig1Realizations, r)
+            plan.dosRealizations = min(plan.dosRealizations, r)
+        }
+        if let p = proposals {
+            guard p > 0 else { throw ValidationError("--proposals must be positive, got \(p)") }
+            plan.proposals = [p]
+        }
         let root = URL(fileURLWithPath: output).standardizedFileURL
         // Refuse a non-empty output before anything runs.
         let out: OutputDirectory
@@ -89,7 +120,8 @@ struct ReproduceCommand: ParsableCommand {
                        common + ["--realizations", String(plan.fig1Realizations), "--states", "\(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)"])
             stage("Fig. 1: matrix elements against distance")
             try runSub(MatrixElementsCommand.self, "fig1",
-                       common + ["--realizations", String(plan.fig1Realizations), "--states", "\(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)"])
+                       common + ["--realizations", String(plan.fig1Realizations), "--states", "\(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)",
+                                 "--bins", plan.bins.map { JSON.format($0) }.joined(separator: ",")])
             let uList = plan.us.map { JSON.format($0) }.joined(separator: ",")
             for p in plan.proposals {
                 stage("Fig. 2: paper Monte Carlo, \(p) proposals")
@@ -105,9 +137,9 @@ struct ReproduceCommand: ParsableCommand {
             try runSub(DOSCommand.self, "fig3", common + ["--W", "0,3,6,9,12", "--realizations", String(plan.dosRealizations)])
 
             stage("figures")
-            Figures.render("plot_decay.py", [sub("fig1"), "--out", sub("fig1.png")])
+            Figures.render("plot_decay.py", [sub("fig1"), "--output", sub("fig1.png")])
             Figures.render("plot_ground_state.py", [sub("fig2-paper-P\(plan.proposals[0])"), "--out", sub("fig2.png")])
-            Figures.render("plot_dos.py", [sub("fig3"), "--out", sub("fig3.png")])
+            Figures.render("plot_dos.py", [sub("fig3") + "/dos.csv", "--output", sub("fig3.png")])
 
             stage("REPORT.md")
             let report = try PaperReport(root: root, plan: plan, cacheHits: EigenCache.shared.hits,

@@ -2,23 +2,10 @@ import FermiGlassIO
 import Foundation
 import Testing
 
-/// Runs the built `fermiglass` binary (next to the test bundle) with `arguments`.
+/// Runs `fermiglass ground-state` with `arguments` (through the shared ``CLI`` runner).
 private func runGroundState(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let here = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-    let candidates = [here, here.deletingLastPathComponent()].map { $0.appendingPathComponent("fermiglass") }
-    guard let exe = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-        throw IOError.unreadable("fermiglass binary not found near \(here.path)")
-    }
-    let p = Process()
-    p.executableURL = exe
-    p.arguments = ["ground-state"] + arguments
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    let r = try CLI.run(["ground-state"] + arguments)
+    return (r.status, r.stdout, r.stderr)
 }
 
 private func temporaryDirectory(_ name: String) -> String {

@@ -3,31 +3,10 @@ import Testing
 @testable import FermiGlassStudies
 import FermiGlassIO
 
-/// Runs the built `fermiglass` executable (it sits next to the test bundle).
-private func fermiglassBinary() -> URL {
-    var dir = Bundle.main.bundleURL
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("fermiglass")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    // Fallback: the debug build folder of this checkout.
-    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/debug/fermiglass")
-}
-
 @discardableResult
 private func runSweepCLI(_ args: [String]) throws -> (status: Int32, stderr: String) {
-    let p = Process()
-    p.executableURL = fermiglassBinary()
-    p.arguments = args
-    let err = Pipe()
-    p.standardError = err
-    p.standardOutput = FileHandle.nullDevice
-    try p.run()
-    let data = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    let r = try CLI.run(args)
+    return (r.status, r.stderr)
 }
 
 private func tempDir(_ name: String) -> URL {
@@ -64,7 +43,7 @@ private func csv(_ dir: URL) throws -> String {
 
         // Start, wait until a few units are on disk, kill with SIGKILL.
         let p = Process()
-        p.executableURL = fermiglassBinary()
+        p.executableURL = try #require(CLI.binary)
         p.arguments = ["sweep", cfg, "--output", killed.path]
         p.standardError = FileHandle.nullDevice
         try p.run()
