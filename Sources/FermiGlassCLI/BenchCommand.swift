@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks of the numerical engine (see docs/benchmarks/).",
         shouldDisplay: false,
-        subcommands: [EngineBench.self])
+        subcommands: [EngineBench.self, CrossoverBench.self])
 }
 
 /// One lattice through the shift-invert engine at the paper's parameters: the Fermi level by
@@ -112,7 +112,7 @@ struct EngineBench: ParsableCommand {
             let solveSeconds = s.solveSeconds - before.solveSeconds
             let perSolve = solveSeconds / Double(max(solves, 1))
             let line = JSON.object([
-                ("L", .int(size)), ("n", .int(h.rowCount)), ("k", .int(k)), ("ncv", .int(options.lanczos.ncv(nev: k, dimension: h.rowCount))),
+                ("L", .int(size)), ("n", .int(h.rowCount)), ("k", .int(k)), ("ncv", .int(BlockKrylovSchur.basisSize(nev: k, dimension: h.rowCount, options: options.lanczos))),
                 ("ordering", .string(s.ordering)), ("factor_nonzeros", .int(s.factorNonzeros)),
                 ("analysis_s", .number(s0.analysisSeconds)),
                 ("fermi_search_s", .number(fermiSeconds)), ("fermi_factorizations", .int(s0.factorizations)),
@@ -157,5 +157,45 @@ struct EngineBench: ParsableCommand {
         }
         precondition(a[n / 2] == 1 + 7 * 2)
         return 24 * Double(n) / best / 1e9
+    }
+}
+
+/// The `--solver auto` crossover: dense (LAPACK) against shift-invert for the paper's window
+/// levels:K (K = min(100, sites / 8)) on L x L paper lattices, median of --repeats runs each.
+struct CrossoverBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crossover",
+        abstract: "Time dense against shift-invert for a Fermi window on small paper lattices.")
+
+    @Option(help: "Comma-separated linear sizes.")
+    var sizes: String = "20,30,40,50,60,70,80"
+
+    @Option(help: "Repeats per size and solver (the median is reported).")
+    var repeats: Int = 3
+
+    func run() throws {
+        BLASRuntime.setThreads(1)
+        for l in sizes.split(separator: ",").compactMap({ Int($0) }) {
+            let lattice = try Lattice(lx: l, ly: l)
+            let model = try DisorderedModel(lattice: lattice, parameters: ModelParameters(t1: 1, t2: 0.6, disorderStrength: 9, mu: 0),
+                                            seed: 1, realization: 0)
+            let h = model.hamiltonian()
+            let f = try Filling(filling: 5.0 / 6.0, siteCount: lattice.siteCount).fermiIndex
+            let k = min(100, lattice.siteCount / 8)
+            var times = [String: Double]()
+            for solver in [SolverChoice.dense, .shiftInvert] {
+                var samples = [Double]()
+                for _ in 0..<repeats {
+                    let request = EigenRequest(solver: solver, selection: .fermiWindow(fermiIndex: f, window: .levels(k)))
+                    let clock = ContinuousClock()
+                    let t = clock.now
+                    _ = try Eigensolver.solve(h, request)
+                    samples.append((clock.now - t).seconds)
+                }
+                times[solver.rawValue] = samples.sorted()[samples.count / 2]
+            }
+            print(JSON.object([("L", .int(l)), ("sites", .int(l * l)), ("window", .string("levels:\(k)")),
+                               ("dense_s", .number(times["dense"]!)), ("shift_invert_s", .number(times["shift-invert"]!))]).serialized())
+        }
     }
 }

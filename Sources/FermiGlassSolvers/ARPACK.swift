@@ -10,10 +10,12 @@ import Foundation
 
 /// Options of one implicitly restarted Lanczos run (ARPACK's dsaupd).
 public struct LanczosOptions: Sendable, Equatable {
-    /// Lanczos basis size ncv (nil: max(2 nev + 1, nev + 20), capped at the dimension). More
-    /// vectors converge faster but cost `8 n ncv` bytes.
+    /// Krylov basis size ncv (nil: 2 nev + 16 for the block method, max(2 nev + 1, nev + 20)
+    /// for ARPACK; capped at the dimension). More vectors converge in fewer restarts but cost
+    /// `8 n ncv` bytes.
     public var basisSize: Int?
-    /// Relative accuracy of the Ritz values of the shift-inverted operator (0: machine epsilon).
+    /// Relative residual tolerance ||A y - theta y|| <= tol |theta| on the shift-inverted
+    /// operator A (0: 1e-13 for the block method, machine epsilon for ARPACK).
     public var tolerance: Double
     /// Maximum number of implicit restarts (ARPACK's iparam(3)).
     public var maxRestarts: Int

@@ -17,10 +17,18 @@ import FermiGlassModel
 /// Rayleigh-Ritz on S = G[:k, :k] gives Ritz pairs (theta, V y) with residual norm
 /// ||G[k:cur, :k] y||. A restart keeps the best l Ritz vectors (Krylov-Schur): V <- V Y_l,
 /// G <- [diag(theta_l); G[k:cur, :k] Y_l], and continues from the unexpanded block.
-enum BlockKrylovSchur {
+public enum BlockKrylovSchur {
     /// Default block size: 4 right-hand sides fill CHOLMOD's widest simplicial solve kernel...
     /// doubled, so each basis pass does twice the arithmetic per byte.
-    static let defaultBlockSize = 8
+    public static let defaultBlockSize = 8
+
+    /// The basis size used for `nev` wanted pairs: --ncv, or 2 nev + 2 b (measured on 200 x 200,
+    /// k = 100: 1.5 nev needs 17 restarts and 25% more time, 2.5 nev 2 restarts and 15% less;
+    /// docs/benchmarks/engine.md). Memory: 8 n ncv bytes.
+    public static func basisSize(nev: Int, dimension n: Int, options: LanczosOptions, blockSize: Int = defaultBlockSize) -> Int {
+        let b = max(1, min(blockSize, n / 4))
+        return min(n - b, options.basisSize ?? (2 * nev + 2 * b))
+    }
 
     /// The `nev` eigenpairs of A with largest |theta| (theta values and n x nev vectors).
     /// `apply(x, y, columns)` must set y = A x for `columns` column-major vectors.
@@ -30,7 +38,7 @@ enum BlockKrylovSchur {
     {
         let b = max(1, min(blockSize, n / 4))
         guard nev > 0 else { throw SolverError.invalidArgument("the number of eigenpairs must be positive, got \(nev)") }
-        let m = min(n - b, options.basisSize ?? (nev + max(nev / 2, 3 * b)))
+        let m = basisSize(nev: nev, dimension: n, options: options, blockSize: blockSize)
         guard nev + b <= m else {
             throw SolverError.invalidArgument("the Krylov basis size ncv = \(m) must be at least count + block size = \(nev + b) (and at most sites - \(b) = \(n - b)); raise --ncv, or use --solver dense for so small a lattice")
         }
@@ -64,6 +72,9 @@ enum BlockKrylovSchur {
                 for j in 0..<b { original[j] = norm(col(cur + j)) }
                 if cur > 0 {
                     var c2 = [Double](repeating: 0, count: cur * b)
+                    // Classical Gram-Schmidt as two GEMMs; a second pass only when a column lost
+                    // more than 1 - 1/sqrt(2) of its norm (the DGKS criterion), which keeps the
+                    // basis orthogonal to working precision.
                     for pass in 0..<2 {
                         c2.withUnsafeMutableBufferPointer { cp in
                             cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(cur), Int32(b), Int32(n), 1, vp, Int32(n),
@@ -71,8 +82,8 @@ enum BlockKrylovSchur {
                             cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(b), Int32(cur), -1, vp, Int32(n),
                                         cp.baseAddress, Int32(cur), 1, col(cur), Int32(n))
                         }
-                        _ = pass
                         for i in 0..<(cur * b) { c[i] += c2[i] }
+                        if pass == 0 && (0..<b).allSatisfy({ norm(col(cur + $0)) >= 0.7071 * original[$0] }) { break }
                     }
                 }
                 for j in 0..<b {
