@@ -52,7 +52,7 @@ struct DenseBenchmarkCommand: ParsableCommand {
         let sorted = times.sorted()
         let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : 0.5 * (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2])
         let out = JSON.object([
-            ("sites", .int(n)), ("routine", .string("LAPACKE_dsyevd jobz=V uplo=U (FermiGlass DenseEigensolver, includes CSR -> dense copy)")),
+            ("sites", .int(n)), ("routine", .string("LAPACKE_dsyevd jobz=V uplo=L (FermiGlass DenseEigensolver, includes CSR -> dense copy)")),
             ("times_seconds", .numbers(times)), ("median_seconds", .number(median)), ("max_residual", .number(residual)),
             ("threads", .int(BLASRuntime.threads)), ("openblas_core", .string(BLASRuntime.coreName)),
             ("openblas_config", .string(BLASRuntime.configuration)),

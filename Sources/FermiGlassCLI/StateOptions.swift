@@ -161,7 +161,10 @@ extension RunContext {
         for (k, r) in spec.realizations.enumerated() {
             let m = try spec.model(realization: r)
             let h = m.hamiltonian()
-            let solution = try Eigensolver.solve(h, request)
+            let solution: EigenSolution
+            do { solution = try Eigensolver.solve(h, request) } catch SolverError.emptySelection(let m) where spec.realizations.count > 1 {
+                throw SolverError.emptySelection("realization \(r): \(m)")
+            }
             if saveDisorder { try output.write(npy: m.onsiteEnergies, to: "\(Self.realizationDirectory(r))/\(disorderName)") }
             try body(r, m, h, solution)
             merged = merged.map { $0.merged(with: solution.diagnostics) } ?? solution.diagnostics

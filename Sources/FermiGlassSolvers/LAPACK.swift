@@ -20,6 +20,21 @@ public enum BLASRuntime {
     public static var configuration: String { openblas_get_config().map { String(cString: $0) } ?? "unknown" }
 }
 
+/// The LAPACK library in use. The module map links liblapack before libopenblas, and
+/// ``version`` calls a LAPACK routine directly, so that the executable records liblapack.so.3 as
+/// a dependency ahead of libopenblas.so.0 and LAPACK routines (dsyevd, dsytrd, ...) resolve to
+/// the system LAPACK (Debian: reference LAPACK 3.11 on OpenBLAS's BLAS) instead of the older
+/// copy bundled inside libopenblas. Measured in docs/benchmarks/foundation.md: the system
+/// LAPACK's dsyevd is about 8-13% faster here, on the same OpenBLAS kernels.
+public enum LAPACKRuntime {
+    /// "major.minor.patch" from ILAVER.
+    public static var version: String {
+        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
+        ilaver_(&major, &minor, &patch)
+        return "\(major).\(minor).\(patch)"
+    }
+}
+
 /// Thin, safe wrappers around the BLAS-3 products FermiGlass needs. Matrices are column-major.
 public enum BLAS {
     /// G = A^T A for a column-major `rows x columns` matrix A (dsyrk), returned full
@@ -76,7 +91,9 @@ enum LAPACK {
         var w = [Double](repeating: 0, count: n)
         let info = a.withUnsafeMutableBufferPointer { ap in
             w.withUnsafeMutableBufferPointer { wp in
-                LAPACKE_dsyevd(LAPACK_COL_MAJOR, vectors ? 86 /* V */ : 78 /* N */, 85 /* U */,
+                // Lower triangle (as numpy.linalg.eigh): dsytrd's lower variant measured ~10%
+                // faster than the upper one here (docs/benchmarks/foundation.md, section 4).
+                LAPACKE_dsyevd(LAPACK_COL_MAJOR, vectors ? 86 /* V */ : 78 /* N */, 76 /* L */,
                                Int32(n), ap.baseAddress, Int32(n), wp.baseAddress)
             }
         }

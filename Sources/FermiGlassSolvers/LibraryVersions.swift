@@ -24,7 +24,7 @@ public enum LibraryVersions {
 
     /// Everything at once, as (key, value) pairs in a fixed order.
     public static var all: [(String, String)] {
-        [("openblas", BLASRuntime.configuration), ("openblas_core", BLASRuntime.coreName),
+        [("lapack", LAPACKRuntime.version), ("openblas", BLASRuntime.configuration), ("openblas_core", BLASRuntime.coreName),
          ("openblas_threads", String(BLASRuntime.threads)), ("cholmod", cholmod), ("arpack", arpack),
          ("OPENBLAS_CORETYPE", ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset")]
     }
