@@ -122,6 +122,11 @@ struct ReproduceCommand: ParsableCommand {
             try runSub(MatrixElementsCommand.self, "fig1",
                        common + ["--realizations", String(plan.fig1Realizations), "--states", "\(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)",
                                  "--bins", plan.bins.map { JSON.format($0) }.joined(separator: ",")])
+            let short = Array(plan.bins.prefix(2))
+            stage("Fig. 1: the same pairs fitted on the two shortest bins \(short.map { JSON.format($0) }.joined(separator: ", "))")
+            try runSub(MatrixElementsCommand.self, "fig1-short-bins",
+                       common + ["--realizations", String(plan.fig1Realizations), "--states", "\(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)",
+                                 "--bins", short.map { JSON.format($0) }.joined(separator: ",")])
             let uList = plan.us.map { JSON.format($0) }.joined(separator: ",")
             for p in plan.proposals {
                 stage("Fig. 2: paper Monte Carlo, \(p) proposals")

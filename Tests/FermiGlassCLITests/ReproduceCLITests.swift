@@ -12,7 +12,7 @@ import FermiGlassIO
                                    "--output", out.path])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         for f in ["REPORT.md", "summary.json", "fig1.png", "fig2.png", "fig3.png",
-                  "localization/summary.json", "localization-fig1-states/summary.json", "fig1/summary.json", "fig1/decay.csv",
+                  "localization/summary.json", "localization-fig1-states/summary.json", "fig1/summary.json", "fig1/decay.csv", "fig1-short-bins/summary.json",
                   "fig2-paper-P2000/summary.json", "fig2-paper-P2000/fig2b.csv", "fig2-default/summary.json",
                   "fig3/summary.json", "fig3/dos.csv"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), "missing \(f)")
@@ -21,13 +21,13 @@ import FermiGlassIO
         let rows = report.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| quantity") && !$0.hasPrefix("| U ") && !$0.hasPrefix("| W ") }
         for q in ["L_loc = <IPR^-1/2>, all states", "L_loc over the Fig. 1 states", "decay length of <chi>(d) / L, L over the Fig. 1 states",
                   "decay length of <chi>(d) / L, L over all states", "1/beta of the occupation fit", "polarized states against U",
-                  "bandwidth at W = 0"] {
+                  "bandwidth at W = 0", "typical L_loc", "two shortest bins"] {
             #expect(rows.contains { $0.contains(q) }, "REPORT.md has no row for \(q)")
         }
         // One 1/beta row and one polarized row per algorithm (paper budget, default minimizer).
         #expect(rows.filter { $0.contains("1/beta of the occupation fit") }.count == 2)
         let summary = try JSON.parse(String(contentsOf: out.appendingPathComponent("summary.json"), encoding: .utf8))
-        #expect(summary["rows"]?.arrayValue?.count == 9)
+        #expect(summary["rows"]?.arrayValue?.count == 11)
     }
 
     @Test func refusesANonEmptyOutput() throws {
