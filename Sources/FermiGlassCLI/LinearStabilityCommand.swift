@@ -73,7 +73,9 @@ struct LinearStabilityCommand: ParsableCommand {
                     let clock = ContinuousClock(), t0 = clock.now
                     let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
                     do {
-                        let hf = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous)
+                        let hf = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
+                            FileHandle.standardError.write(Data("[linear-stability] realization \(r), U = \(u), \(line)\n".utf8))
+                        })
                         previous = (hf.up.density, hf.down.density)
                         let t1 = clock.now
                         var op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)

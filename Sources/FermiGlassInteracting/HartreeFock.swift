@@ -91,7 +91,8 @@ public struct HartreeFockOptions: Sendable {
     /// temperature) for at most `annealingIterations` each. Empty: no annealing. Costs full
     /// diagonalizations.
     public var annealing: [Double] = []
-    /// How the paramagnetic solution fills its orbitals (free mode always uses the aufbau).
+    /// How orbitals are filled. Free mode with a free spin split always uses the aufbau (over
+    /// both spins); its automatic fallback fixes the last split and fills by maximum overlap.
     public enum Occupation: String, Sendable, CaseIterable {
         /// The N/2 lowest levels of H_HF.
         case aufbau
@@ -103,6 +104,8 @@ public struct HartreeFockOptions: Sendable {
         case automatic
     }
     public var occupation: Occupation = .automatic
+    /// Iterations the automatic rule gives the aufbau before switching to maximum overlap.
+    public static let automaticAufbauBudget = 80
     public var annealingTolerance: Double = 1e-8
     public var annealingIterations: Int = 40
 
@@ -141,6 +144,9 @@ public struct HartreeFockOptions: Sendable {
             throw HartreeFockError.invalidArgument("annealing needs at least one iteration per stage and a positive tolerance")
         }
         guard maxIterations >= 1 else { throw HartreeFockError.invalidArgument("max iterations must be at least 1") }
+        if occupation == .maximumOverlap && mode == .free && spinUp == nil {
+            throw HartreeFockError.invalidArgument("maximum-overlap filling in free mode needs a fixed N_up")
+        }
         if let nUp = spinUp {
             guard mode == .free else {
                 throw HartreeFockError.invalidArgument("a fixed N_up is only meaningful in free mode")
@@ -304,16 +310,23 @@ extension HartreeFock {
             }
             let report = progress.map { p in { (s: String) in p("start \(start): " + s) } }
             var attempts: [(Problem, Result<Problem.Outcome, Problem.Unconverged>)] = []
-            attempts.append((problem, problem.attempt(x0, progress: report)))
+            var first = problem
+            if options.occupation == .automatic && (options.mode == .paramagnetic || options.spinUp == nil) {
+                // The aufbau either converges fast or stalls for good (levels trading places at
+                // E_F): give it a budget before falling back to maximum overlap.
+                var o = options
+                o.maxIterations = min(options.maxIterations, HartreeFockOptions.automaticAufbauBudget)
+                first = try Problem(h0: h0, particles: particles, options: o)
+            }
+            attempts.append((first, first.attempt(x0, progress: report)))
             if case .failure(let u) = attempts[0].1, options.mode == .free, options.spinUp == nil {
-                // Free split without a fixed point: a level of one spin and a level of the other
-                // keep swapping at the Fermi energy (levels of different spins may cross, so the
-                // aufbau map is discontinuous). Fall back to fixed splits around the last one
-                // and keep the lowest.
-                for k in [u.lastUp, u.lastUp - 1, u.lastUp + 1] {
-                    var o = options
-                    o.spinUp = k
-                    guard (try? o.validate(sites: n, particles: particles)) != nil else { continue }
+                // Free split without a fixed point: levels at the Fermi energy keep trading
+                // places (between spins, whose levels may cross, or within a spin, as in the
+                // paramagnet). Fall back to the last split, fixed, with maximum-overlap filling.
+                var o = options
+                o.spinUp = u.lastUp
+                if options.occupation == .automatic { o.occupation = .maximumOverlap }
+                if (try? o.validate(sites: n, particles: particles)) != nil {
                     let fixed = try Problem(h0: h0, particles: particles, options: o)
                     attempts.append((fixed, fixed.attempt(x0, progress: report)))
                 }
@@ -491,6 +504,12 @@ extension HartreeFock {
                     nUp = fixed; nDn = particles - fixed
                     up = try diagonalize(potential: xDn, levels: nUp + 1, all: all)
                     dn = try diagonalize(potential: xUp, levels: nDn + 1, all: all)
+                    if let ref = reference {
+                        // Maximum overlap in each channel; the reference holds the up then the
+                        // down occupied orbitals.
+                        if nUp > 0 { up = try maximumOverlap(xDn, pairs: up, reference: Array(ref[0..<(n * nUp)]), occupied: nUp) }
+                        if nDn > 0 { dn = try maximumOverlap(xUp, pairs: dn, reference: Array(ref[(n * nUp)...]), occupied: nDn) }
+                    }
                 } else {
                     // Aufbau over both spins: enough levels per spin for any split near N/2; if
                     // a channel's computed levels are all taken, recompute it completely.
@@ -616,7 +635,9 @@ extension HartreeFock {
         }
 
         /// Whether this problem fills orbitals by maximum overlap.
-        var usesOverlap: Bool { options.mode == .paramagnetic && options.occupation == .maximumOverlap }
+        var usesOverlap: Bool {
+            options.occupation == .maximumOverlap && (options.mode == .paramagnetic || options.spinUp != nil)
+        }
 
         struct Unconverged: Error {
             var error: HartreeFockError
@@ -650,7 +671,9 @@ extension HartreeFock {
             var reference: [Double]? = nil
             for it in 1...maxIterations {
                 let s = try step(x, all: false, temperature: temperature, reference: reference)
-                if usesOverlap && temperature == 0 { reference = Array(s.up.vectors[0..<(n * s.nUp)]) }
+                if usesOverlap && temperature == 0 {
+                    reference = Array(s.up.vectors[0..<(n * s.nUp)]) + (s.down.map { Array($0.vectors[0..<(n * s.nDown)]) } ?? [])
+                }
                 if temperature == 0 { lastUp = s.nUp }
                 var f = [Double](repeating: 0, count: x.count)
                 residual = 0

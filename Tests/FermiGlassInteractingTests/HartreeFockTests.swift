@@ -184,6 +184,23 @@ import Testing
         #expect(free.up.occupied + free.down.occupied == 30)
     }
 
+    /// Lattices whose aufbau has no fixed point still give a self-consistent state through the
+    /// maximum-overlap fallbacks, paramagnetic and free, never above each other's order.
+    @Test func fallbacksConvergeWhereTheAufbauStalls() throws {
+        let m = try Self.model(6, t2: 0.6, w: 9, seed: 2)
+        let h0 = m.hamiltonian()
+        let pm = try HartreeFock.solve(h0: h0, particles: 30, options: HartreeFockOptions(U: 2, mode: .paramagnetic))
+        #expect(pm.options.occupation == .maximumOverlap)
+        #expect(pm.densityResidual <= 1e-9)
+        #expect(pm.moments.allSatisfy { $0 == 0 })
+        #expect(abs(pm.energy - pm.energyFromH0) < 1e-7)
+        var o = HartreeFockOptions(U: 2, mode: .free)
+        o.starts = 2
+        let free = try HartreeFock.solve(h0: h0, particles: 30, options: o, initial: (pm.up.density, pm.down.density))
+        #expect(free.energy <= pm.energy + 1e-9)
+        #expect(free.densityResidual <= 1e-9)
+    }
+
     @Test func nonConvergenceIsATypedErrorWithAdvice() throws {
         let m = try Self.model(6, t2: 0.6, w: 9)
         var o = HartreeFockOptions(U: 2, mode: .free)

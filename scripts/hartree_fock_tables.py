@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Assemble the per-realization and averaged tables of docs/benchmarks/hartree-fock.md from
+the outputs of `fermiglass linear-stability`, `hartree-fock` and `ground-state`.
+
+usage: hartree_fock_tables.py LS_DIR HF_DIR GS_DIR [threshold]
+"""
+import json, sys, os
+import numpy as np
+
+ls_dir, hf_dir, gs_dir = sys.argv[1:4]
+thr = float(sys.argv[4]) if len(sys.argv) > 4 else 0.1
+
+def load(d):
+    with open(os.path.join(d, "summary.json")) as f:
+        return json.load(f)
+
+ls, hf = load(ls_dir), load(hf_dir)
+gs = load(gs_dir) if os.path.exists(os.path.join(gs_dir, "summary.json")) else None
+rows = {}
+for e in ls["results"]:
+    key = (e["realization"], e["U"])
+    r = rows.setdefault(key, {})
+    if e.get("hf_converged"):
+        r.update(lam=e["U_lambda_max"], one=e["census"]["one_sided"], two=e["census"]["two_sided"],
+                 occ=e["occupation"], viol=e["aufbau_violations"])
+    else:
+        r.update(lam=float("nan"), one=None, two=None, occ="not converged", viol=None)
+for e in hf["results"]:
+    key = (e["realization"], e["U"])
+    r = rows.setdefault(key, {})
+    if e.get("converged"):
+        r.update(hf_n=e["moment_count"], hf_m=e["sum_abs_moment"], hf_sz=e["total_sz"], hf_de=None)
+    else:
+        r.update(hf_n=None, hf_m=float("nan"), hf_sz=None)
+if gs is not None:
+    us = gs["parameters"].get("U") or [e["U"] for e in gs["results"]]
+    us = [e["U"] for e in gs["results"]]
+    for real in gs["parameters"]["realizations"]:
+        path = os.path.join(gs_dir, "r%03d" % real, "moments.npy")
+        if not os.path.exists(path):
+            continue
+        m = np.load(path)
+        for k, u in enumerate(us):
+            r = rows.setdefault((real, u), {})
+            r.update(gs_n=int((np.abs(m[k]) > thr).sum()), gs_m=float(np.abs(m[k]).sum()))
+    for e in gs["results"]:
+        pol = e.get("polarized")
+        if pol is None:
+            continue
+        for real, p in zip(gs["parameters"]["realizations"], pol):
+            rows.setdefault((real, e["U"]), {})["gs_pol"] = p
+
+def fmt(x, f="%.3f"):
+    if x is None:
+        return "-"
+    if isinstance(x, float) and x != x:
+        return "n/c"
+    return f % x if isinstance(x, float) else str(x)
+
+reals = sorted({k[0] for k in rows})
+us = sorted({k[1] for k in rows})
+hdr = ("| U | free HF sites |m|>%g | free HF sum|m| | free HF |S_z| | 1st-order GS sites |m|>%g | 1st-order GS sum|m| "
+       "| GS polarized levels | census one-sided | census two-sided | PM HF occupation (violations) | U lambda_max(Pi) |" % (thr, thr))
+sep = "|" + "---|" * 11
+for real in reals:
+    print("\n**Realization %d**\n" % real)
+    print(hdr); print(sep)
+    for u in us:
+        r = rows.get((real, u), {})
+        occ = r.get("occ", "-")
+        if r.get("viol") is not None:
+            occ = "%s (%d)" % (occ, r["viol"])
+        print("| %g | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            u, fmt(r.get("hf_n")), fmt(r.get("hf_m")), fmt(r.get("hf_sz"), "%.1f"), fmt(r.get("gs_n")), fmt(r.get("gs_m")),
+            fmt(r.get("gs_pol")), fmt(r.get("one")), fmt(r.get("two")), occ, fmt(r.get("lam"), "%.4f")))
+print("\n**Average over realizations %s** (mean ± standard error; n/c entries left out, count in brackets)\n" % reals)
+print("| U | free HF sites | free HF sum|m| | 1st-order GS sites | 1st-order GS sum|m| | census one-sided | census two-sided | U lambda_max(Pi) |")
+print("|" + "---|" * 8)
+def agg(vals):
+    v = [float(x) for x in vals if x is not None and not (isinstance(x, float) and x != x)]
+    if not v:
+        return "-"
+    m = np.mean(v); se = np.std(v, ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0.0
+    return "%.3g ± %.2g [%d]" % (m, se, len(v))
+for u in us:
+    rs = [rows.get((real, u), {}) for real in reals]
+    print("| %g | %s | %s | %s | %s | %s | %s | %s |" % (u, agg([r.get("hf_n") for r in rs]), agg([r.get("hf_m") for r in rs]),
+          agg([r.get("gs_n") for r in rs]), agg([r.get("gs_m") for r in rs]), agg([r.get("one") for r in rs]),
+          agg([r.get("two") for r in rs]), agg([r.get("lam") for r in rs])))
