@@ -44,11 +44,10 @@ if gs is not None:
             r = rows.setdefault((real, u), {})
             r.update(gs_n=int((np.abs(m[k]) > thr).sum()), gs_m=float(np.abs(m[k]).sum()))
     for e in gs["results"]:
-        pol = e.get("polarized")
-        if pol is None:
-            continue
-        for real, p in zip(gs["parameters"]["realizations"], pol):
-            rows.setdefault((real, e["U"]), {})["gs_pol"] = p
+        reals_gs = gs["parameters"]["realizations"]
+        for key, name in [("polarized", "gs_pol"), ("census_one_sided", "h0_one"), ("census_two_sided", "h0_two")]:
+            for real, p in zip(reals_gs, e.get(key) or []):
+                rows.setdefault((real, e["U"]), {})[name] = p
 
 def fmt(x, f="%.3f"):
     if x is None:
@@ -60,7 +59,7 @@ def fmt(x, f="%.3f"):
 reals = sorted({k[0] for k in rows})
 us = sorted({k[1] for k in rows})
 hdr = ("| U | free HF sites |m|>%g | free HF sum|m| | free HF |S_z| | 1st-order GS sites |m|>%g | 1st-order GS sum|m| "
-       "| GS polarized levels | census one-sided | census two-sided | PM HF occupation (violations) | U lambda_max(Pi) |" % (thr, thr))
+       "| GS polarized levels | census H0 basis 1s/2s | census PM-HF basis 1s/2s | PM HF occupation (violations) | U lambda_max(Pi) |" % (thr, thr))
 sep = "|" + "---|" * 11
 for real in reals:
     print("\n**Realization %d**\n" % real)
@@ -72,10 +71,11 @@ for real in reals:
             occ = "%s (%d)" % (occ, r["viol"])
         print("| %g | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             u, fmt(r.get("hf_n")), fmt(r.get("hf_m")), fmt(r.get("hf_sz"), "%.1f"), fmt(r.get("gs_n")), fmt(r.get("gs_m")),
-            fmt(r.get("gs_pol")), fmt(r.get("one")), fmt(r.get("two")), occ, fmt(r.get("lam"), "%.4f")))
+            fmt(r.get("gs_pol")), "%s/%s" % (fmt(r.get("h0_one")), fmt(r.get("h0_two"))),
+            "%s/%s" % (fmt(r.get("one")), fmt(r.get("two"))), occ, fmt(r.get("lam"), "%.4f")))
 print("\n**Average over realizations %s** (mean ± standard error; n/c entries left out, count in brackets)\n" % reals)
-print("| U | free HF sites | free HF sum|m| | 1st-order GS sites | 1st-order GS sum|m| | census one-sided | census two-sided | U lambda_max(Pi) |")
-print("|" + "---|" * 8)
+print("| U | free HF sites | free HF sum|m| | 1st-order GS sites | 1st-order GS sum|m| | GS polarized | census H0 two-sided | census PM-HF one-sided | census PM-HF two-sided | U lambda_max(Pi) | realizations with U lambda_max >= 1 |")
+print("|" + "---|" * 11)
 def agg(vals):
     v = [float(x) for x in vals if x is not None and not (isinstance(x, float) and x != x)]
     if not v:
@@ -84,6 +84,8 @@ def agg(vals):
     return "%.3g ± %.2g [%d]" % (m, se, len(v))
 for u in us:
     rs = [rows.get((real, u), {}) for real in reals]
-    print("| %g | %s | %s | %s | %s | %s | %s | %s |" % (u, agg([r.get("hf_n") for r in rs]), agg([r.get("hf_m") for r in rs]),
-          agg([r.get("gs_n") for r in rs]), agg([r.get("gs_m") for r in rs]), agg([r.get("one") for r in rs]),
-          agg([r.get("two") for r in rs]), agg([r.get("lam") for r in rs])))
+    lams = [r.get("lam") for r in rs if r.get("lam") is not None and r.get("lam") == r.get("lam")]
+    print("| %g | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d of %d |" % (u, agg([r.get("hf_n") for r in rs]), agg([r.get("hf_m") for r in rs]),
+          agg([r.get("gs_n") for r in rs]), agg([r.get("gs_m") for r in rs]), agg([r.get("gs_pol") for r in rs]),
+          agg([r.get("h0_two") for r in rs]), agg([r.get("one") for r in rs]),
+          agg([r.get("two") for r in rs]), agg([r.get("lam") for r in rs]), sum(1 for l in lams if l >= 1), len(lams)))
