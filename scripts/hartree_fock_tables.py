@@ -11,7 +11,10 @@ ls_dir, hf_dir, gs_dir = sys.argv[1:4]
 thr = float(sys.argv[4]) if len(sys.argv) > 4 else 0.1
 
 def load(d):
-    with open(os.path.join(d, "summary.json")) as f:
+    path = os.path.join(d, "summary.json")
+    if not os.path.exists(path):
+        return {"results": []}
+    with open(path) as f:
         return json.load(f)
 
 ls, hf = load(ls_dir), load(hf_dir)
@@ -25,6 +28,17 @@ for e in ls["results"]:
                  occ=e["occupation"], viol=e["aufbau_violations"])
     else:
         r.update(lam=float("nan"), one=None, two=None, occ="not converged", viol=None)
+if not hf["results"] and os.path.isdir(hf_dir):
+    # Unfinished run: the per-(realization, U) arrays are written as they complete.
+    for rd in sorted(os.listdir(hf_dir)):
+        if not rd.startswith("r"):
+            continue
+        for ud in sorted(os.listdir(os.path.join(hf_dir, rd))):
+            path = os.path.join(hf_dir, rd, ud, "moments.npy")
+            if ud.startswith("U") and os.path.exists(path):
+                m = np.load(path)
+                rows.setdefault((int(rd[1:]), float(ud[1:])), {}).update(
+                    hf_n=int((np.abs(m) > thr).sum()), hf_m=float(np.abs(m).sum()), hf_sz=abs(float(m.sum())) / 2)
 for e in hf["results"]:
     key = (e["realization"], e["U"])
     r = rows.setdefault(key, {})

@@ -31,6 +31,13 @@ import FermiGlassSolvers
 ///
 /// Self-consistency is reached by Anderson (Pulay/DIIS) mixing of the input densities
 /// (``HartreeFockOptions/Mixing``); linear mixing is available for comparison.
+///
+/// At W = 9 the aufbau often has no fixed point: two localized levels at E_F trade places
+/// (occupying one raises it above the other by its Hartree shift ~ U IPR). With the default
+/// `occupation = .automatic` the aufbau gets ``HartreeFockOptions/automaticAufbauBudget``
+/// iterations; then the paramagnet continues by the maximum-overlap method and free mode fixes
+/// its last spin split and does the same per spin. Every attempt is recorded in
+/// ``HartreeFockResult/runs`` (start -1 is the warm start from `initial`).
 public enum HartreeFock {}
 
 /// Which HF problem to solve.
