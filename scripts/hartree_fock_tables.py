@@ -37,13 +37,19 @@ if not hf["results"] and os.path.isdir(hf_dir):
             path = os.path.join(hf_dir, rd, ud, "moments.npy")
             if ud.startswith("U") and os.path.exists(path):
                 m = np.load(path)
+                d = os.path.join(hf_dir, rd, ud)
+                nu, nd = np.load(d + "/density_up.npy"), np.load(d + "/density_down.npy")
+                eu, ed = np.load(d + "/eigenvalues_up.npy"), np.load(d + "/eigenvalues_down.npy")
+                ku, kd = int(round(nu.sum())), int(round(nd.sum()))
+                # E_HF = sum_occ E_as - U sum_i n_up n_dn (occupied orbitals are stored first).
+                energy = eu[:ku].sum() + ed[:kd].sum() - float(ud[1:]) * float((nu * nd).sum())
                 rows.setdefault((int(rd[1:]), float(ud[1:])), {}).update(
-                    hf_n=int((np.abs(m) > thr).sum()), hf_m=float(np.abs(m).sum()), hf_sz=abs(float(m.sum())) / 2)
+                    hf_n=int((np.abs(m) > thr).sum()), hf_m=float(np.abs(m).sum()), hf_sz=abs(float(m.sum())) / 2, hf_e=energy)
 for e in hf["results"]:
     key = (e["realization"], e["U"])
     r = rows.setdefault(key, {})
     if e.get("converged"):
-        r.update(hf_n=e["moment_count"], hf_m=e["sum_abs_moment"], hf_sz=e["total_sz"], hf_de=None)
+        r.update(hf_n=e["moment_count"], hf_m=e["sum_abs_moment"], hf_sz=e["total_sz"], hf_e=e["energy"])
     else:
         r.update(hf_n=None, hf_m=float("nan"), hf_sz=None)
 if gs is not None:
@@ -59,7 +65,8 @@ if gs is not None:
             r.update(gs_n=int((np.abs(m[k]) > thr).sum()), gs_m=float(np.abs(m[k]).sum()))
     for e in gs["results"]:
         reals_gs = gs["parameters"]["realizations"]
-        for key, name in [("polarized", "gs_pol"), ("census_one_sided", "h0_one"), ("census_two_sided", "h0_two")]:
+        for key, name in [("polarized", "gs_pol"), ("census_one_sided", "h0_one"), ("census_two_sided", "h0_two"),
+                          ("energies", "gs_e")]:
             for real, p in zip(reals_gs, e.get(key) or []):
                 rows.setdefault((real, e["U"]), {})[name] = p
 
@@ -73,8 +80,8 @@ def fmt(x, f="%.3f"):
 reals = sorted({k[0] for k in rows})
 us = sorted({k[1] for k in rows})
 hdr = ("| U | free HF sites |m|>%g | free HF sum|m| | free HF |S_z| | 1st-order GS sites |m|>%g | 1st-order GS sum|m| "
-       "| GS polarized levels | census H0 basis 1s/2s | census PM-HF basis 1s/2s | PM HF occupation (violations) | U lambda_max(Pi) |" % (thr, thr))
-sep = "|" + "---|" * 11
+       "| GS polarized levels | E_HF - E1_GS | census H0 basis 1s/2s | census PM-HF basis 1s/2s | PM HF occupation (violations) | U lambda_max(Pi) |" % (thr, thr))
+sep = "|" + "---|" * 12
 for real in reals:
     print("\n**Realization %d**\n" % real)
     print(hdr); print(sep)
@@ -83,9 +90,10 @@ for real in reals:
         occ = r.get("occ", "-")
         if r.get("viol") is not None:
             occ = "%s (%d)" % (occ, r["viol"])
-        print("| %g | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        de = r["hf_e"] - r["gs_e"] if r.get("hf_e") is not None and r.get("gs_e") is not None else None
+        print("| %g | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             u, fmt(r.get("hf_n")), fmt(r.get("hf_m")), fmt(r.get("hf_sz"), "%.1f"), fmt(r.get("gs_n")), fmt(r.get("gs_m")),
-            fmt(r.get("gs_pol")), "%s/%s" % (fmt(r.get("h0_one")), fmt(r.get("h0_two"))),
+            fmt(r.get("gs_pol")), fmt(de, "%.3f"), "%s/%s" % (fmt(r.get("h0_one")), fmt(r.get("h0_two"))),
             "%s/%s" % (fmt(r.get("one")), fmt(r.get("two"))), occ, fmt(r.get("lam"), "%.4f")))
 print("\n**Average over realizations %s** (mean ± standard error; n/c entries left out, count in brackets)\n" % reals)
 print("| U | free HF sites | free HF sum|m| | 1st-order GS sites | 1st-order GS sum|m| | GS polarized | census H0 two-sided | census PM-HF one-sided | census PM-HF two-sided | U lambda_max(Pi) | realizations with U lambda_max >= 1 |")
