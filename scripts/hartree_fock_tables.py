@@ -79,7 +79,7 @@ def fmt(x, f="%.3f"):
 
 reals = sorted({k[0] for k in rows})
 us = sorted({k[1] for k in rows})
-hdr = ("| U | free HF sites |m|>%g | free HF sum|m| | free HF |S_z| | 1st-order GS sites |m|>%g | 1st-order GS sum|m| "
+hdr = ("| U | free HF sites abs(m)>%g | free HF sum abs(m) | free HF abs(S_z) | 1st-order GS sites abs(m)>%g | 1st-order GS sum abs(m) "
        "| GS polarized levels | E_HF - E1_GS | census H0 basis 1s/2s | census PM-HF basis 1s/2s | PM HF occupation (violations) | U lambda_max(Pi) |" % (thr, thr))
 sep = "|" + "---|" * 12
 for real in reals:
@@ -96,7 +96,7 @@ for real in reals:
             fmt(r.get("gs_pol")), fmt(de, "%.3f"), "%s/%s" % (fmt(r.get("h0_one")), fmt(r.get("h0_two"))),
             "%s/%s" % (fmt(r.get("one")), fmt(r.get("two"))), occ, fmt(r.get("lam"), "%.4f")))
 print("\n**Average over realizations %s** (mean ± standard error; n/c entries left out, count in brackets)\n" % reals)
-print("| U | free HF sites | free HF sum|m| | 1st-order GS sites | 1st-order GS sum|m| | GS polarized | census H0 two-sided | census PM-HF one-sided | census PM-HF two-sided | U lambda_max(Pi) | realizations with U lambda_max >= 1 |")
+print("| U | free HF sites | free HF sum abs(m) | 1st-order GS sites | 1st-order GS sum abs(m) | GS polarized | census H0 two-sided | census PM-HF one-sided | census PM-HF two-sided | U lambda_max(Pi) | realizations with U lambda_max >= 1 |")
 print("|" + "---|" * 11)
 def agg(vals):
     v = [float(x) for x in vals if x is not None and not (isinstance(x, float) and x != x)]
