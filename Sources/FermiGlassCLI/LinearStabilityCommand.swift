@@ -33,6 +33,12 @@ struct LinearStabilityCommand: ParsableCommand {
     @Option(help: "Krylov block size (default: eigenvalues + 1).")
     var block: Int?
 
+    @Option(help: "Census window: K occupied and K empty paramagnetic HF orbitals around E_F (levels:K; default 100).")
+    var window: Int = 100
+
+    @Option(help: "Paramagnetic occupation: automatic (aufbau, else maximum overlap), aufbau, or maximum-overlap.")
+    var occupation: String = "automatic"
+
     func run() throws {
         let spec = try model.resolve(needsFilling: true)
         guard eigenvalues >= 1, eigenvalues <= spec.lattice.siteCount else {
@@ -41,13 +47,19 @@ struct LinearStabilityCommand: ParsableCommand {
         guard tolerance > 0, tolerance < 1 else { throw ValidationError("--tolerance must be in (0, 1), got \(tolerance)") }
         if let b = block, b < 1 { throw ValidationError("--block must be positive, got \(b)") }
         let us = try scf.values()
-        let template = try scf.options(U: us[0], mode: .paramagnetic)
+        var template = try scf.options(U: us[0], mode: .paramagnetic)
+        guard let occ = HartreeFockOptions.Occupation(rawValue: occupation) else {
+            throw ValidationError("--occupation must be automatic, aufbau or maximum-overlap, got '\(occupation)'")
+        }
+        template.occupation = occ
+        guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
         let ctx = try RunContext(command: "linear-stability", options: io)
         try ctx.run {
             let particles = spec.filling!.particles
             let occupied = particles / 2
             var table = CSVTable(header: ["realization", "U", "hf_converged", "lambda_max", "U_lambda_max", "stoner_unstable",
-                                          "gap", "products", "hf_seconds", "pi_seconds"])
+                                          "gap", "occupation", "aufbau_violations",
+                                          "census_one_sided", "census_two_sided", "mu_star", "products", "hf_seconds", "pi_seconds"])
             var entries = [JSON]()
             let total = spec.realizations.count * us.count
             var done = 0
@@ -61,7 +73,9 @@ struct LinearStabilityCommand: ParsableCommand {
                     let clock = ContinuousClock(), t0 = clock.now
                     let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
                     do {
-                        let hf = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous)
+                        let hf = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
+                            FileHandle.standardError.write(Data("[linear-stability] realization \(r), U = \(u), \(line)\n".utf8))
+                        })
                         previous = (hf.up.density, hf.down.density)
                         let t1 = clock.now
                         var op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)
@@ -70,13 +84,20 @@ struct LinearStabilityCommand: ParsableCommand {
                         try ctx.output.write(npy: res.eigenvalues, to: "\(dir)/pi_eigenvalues.npy")
                         try ctx.output.write(npy: Array(res.eigenvectors[0..<spec.lattice.siteCount]), to: "\(dir)/pi_leading_vector.npy")
                         let lambda = res.eigenvalues[0]
-                        let gap = hf.up.orbitals.values[occupied] - hf.up.orbitals.values[occupied - 1]
+                        let gap = (hf.up.lowestEmpty ?? .nan) - (hf.up.highestOccupied ?? .nan)
+                        let (census, levels) = try hf.stabilityCensus(h0: h0, windowHalfWidth: window)
+                        let rule = hf.options.occupation == .maximumOverlap ? "maximum-overlap" : "aufbau"
                         table.append(cells: [String(r), "\(u)", "true", "\(lambda)", "\(u * lambda)", u * lambda >= 1 ? "1" : "0",
-                                             "\(gap)", String(res.products), "\((t1 - t0).seconds)", "\((t2 - t1).seconds)"])
+                                             "\(gap)", rule, String(hf.up.aufbauViolations), String(census.oneSided),
+                                             String(census.twoSided), "\(census.muStar)", String(res.products), "\((t1 - t0).seconds)", "\((t2 - t1).seconds)"])
                         entries.append(.object([
                             ("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(true)), ("directory", .string(dir)),
                             ("hf_energy", .number(hf.energy)), ("hf_iterations", .int(hf.iterations)),
-                            ("homo_lumo_gap", .number(gap)),
+                            ("homo_lumo_gap", .number(gap)), ("occupation", .string(rule)),
+                            ("aufbau_violations", .int(hf.up.aufbauViolations)),
+                            ("census", .object([("window_levels", .ints([levels.lowerBound, levels.upperBound])),
+                                                ("one_sided", .int(census.oneSided)), ("two_sided", .int(census.twoSided)),
+                                                ("mu_star", .number(census.muStar))])),
                             ("pi_eigenvalues", .numbers(res.eigenvalues)), ("residuals", .numbers(res.residuals)),
                             ("U_lambda_max", .number(u * lambda)), ("stoner_unstable", .bool(u * lambda >= 1)),
                             ("products", .int(res.products)), ("restarts", .int(res.restarts)),
@@ -84,7 +105,7 @@ struct LinearStabilityCommand: ParsableCommand {
                         ]))
                     } catch let e as HartreeFockError {
                         FileHandle.standardError.write(Data("[linear-stability] realization \(r), U = \(u): \(e.description)\n".utf8))
-                        table.append(cells: [String(r), "\(u)", "false", "nan", "nan", "", "", "", "", ""])
+                        table.append(cells: [String(r), "\(u)", "false", "nan", "nan", "", "", "", "", "", "", "", "", "", ""])
                         entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(false)),
                                                 ("error", .string(e.description))]))
                         previous = nil

@@ -41,22 +41,26 @@ public struct SusceptibilityOperator: @unchecked Sendable {
     /// Number of vectors multiplied so far (for the report).
     public private(set) var products = 0
 
-    /// `orbitals` must hold every level (values ascending, vectors present); levels
-    /// 0 ..< occupied are filled. Refuses a degenerate Fermi level (E_b = E_a across it), where
-    /// Pi diverges and the Fermi sea is not unique.
+    /// `orbitals` must hold every level with its vector; columns 0 ..< occupied are the filled
+    /// orbitals (the lowest levels for an aufbau state; a maximum-overlap state lists its
+    /// occupied orbitals first, and a pair with E_b < E_a then contributes a negative term).
+    /// Refuses a degenerate occupied-empty pair (E_b = E_a), where Pi diverges and the Fermi sea
+    /// is not unique.
     public init(orbitals: Eigenpairs, occupied: Int) throws {
         let n = orbitals.dimension
-        guard orbitals.hasVectors, orbitals.count == n, orbitals.firstLevel == 0 else {
+        guard orbitals.hasVectors, orbitals.count == n else {
             throw HartreeFockError.invalidArgument("the susceptibility needs every orbital with its eigenvector")
         }
         guard occupied > 0, occupied < n else {
             throw HartreeFockError.invalidArgument("the susceptibility needs occupied and empty orbitals, got \(occupied) of \(n) filled")
         }
-        let gap = orbitals.values[occupied] - orbitals.values[occupied - 1]
-        let scale = max(1, abs(orbitals.values[0]), abs(orbitals.values[n - 1]))
-        guard gap > 1e-10 * scale else {
+        let e = orbitals.values
+        let scale = max(1, e.map { abs($0) }.max()!)
+        var closest = Double.infinity
+        for b in occupied..<n { for a in 0..<occupied { closest = min(closest, abs(e[b] - e[a])) } }
+        guard closest > 1e-10 * scale else {
             throw HartreeFockError.degenerateFermiLevel(
-                "levels \(occupied - 1) and \(occupied) are degenerate (gap \(gap)): the Fermi sea is an open shell and "
+                "an occupied and an empty orbital are degenerate (|E_b - E_a| = \(closest)): the Fermi sea is an open shell and "
                     + "Pi diverges; choose a filling that closes the shell or add disorder")
         }
         dimension = n

@@ -1,5 +1,6 @@
 import FermiGlassInteracting
 import FermiGlassModel
+import FermiGlassObservables
 import FermiGlassSolvers
 import Foundation
 import Testing
@@ -183,6 +184,23 @@ import Testing
         #expect(free.up.occupied + free.down.occupied == 30)
     }
 
+    /// Lattices whose aufbau has no fixed point still give a self-consistent state through the
+    /// maximum-overlap fallbacks, paramagnetic and free, never above each other's order.
+    @Test func fallbacksConvergeWhereTheAufbauStalls() throws {
+        let m = try Self.model(6, t2: 0.6, w: 9, seed: 2)
+        let h0 = m.hamiltonian()
+        let pm = try HartreeFock.solve(h0: h0, particles: 30, options: HartreeFockOptions(U: 2, mode: .paramagnetic))
+        #expect(pm.options.occupation == .maximumOverlap)
+        #expect(pm.densityResidual <= 1e-9)
+        #expect(pm.moments.allSatisfy { $0 == 0 })
+        #expect(abs(pm.energy - pm.energyFromH0) < 1e-7)
+        var o = HartreeFockOptions(U: 2, mode: .free)
+        o.starts = 2
+        let free = try HartreeFock.solve(h0: h0, particles: 30, options: o, initial: (pm.up.density, pm.down.density))
+        #expect(free.energy <= pm.energy + 1e-9)
+        #expect(free.densityResidual <= 1e-9)
+    }
+
     @Test func nonConvergenceIsATypedErrorWithAdvice() throws {
         let m = try Self.model(6, t2: 0.6, w: 9)
         var o = HartreeFockOptions(U: 2, mode: .free)
@@ -204,5 +222,37 @@ import Testing
         #expect(throws: HartreeFockError.invalidArgument("U must be a finite number, got nan")) {
             try HartreeFock.solve(h0: h0, particles: 8, options: HartreeFockOptions(U: .nan))
         }
+    }
+}
+
+/// The census in the paramagnetic HF basis against the HF eigenvalues it must reproduce.
+@Suite struct HartreeFockCensusTests {
+    /// At self-consistency the HF eigenvalue is E_a = eps_a + U sum_{c occ} chi_ac (own partner
+    /// included), so the census's E_1(a) = E_a - U IPR_a for occupied a and E_a for empty a.
+    @Test func hartreeEnergiesAreTheHFEigenvaluesWithoutTheOwnPartner() throws {
+        let m = try HartreeFockTests.model(8, t2: 0.6, w: 9, seed: 11)
+        let h0 = m.hamiltonian()
+        var o = HartreeFockOptions(U: 1, mode: .paramagnetic)
+        o.densityTolerance = 1e-12
+        o.maxIterations = 100
+        // This lattice has no paramagnetic aufbau fixed point at U = 1 (two localized levels
+        // at E_F trade places); the automatic rule falls back to maximum overlap.
+        let hf = try HartreeFock.solve(h0: h0, particles: 54, options: o)
+        #expect(hf.options.occupation == .maximumOverlap)
+        #expect(hf.densityResidual <= 1e-12)
+        #expect(hf.runs.contains { !$0.converged && $0.occupation == .automatic })
+        var aufbauOnly = o
+        aufbauOnly.occupation = .aufbau
+        #expect(throws: HartreeFockError.self) { try HartreeFock.solve(h0: h0, particles: 54, options: aufbauOnly) }
+        let (census, levels) = try hf.stabilityCensus(h0: h0, windowHalfWidth: 10)
+        #expect(levels == 17..<37)
+        let ipr = Localization.ipr(hf.up.orbitals.subset(levels))
+        for (k, a) in levels.enumerated() {
+            let expected = hf.up.orbitals.values[a] - (a < 27 ? 1 * ipr[k] : 0)
+            #expect(abs(census.hartreeEnergies[k] - expected) < 1e-9)
+        }
+        // At U = 0 the census is empty.
+        let free = try HartreeFock.solve(h0: h0, particles: 54, options: HartreeFockOptions(U: 0))
+        #expect(try free.stabilityCensus(h0: h0, windowHalfWidth: 10).census.twoSided == 0)
     }
 }
