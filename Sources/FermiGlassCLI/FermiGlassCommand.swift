@@ -18,6 +18,7 @@ public struct FermiGlassCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             SpectrumCommand.self,
+            BenchCommand.self,
         ])
 
     public init() {}

@@ -1,0 +1,377 @@
+import ArgumentParser
+import FermiGlassIO
+import FermiGlassModel
+import FermiGlassObservables
+import FermiGlassSolvers
+import FermiGlassStudies
+import Foundation
+
+/// `fermiglass bench`: timings of the pipeline, the matrices for peers, the bandwidth ceiling.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks: scaling of every phase, the dense/sparse crossover, matrices for peers, memory bandwidth.",
+        discussion: """
+            Timings depend on the machine and on what else runs on it: take them on a quiet \
+            machine, with --threads fixed, and compare against a peer in the same run \
+            (Benchmarks/peers/compare.py). BENCHMARKS.md records the latest numbers and how to \
+            regenerate them.
+            """,
+        subcommands: [BenchScalingCommand.self, BenchExportCommand.self, BenchSolveCommand.self, BenchBandwidthCommand.self])
+}
+
+/// Parses a comma-separated list of positive integers (`--sizes 10,20,40`).
+func parsePositiveList(_ text: String, option: String) throws -> [Int] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    return try parts.map { p in
+        guard let v = Int(p), v > 0 else { throw ValidationError("\(option) must be a comma-separated list of positive integers, got '\(text)'") }
+        return v
+    }
+}
+
+/// `fermiglass bench scaling`: every phase at every size of a ladder, with power-law exponents.
+struct BenchScalingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scaling",
+        abstract: "Time every phase on a ladder of L x L lattices and fit t = a N^p per phase (N = L^2 sites).",
+        discussion: """
+            Model parameters default to --preset paper (t1 = +1, t2 = +0.6, W = 9, periodic, \
+            filling 5/6), realization 0 of --seed; the lattice side comes from --sizes. Each phase \
+            is timed --repeats times with its inputs built outside the timed region; the median \
+            is reported and fitted (least squares on ln t against ln N). Dense phases run up to \
+            --dense-max-sites. The crossover is where the sparse path first beats the dense one \
+            (measured sizes, and the intersection of the two fitted power laws).
+
+            Writes scaling.csv (one row per phase and size), exponents.csv and summary.json. \
+            Plot with: python3 scripts/plot_scaling.py DIR  (writes DIR/scaling.png).
+            """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var io: RunOptions
+
+    @Option(help: "Lattice sides L of the ladder (L x L lattices), comma-separated.")
+    var sizes: String = "10,20,30,40,50,60"
+
+    @Option(help: "Timed repeats per phase and size (the median is reported).")
+    var repeats: Int = 3
+
+    @Option(help: "Largest number of sites on which the dense phases run.")
+    var denseMaxSites: Int = 4900
+
+    @Option(help: "Number of states in chi's window around the Fermi index.")
+    var chiStates: Int = 200
+
+    @Option(help: "Phases to time, comma-separated (default all): \(BenchPhase.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var phases: String?
+
+    func validate() throws {
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
+        guard denseMaxSites > 0 else { throw ValidationError("--dense-max-sites must be positive, got \(denseMaxSites)") }
+        guard chiStates > 0 else { throw ValidationError("--chi-states must be positive, got \(chiStates)") }
+        guard model.size == nil else { throw ValidationError("bench scaling takes the lattice sides from --sizes, not --size") }
+        let ls = try parsePositiveList(sizes, option: "--sizes")
+        if let small = ls.first(where: { $0 < 3 }) { throw ValidationError("--sizes: L = \(small) is too small (periodic lattices need L >= 3)") }
+        _ = try selectedPhases()
+    }
+
+    func selectedPhases() throws -> [BenchPhase] {
+        guard let text = phases else { return BenchPhase.allCases }
+        return try text.split(separator: ",").map { p in
+            guard let phase = BenchPhase(rawValue: p.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--phases: unknown phase '\(p)'; available: \(BenchPhase.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return phase
+        }
+    }
+
+    func run() throws {
+        var options = model
+        if options.preset == nil { options.preset = "paper" }
+        let spec = try options.resolve(needsFilling: false)
+        let ladder = try parsePositiveList(sizes, option: "--sizes").sorted()
+        let selected = try selectedPhases()
+        let ctx = try RunContext(command: "bench scaling", options: io)
+        try ctx.run {
+            let bench = PipelineBench(parameters: spec.parameters, boundary: spec.lattice.boundaryX, seed: spec.seed,
+                                      filling: spec.filling?.density ?? Preset.paper.filling, repeats: repeats,
+                                      denseMaxSites: denseMaxSites, chiStates: chiStates)
+            var results = [PhaseMeasurement]()
+            for (k, l) in ladder.enumerated() {
+                results += try bench.measure(l: l, phases: selected)
+                ctx.progress(k + 1, of: ladder.count, "size")
+            }
+            let report = ScalingReport(measurements: results)
+            print(report.table())
+            try ctx.output.write(csv: report.measurementsCSV(), to: "scaling.csv")
+            try ctx.output.write(csv: report.exponentsCSV(), to: "exponents.csv")
+            try ctx.writeSummary([
+                ("parameters", spec.json),
+                ("ladder_sides", .ints(ladder)),
+                ("repeats", .int(repeats)),
+                ("dense_max_sites", .int(denseMaxSites)),
+                ("chi_states", .int(chiStates)),
+                ("timing", .string("median of repeats, seconds; inputs built outside the timed region")),
+                ("peak_memory", .string("VmHWM of the process, reset (clear_refs) before each phase")),
+            ] + report.summary)
+        }
+    }
+}
+
+/// Tables and fits of a scaling run.
+struct ScalingReport {
+    var measurements: [PhaseMeasurement]
+
+    /// Phases in first-measured order.
+    var phases: [String] {
+        var seen = [String]()
+        for m in measurements where !seen.contains(m.phase) { seen.append(m.phase) }
+        return seen
+    }
+
+    func fit(_ phase: String) -> PowerLawFit? {
+        let rows = measurements.filter { $0.phase == phase }
+        return PowerLawFit.fit(sizes: rows.map { Double($0.sites) }, times: rows.map { $0.timing.median })
+    }
+
+    /// Dense all-eigenpairs against the sparse path's time for the same states, once the sparse
+    /// phases exist; nil until then.
+    var crossover: (dense: String, sparse: String, result: Crossover)? {
+        let sparsePhase = "shift_invert_total"
+        let dense = Dictionary(measurements.filter { $0.phase == BenchPhase.denseAll.rawValue }.map { ($0.sites, $0.timing.median) },
+                               uniquingKeysWith: { a, _ in a })
+        let sparse = Dictionary(measurements.filter { $0.phase == sparsePhase }.map { ($0.sites, $0.timing.median) },
+                                uniquingKeysWith: { a, _ in a })
+        guard !dense.isEmpty, !sparse.isEmpty else { return nil }
+        return (BenchPhase.denseAll.rawValue, sparsePhase, Crossover.find(dense: dense, sparse: sparse))
+    }
+
+    func measurementsCSV() -> CSVTable {
+        var t = CSVTable(header: ["phase", "Lx", "Ly", "sites", "repeats", "median_s", "min_s", "max_s", "peak_rss_bytes", "metrics"])
+        for m in measurements {
+            let metrics = m.metrics.map { "\($0.0)=\(JSON.format($0.1))" }.joined(separator: ";")
+            t.append([.string(m.phase), .int(m.lx), .int(m.ly), .int(m.sites), .int(m.timing.repeats), .double(m.timing.median),
+                      .double(m.timing.min), .double(m.timing.max), .int(m.peakBytes), .string(metrics)])
+        }
+        return t
+    }
+
+    func exponentsCSV() -> CSVTable {
+        var t = CSVTable(header: ["phase", "exponent", "prefactor_s", "points", "min_sites", "max_sites"])
+        for p in phases {
+            let rows = measurements.filter { $0.phase == p }
+            guard let f = fit(p) else { continue }
+            t.append([.string(p), .double(f.exponent), .double(f.prefactor), .int(f.points),
+                      .int(rows.map(\.sites).min()!), .int(rows.map(\.sites).max()!)])
+        }
+        return t
+    }
+
+    var summary: [(String, JSON)] {
+        let ms = JSON.array(measurements.map { m in
+            .object([("phase", .string(m.phase)), ("Lx", .int(m.lx)), ("Ly", .int(m.ly)), ("sites", .int(m.sites)),
+                     ("median_s", .number(m.timing.median)), ("min_s", .number(m.timing.min)), ("max_s", .number(m.timing.max)),
+                     ("repeats", .int(m.timing.repeats)), ("peak_rss_bytes", .int(m.peakBytes)),
+                     ("metrics", .object(m.metrics.map { ($0.0, .number($0.1)) }))])
+        })
+        let exps = JSON.object(phases.compactMap { p in
+            fit(p).map { (p, .object([("exponent", .number($0.exponent)), ("prefactor_s", .number($0.prefactor)), ("points", .int($0.points))])) }
+        })
+        var crossoverJSON = JSON.object([("measured", .bool(false)),
+                                         ("reason", .string("the sparse shift-invert phases are not in this build or were not selected"))])
+        if let c = crossover {
+            crossoverJSON = .object([
+                ("measured", .bool(true)), ("dense_phase", .string(c.dense)), ("sparse_phase", .string(c.sparse)),
+                ("last_dense_win_sites", c.result.lastDenseWin.map { .int($0) } ?? .null),
+                ("first_sparse_win_sites", c.result.firstSparseWin.map { .int($0) } ?? .null),
+                ("fitted_crossover_sites", c.result.fittedSites.map { .number($0) } ?? .null),
+            ])
+        }
+        return [("measurements", ms), ("exponents", exps), ("crossover", crossoverJSON)]
+    }
+
+    /// The human-readable table printed to standard output.
+    func table() -> String {
+        func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+        var lines = [pad("phase", 24) + zip(["L", "sites", "median s", "min s", "max s", "peak MiB"], [7, 10, 12, 12, 12, 11])
+            .map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined() + "  metric"]
+        for m in measurements {
+            let metric = m.metrics.last.map { "\($0.0) = \(String(format: "%.4g", $0.1))" } ?? ""
+            lines.append(pad(m.phase, 24) + String(format: " %6d %9d %11.4g %11.4g %11.4g %10.1f  ", m.lx, m.sites,
+                                                   m.timing.median, m.timing.min, m.timing.max, Double(m.peakBytes) / 1_048_576) + metric)
+        }
+        lines.append("")
+        lines.append("scaling exponents (t = a N^p, least squares on ln t vs ln N):")
+        for p in phases {
+            if let f = fit(p) { lines.append("  " + pad(p, 24) + String(format: " p = %5.2f  (%d sizes)", f.exponent, f.points)) }
+        }
+        if let c = crossover {
+            let r = c.result
+            lines.append("crossover dense -> sparse: last dense win at \(r.lastDenseWin.map(String.init) ?? "none") sites, "
+                         + "first sparse win at \(r.firstSparseWin.map(String.init) ?? "none") sites, fitted N* = "
+                         + (r.fittedSites.map { String(format: "%.0f", $0) } ?? "none"))
+        } else {
+            lines.append("crossover dense -> sparse: not measured (no sparse phase in this run)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `fermiglass bench export`: the Hamiltonian as SciPy-compatible CSR files for peers.
+struct BenchExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write H0 as hamiltonian.npz (scipy.sparse.load_npz) and its CSR arrays as .npy.",
+        discussion: """
+            Per realization r###/: hamiltonian.npz with members data (float64), indices, indptr, \
+            shape (int64) and format ('csr'), and the same arrays as data.npy, indices.npy, \
+            indptr.npy, shape.npy; with one realization also at the top level. Load with \
+            scipy.sparse.load_npz("hamiltonian.npz").
+            """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var io: RunOptions
+
+    func run() throws {
+        let spec = try model.resolve(needsFilling: false)
+        let ctx = try RunContext(command: "bench export", options: io)
+        try ctx.run {
+            var entries = [JSON]()
+            for r in spec.realizations {
+                let m = try spec.model(realization: r)
+                let h = m.hamiltonian()
+                let npz = try CSRExport.npz(h)
+                let files = CSRExport.npyFiles(h)
+                var dirs = [RunContext.realizationDirectory(r) + "/"]
+                if spec.realizations.count == 1 { dirs.append("") }
+                for dir in dirs {
+                    try ctx.output.write(npz, to: dir + "hamiltonian.npz")
+                    for f in files { try ctx.output.write(f.npy, to: dir + f.name + ".npy") }
+                }
+                if model.saveDisorder { try ctx.output.write(npy: m.onsiteEnergies, to: dirs[0] + "disorder.npy") }
+                entries.append(.object([("realization", .int(r)), ("sites", .int(h.rowCount)), ("nonzeros", .int(h.nonzeroCount)),
+                                        ("infinity_norm", .number(h.infinityNorm))]))
+            }
+            try ctx.writeSummary([("parameters", spec.json),
+                                  ("format", .string("CSR: data float64, indices int64, indptr int64, shape int64[2]; scipy.sparse.load_npz")),
+                                  ("realizations", .array(entries))])
+        }
+    }
+}
+
+/// `fermiglass bench solve`: our side of a peer comparison, on a matrix file.
+struct BenchSolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Time one solve on a CSR .npz (from bench export): dense all eigenpairs, or shift-invert.",
+        discussion: """
+            --method dense: every eigenpair with vectors (LAPACK dsyevd), as numpy.linalg.eigh. \
+            --method shift-invert: the --k eigenpairs nearest --sigma with tolerance --tol, as \
+            scipy.sparse.linalg.eigsh(H, k, sigma=sigma, tol=tol). Writes summary.json with the \
+            time of each repeat, the peak memory and the BLAS kernel and threads \
+            (provenance.libraries.openblas_core). Used by Benchmarks/peers/compare.py.
+            """)
+
+    @Option(help: "A CSR matrix file (.npz) written by 'fermiglass bench export' or scipy.sparse.save_npz.")
+    var matrix: String
+
+    @Option(help: "dense or shift-invert.")
+    var method: String = "dense"
+
+    @Option(help: "Number of eigenpairs nearest --sigma (shift-invert).")
+    var k: Int = 200
+
+    @Option(help: "Shift: the energy the eigenpairs are sought near (shift-invert).")
+    var sigma: Double = 0
+
+    @Option(help: "Relative tolerance of the Ritz values (shift-invert; 0 = machine precision).")
+    var tol: Double = 0
+
+    @Option(help: "Timed repeats.")
+    var repeats: Int = 3
+
+    @OptionGroup var io: RunOptions
+
+    func validate() throws {
+        guard ["dense", "shift-invert"].contains(method) else { throw ValidationError("--method must be dense or shift-invert, got '\(method)'") }
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
+        guard k > 0 else { throw ValidationError("--k must be positive, got \(k)") }
+        guard sigma.isFinite else { throw ValidationError("--sigma must be finite") }
+        guard tol >= 0, tol.isFinite else { throw ValidationError("--tol must be a non-negative number, got \(tol)") }
+        guard FileManager.default.fileExists(atPath: matrix) else { throw ValidationError("matrix file \(matrix) does not exist") }
+    }
+
+    func run() throws {
+        let h: CSRMatrix
+        do {
+            h = try CSRExport.csr(fromNPZ: try Data(contentsOf: URL(fileURLWithPath: matrix)), source: matrix)
+        } catch let e as IOError {
+            throw ValidationError(e.description)
+        }
+        guard h.rowCount == h.columnCount else { throw ValidationError("\(matrix) is \(h.rowCount) x \(h.columnCount), not square") }
+        if let p = h.symmetryProblem() { throw ValidationError("\(matrix) is not symmetric: \(p)") }
+        let ctx = try RunContext(command: "bench solve", options: io)
+        try ctx.run {
+            guard method == "dense" else {
+                throw SolverError.invalidArgument("--method shift-invert needs the sparse engine, which is not in this build")
+            }
+            var pairs: Eigenpairs? = nil
+            let (times, peak) = try Stopwatch.time(repeats: repeats) {
+                pairs = nil
+                pairs = try DenseEigensolver.solve(h, selection: .all, vectors: true)
+            }
+            let result = pairs!
+            let t = TimingSummary(times)
+            print(String(format: "%@ N=%d: median %.4g s (min %.4g, max %.4g) over %d, peak %.1f MiB", method as NSString, h.rowCount,
+                         t.median, t.min, t.max, t.repeats, Double(peak) / 1_048_576))
+            try ctx.writeSummary([
+                ("matrix", .string(matrix)), ("sites", .int(h.rowCount)), ("nonzeros", .int(h.nonzeroCount)),
+                ("method", .string("dense (LAPACK dsyevd, all eigenpairs with vectors)")),
+                ("eigenpairs", .int(result.count)),
+                ("times_s", .numbers(times)), ("median_s", .number(t.median)), ("min_s", .number(t.min)), ("max_s", .number(t.max)),
+                ("peak_rss_bytes", .int(peak)),
+                ("max_residual", .number(result.maxResidual(of: h))),
+                ("lowest", .number(result.values.first!)), ("highest", .number(result.values.last!)),
+            ])
+        }
+    }
+}
+
+/// `fermiglass bench bandwidth`: the memory-bandwidth ceiling of this machine.
+struct BenchBandwidthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bandwidth",
+        abstract: "Measure sustained memory bandwidth with a STREAM-style triad a = b + s c.",
+        discussion: """
+            Bytes per pass are counted as STREAM does: 24 per element (two reads, one write). \
+            The triad runs on --threads threads. The result is the ceiling against which the \
+            shift-invert solves' factor traffic is reported (BENCHMARKS.md).
+            """)
+
+    @Option(help: "Doubles per array (three arrays; default 2^24, 3 x 128 MiB).")
+    var elements: Int = 1 << 24
+
+    @Option(help: "Timed passes (the best and the median are reported).")
+    var passes: Int = 10
+
+    @OptionGroup var io: RunOptions
+
+    func validate() throws {
+        guard elements > 0, passes > 0 else { throw ValidationError("--elements and --passes must be positive") }
+        try MemoryPlan.require(bytes: 24 * elements, what: "the triad's three arrays")
+    }
+
+    func run() throws {
+        let ctx = try RunContext(command: "bench bandwidth", options: io)
+        try ctx.run {
+            let r = MemoryBandwidth.triad(elements: elements, passes: passes, threads: io.threads)
+            print(String(format: "triad: best %.2f GB/s, median %.2f GB/s (%d passes, %d doubles per array, %d threads)",
+                         r.bestBytesPerSecond / 1e9, r.medianBytesPerSecond / 1e9, r.passes, r.elementsPerArray, r.threads))
+            try ctx.writeSummary([
+                ("kernel", .string("STREAM triad a[i] = b[i] + 3 c[i], 24 bytes per element per pass")),
+                ("elements_per_array", .int(r.elementsPerArray)), ("passes", .int(r.passes)), ("threads", .int(r.threads)),
+                ("best_bytes_per_second", .number(r.bestBytesPerSecond)),
+                ("median_bytes_per_second", .number(r.medianBytesPerSecond)),
+            ])
+        }
+    }
+}
