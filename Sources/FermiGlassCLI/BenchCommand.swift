@@ -289,11 +289,15 @@ struct BenchSolveCommand: ParsableCommand {
     @Option(help: "Timed repeats.")
     var repeats: Int = 3
 
+    @Option(help: "Untimed runs before the timed ones (page faults, BLAS thread start-up).")
+    var warmup: Int = 0
+
     @OptionGroup var io: RunOptions
 
     func validate() throws {
         guard ["dense", "shift-invert"].contains(method) else { throw ValidationError("--method must be dense or shift-invert, got '\(method)'") }
         guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be non-negative, got \(warmup)") }
         guard k > 0 else { throw ValidationError("--k must be positive, got \(k)") }
         guard sigma.isFinite else { throw ValidationError("--sigma must be finite") }
         guard tol >= 0, tol.isFinite else { throw ValidationError("--tol must be a non-negative number, got \(tol)") }
@@ -314,6 +318,7 @@ struct BenchSolveCommand: ParsableCommand {
             guard method == "dense" else {
                 throw SolverError.invalidArgument("--method shift-invert needs the sparse engine, which is not in this build")
             }
+            for _ in 0..<warmup { _ = try DenseEigensolver.solve(h, selection: .all, vectors: true) }
             var pairs: Eigenpairs? = nil
             let (times, peak) = try Stopwatch.time(repeats: repeats) {
                 pairs = nil
@@ -327,7 +332,7 @@ struct BenchSolveCommand: ParsableCommand {
                 ("matrix", .string(matrix)), ("sites", .int(h.rowCount)), ("nonzeros", .int(h.nonzeroCount)),
                 ("method", .string("dense (LAPACK dsyevd, all eigenpairs with vectors)")),
                 ("eigenpairs", .int(result.count)),
-                ("times_s", .numbers(times)), ("median_s", .number(t.median)), ("min_s", .number(t.min)), ("max_s", .number(t.max)),
+                ("warmup", .int(warmup)), ("times_s", .numbers(times)), ("median_s", .number(t.median)), ("min_s", .number(t.min)), ("max_s", .number(t.max)),
                 ("peak_rss_bytes", .int(peak)),
                 ("max_residual", .number(result.maxResidual(of: h))),
                 ("lowest", .number(result.values.first!)), ("highest", .number(result.values.last!)),

@@ -193,6 +193,17 @@ import Testing
         #expect(summary["crossover"]?["measured"] != nil)
     }
 
+    @Test func forceOverwritesAnEarlierRunsFiles() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for w in ["3", "5"] {
+            let r = try run(["bench", "export", "--size", "4", "--W", w, "--output", dir.path, "--force"])
+            #expect(r.status == 0, "\(r.output)")
+        }
+        let summary = try JSON.parse(String(contentsOf: dir.appendingPathComponent("summary.json"), encoding: .utf8))
+        #expect(summary["parameters"]?["W"]?.doubleValue == 5)
+    }
+
     @Test func badLadderIsRefusedBeforeAnyOutput() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
