@@ -10,6 +10,36 @@ public enum SolverChoice: String, CaseIterable, Sendable {
     case auto
 }
 
+/// A window of levels around the Fermi energy (CONVENTIONS.md §2 "Energy window").
+public enum FermiWindow: Sendable, Equatable, CustomStringConvertible {
+    /// `levels:K`: levels N/2-K ..< N/2+K (K occupied and K empty levels of the Fermi sea).
+    case levels(Int)
+    /// `energy:D`: every level with |xi - E_F| <= D.
+    case energy(Double)
+
+    /// Parses `levels:K` or `energy:D`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        switch parts[0] {
+        case "levels":
+            guard let k = Int(parts[1]), k > 0 else { return nil }
+            self = .levels(k)
+        case "energy":
+            guard let d = Double(parts[1]), d.isFinite, d >= 0 else { return nil }
+            self = .energy(d)
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .levels(let k): return "levels:\(k)"
+        case .energy(let d): return "energy:\(d)"
+        }
+    }
+}
+
 /// Which states a computation needs.
 public enum StateSelection: Sendable, Equatable {
     /// Every state.
@@ -18,6 +48,11 @@ public enum StateSelection: Sendable, Equatable {
     case levels(Range<Int>)
     /// Every state with energy in the closed interval.
     case energies(ClosedRange<Double>)
+    /// The `count` states closest to `sigma`.
+    case nearest(sigma: Double, count: Int)
+    /// A window around the Fermi energy of the sea filling levels 0 ..< fermiIndex (= N/2);
+    /// the solution also reports the Fermi level.
+    case fermiWindow(fermiIndex: Int, window: FermiWindow)
 }
 
 /// A request for eigenpairs: the single seam between commands and solvers, so that every
@@ -26,11 +61,15 @@ public struct EigenRequest: Sendable {
     public var solver: SolverChoice
     public var selection: StateSelection
     public var vectors: Bool
+    /// Shift-invert parameters (Lanczos basis, tolerance, restarts, seed, slicing).
+    public var engine: ShiftInvertOptions
 
-    public init(solver: SolverChoice = .dense, selection: StateSelection = .all, vectors: Bool = true) {
+    public init(solver: SolverChoice = .dense, selection: StateSelection = .all, vectors: Bool = true,
+                engine: ShiftInvertOptions = ShiftInvertOptions()) {
         self.solver = solver
         self.selection = selection
         self.vectors = vectors
+        self.engine = engine
     }
 }
 
@@ -58,33 +97,142 @@ public struct SolveDiagnostics: Sendable {
 public struct EigenSolution: Sendable {
     public var pairs: Eigenpairs
     public var diagnostics: SolveDiagnostics
+    /// The Fermi level, for `.fermiWindow` selections.
+    public var fermiLevel: FermiLevel?
 }
 
 /// Entry point for every command that needs eigenpairs.
 public enum Eigensolver {
+    /// `--solver auto` uses the dense path up to this many sites and shift-invert above. Measured
+    /// (docs/benchmarks/engine.md): the crossover for ~100-200 states near E_F on this machine.
+    public static let autoCrossover = 2500
+
+    /// The solver `auto` resolves to for `n` sites and `selection`.
+    public static func resolve(_ choice: SolverChoice, sites n: Int, selection: StateSelection) -> SolverChoice {
+        guard choice == .auto else { return choice }
+        if selection == .all { return .dense }
+        return n <= autoCrossover ? .dense : .shiftInvert
+    }
+
     /// Solves `request` for the symmetric matrix `h`, with residual and orthogonality checks.
     public static func solve(_ h: CSRMatrix, _ request: EigenRequest) throws -> EigenSolution {
         let clock = ContinuousClock()
         let start = clock.now
-        let selection: DenseEigensolver.Selection
+        var solution: EigenSolution
+        switch resolve(request.solver, sites: h.rowCount, selection: request.selection) {
+        case .dense, .auto:
+            solution = try solveDense(h, request)
+        case .shiftInvert:
+            solution = try solveShiftInvert(h, request)
+        }
+        let t = clock.now
+        if solution.pairs.hasVectors {
+            solution.diagnostics.maxResidual = solution.pairs.maxResidual(of: h)
+            solution.diagnostics.maxOrthogonalityError = solution.pairs.maxOrthogonalityError()
+            solution.diagnostics.timings.append(("checks", (clock.now - t).seconds))
+            if !request.vectors { solution.pairs.vectors = [] }
+        }
+        solution.diagnostics.timings.append(("total", (clock.now - start).seconds))
+        return solution
+    }
+
+    /// The dense path: LAPACK, complete and exact to rounding for every selection.
+    private static func solveDense(_ h: CSRMatrix, _ request: EigenRequest) throws -> EigenSolution {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let n = h.rowCount
+        var fermi: FermiLevel?
+        let pairs: Eigenpairs
         switch request.selection {
-        case .all: selection = .all
-        case .levels(let r): selection = .levels(r)
-        case .energies(let e): selection = .energies(e)
+        case .all:
+            pairs = try DenseEigensolver.solve(h, selection: .all, vectors: request.vectors)
+        case .levels(let r):
+            pairs = try DenseEigensolver.solve(h, selection: .levels(r), vectors: request.vectors)
+        case .energies(let e):
+            pairs = try DenseEigensolver.solve(h, selection: .energies(e), vectors: request.vectors)
+        case .nearest(let sigma, let k):
+            guard k > 0, k <= n else { throw SolverError.invalidArgument("--count must be in 1...\(n), got \(k)") }
+            guard sigma.isFinite else { throw SolverError.invalidArgument("the shift sigma must be finite, got \(sigma)") }
+            let values = try DenseEigensolver.solve(h, selection: .all, vectors: false).values
+            // The k values nearest sigma are a contiguous run of the sorted spectrum.
+            var lo = 0
+            while lo + k < n, abs(values[lo + k] - sigma) < abs(values[lo] - sigma) { lo += 1 }
+            pairs = try DenseEigensolver.solve(h, selection: .levels(lo..<(lo + k)), vectors: request.vectors)
+        case .fermiWindow(let f, let window):
+            guard f > 0, f < n else { throw SolverError.invalidArgument("the Fermi index N/2 = \(f) must lie in 1..<\(n)") }
+            let all = try DenseEigensolver.solve(h, selection: .all, vectors: request.vectors)
+            let level = FermiLevel(highestOccupied: all.values[f - 1], lowestEmpty: all.values[f],
+                                   openShell: all.values[f] - all.values[f - 1] <= 1e-10 * h.infinityNorm)
+            fermi = level
+            let range = try windowRange(window, fermiIndex: f, fermi: level, values: all.values)
+            pairs = all.subset(range)
         }
-        switch request.solver {
-        case .dense, .auto, .shiftInvert:
-            // The shift-invert engine plugs in here (issue 3); until then every request is dense.
-            let pairs = try DenseEigensolver.solve(h, selection: selection, vectors: request.vectors)
-            var d = SolveDiagnostics(method: request.selection == .all ? "dense (LAPACK dsyevd)" : "dense (LAPACK dsyevr)")
-            d.timings.append(("solve", (clock.now - start).seconds))
-            d.certified = true
-            if request.vectors {
-                d.maxResidual = pairs.maxResidual(of: h)
-                d.maxOrthogonalityError = pairs.maxOrthogonalityError()
+        var d = SolveDiagnostics(method: request.selection == .all ? "dense (LAPACK dsyevd)" : "dense (LAPACK dsyevd/dsyevr)")
+        d.timings.append(("solve", (clock.now - start).seconds))
+        d.certified = true
+        return EigenSolution(pairs: pairs, diagnostics: d, fermiLevel: fermi)
+    }
+
+    /// Levels of a Fermi window as an index range of the full ascending spectrum `values`.
+    static func windowRange(_ window: FermiWindow, fermiIndex f: Int, fermi: FermiLevel, values: [Double]) throws -> Range<Int> {
+        switch window {
+        case .levels(let k):
+            guard f - k >= 0, f + k <= values.count else {
+                throw SolverError.emptySelection("window levels:\(k) needs levels \(f - k)..<\(f + k), outside the spectrum 0..<\(values.count)")
             }
-            return EigenSolution(pairs: pairs, diagnostics: d)
+            return (f - k)..<(f + k)
+        case .energy(let dE):
+            let lo = values.firstIndex { $0 >= fermi.energy - dE } ?? values.count
+            let hi = values.lastIndex { $0 <= fermi.energy + dE }.map { $0 + 1 } ?? lo
+            return lo..<max(lo, hi)
         }
+    }
+
+    /// The sparse path: CHOLMOD LDL^T + ARPACK shift-invert, inertia-certified.
+    private static func solveShiftInvert(_ h: CSRMatrix, _ request: EigenRequest) throws -> EigenSolution {
+        let n = h.rowCount
+        let engine = try ShiftInvertSolver(h, options: request.engine)
+        var fermi: FermiLevel?
+        var certified = true
+        let pairs: Eigenpairs
+        switch request.selection {
+        case .all:
+            throw SolverError.invalidArgument("shift-invert computes states near an energy, not the whole spectrum; give --sigma/--count or --window, or use --solver dense")
+        case .levels(let r):
+            pairs = try engine.levels(r)
+        case .energies(let e):
+            pairs = try engine.window(e.lowerBound, e.upperBound.nextUp)
+        case .nearest(let sigma, let k):
+            let r = try engine.nearest(sigma: sigma, count: k)
+            pairs = r.pairs
+            certified = r.certified
+        case .fermiWindow(let f, let window):
+            let level = try engine.fermiLevel(fermiIndex: f)
+            fermi = level
+            switch window {
+            case .levels(let k):
+                guard f - k >= 0, f + k <= n else {
+                    throw SolverError.emptySelection("window levels:\(k) needs levels \(f - k)..<\(f + k), outside the spectrum 0..<\(n)")
+                }
+                pairs = try engine.levels((f - k)..<(f + k))
+            case .energy(let dE):
+                pairs = try engine.window(level.energy - dE, (level.energy + dE).nextUp)
+            }
+        }
+        let s = engine.statistics
+        var d = SolveDiagnostics(method: "shift-invert (CHOLMOD simplicial LDL^T + ARPACK dsaupd mode 3)")
+        d.certified = certified
+        d.timings = [("analysis", s.analysisSeconds), ("factorization", s.factorSeconds),
+                     ("lanczos", s.lanczosSeconds), ("eigenvectors", s.eigenvectorSeconds)]
+        d.counters = [("factor_nonzeros", s.factorNonzeros), ("factorizations", s.factorizations),
+                      ("lanczos_runs", s.lanczosRuns), ("solves", s.solves), ("restarts", s.restarts),
+                      ("shift_nudges", s.nudges.count)]
+        d.notes = [("ordering", s.ordering),
+                   ("ordering_fill", s.orderingFill.map { "\($0.0)=\($0.1)" }.joined(separator: ", "))]
+        if !s.nudges.isEmpty {
+            d.notes.append(("nudged_shifts", s.nudges.map { "\($0.0) -> \($0.1)" }.joined(separator: ", ")))
+        }
+        return EigenSolution(pairs: pairs, diagnostics: d, fermiLevel: fermi)
     }
 }
 

@@ -1,0 +1,349 @@
+import FermiGlassModel
+
+/// Options of the shift-invert engine.
+public struct ShiftInvertOptions: Sendable, Equatable {
+    /// The implicitly restarted Lanczos run (ncv, tolerance, restarts, seed).
+    public var lanczos: LanczosOptions
+    /// Most states one Lanczos run is asked to deliver; wider windows are sliced so that every
+    /// slice holds at most this many states (by inertia count).
+    public var sliceCapacity: Int
+    /// Test hook: ask every slice's Lanczos run for exactly this many pairs, whatever the
+    /// slice holds. Too small a value must make the window fail as incomplete.
+    public var forcedSliceCount: Int?
+    /// Certify `.nearest` results with two extra inertia counts (extra factorizations).
+    public var certifyNearest: Bool
+
+    public init(lanczos: LanczosOptions = LanczosOptions(), sliceCapacity: Int = 160, forcedSliceCount: Int? = nil,
+                certifyNearest: Bool = true) {
+        self.lanczos = lanczos
+        self.sliceCapacity = sliceCapacity
+        self.forcedSliceCount = forcedSliceCount
+        self.certifyNearest = certifyNearest
+    }
+}
+
+/// What the engine did, for summary.json.
+public struct ShiftInvertStatistics: Sendable {
+    public var ordering = ""
+    /// nnz(L) predicted by each ordering tried.
+    public var orderingFill: [(String, Int)] = []
+    public var factorNonzeros = 0
+    public var analysisSeconds = 0.0
+    public var factorSeconds = 0.0
+    public var factorizations = 0
+    /// Lanczos runs (one per slice or nearest request).
+    public var lanczosRuns = 0
+    /// Applications of (H - sigma)^-1, i.e. triangular solve pairs with the factor.
+    public var solves = 0
+    /// Implicit restarts, summed over runs.
+    public var restarts = 0
+    /// Seconds in the Lanczos loops (dsaupd + solves).
+    public var lanczosSeconds = 0.0
+    /// Seconds forming eigenvectors (dseupd + the Rayleigh-Ritz refinement on H).
+    public var eigenvectorSeconds = 0.0
+    /// Shifts moved off an eigenvalue: (requested, used).
+    public var nudges: [(Double, Double)] = []
+}
+
+/// The Fermi level found by inertia: levels N/2 - 1 and N/2 and their midpoint
+/// (CONVENTIONS.md §2).
+public struct FermiLevel: Sendable, Equatable {
+    /// xi_{N/2 - 1}, the highest doubly occupied level of the Fermi sea.
+    public var highestOccupied: Double
+    /// xi_{N/2}, the lowest empty level.
+    public var lowestEmpty: Double
+    /// E_F = (xi_{N/2-1} + xi_{N/2}) / 2.
+    public var energy: Double { 0.5 * (highestOccupied + lowestEmpty) }
+    /// True when xi_{N/2-1} and xi_{N/2} coincide (to 1e-10 ||H||): a partly filled shell.
+    public var openShell: Bool
+}
+
+/// The near-Fermi engine: eigenpairs of a sparse symmetric H near any energy, without the full
+/// spectrum.
+///
+/// * Shift-invert: H - sigma I = P^T L D L^T P (CHOLMOD simplicial LDL^T, ordering analysed once
+///   and reused for every shift), then ARPACK's Lanczos on (H - sigma I)^-1, whose largest
+///   eigenvalues 1/(xi - sigma) belong to the levels xi closest to sigma. The Ritz vectors are
+///   then refined by a Rayleigh-Ritz projection of H itself, which gives eigenvalues accurate to
+///   O(residual^2) and rotates (near-)degenerate clusters onto an orthonormal basis.
+/// * Inertia: the number of levels below E is the number of negative pivots of D at sigma = E
+///   (Sylvester's law), exact in exact arithmetic and independent of any Lanczos convergence.
+/// * Certification: a window [a, b) is accepted only when the number of returned levels in it
+///   equals count(b) - count(a); otherwise ``SolverError/incompleteWindow``.
+/// * Slicing: windows holding more than ``ShiftInvertOptions/sliceCapacity`` levels are split
+///   at inertia-measured energies into slices that each fit one Lanczos run.
+///
+/// Not thread-safe (CHOLMOD workspace, ARPACK's global state): use one instance per thread;
+/// ARPACK runs are additionally serialised process-wide.
+public final class ShiftInvertSolver {
+    public let matrix: CSRMatrix
+    public let options: ShiftInvertOptions
+    public private(set) var statistics = ShiftInvertStatistics()
+    private let ldl: LDLFactorization
+    /// ||H||_inf: every eigenvalue lies in [-scale, scale] (Gershgorin).
+    private let scale: Double
+    /// Inertia counts already measured: energy -> number of levels below it.
+    private var counts: [Double: Int] = [:]
+
+    public init(_ h: CSRMatrix, options: ShiftInvertOptions = ShiftInvertOptions()) throws {
+        guard options.sliceCapacity >= 1 else {
+            throw SolverError.invalidArgument("the slice capacity must be at least 1, got \(options.sliceCapacity)")
+        }
+        matrix = h
+        self.options = options
+        scale = max(h.infinityNorm, Double.leastNormalMagnitude)
+        ldl = try LDLFactorization(h)
+        try MemoryPlan.require(bytes: ldl.factorBytes + 16 * h.rowCount,
+                               what: "the LDL^T factor of H (nnz(L) = \(ldl.factorNonzeros), ordering \(ldl.ordering))")
+        statistics.ordering = ldl.ordering
+        statistics.orderingFill = ldl.orderingFill
+        statistics.factorNonzeros = ldl.factorNonzeros
+        statistics.analysisSeconds = ldl.analysisSeconds
+    }
+
+    public var dimension: Int { matrix.rowCount }
+
+    // MARK: Factorization and inertia
+
+    /// Factors H - e I, moving e by a small, deterministic relative amount (1e-10 ||H||,
+    /// growing tenfold per attempt) while a pivot of D is zero or tiny (|d| < 1e-13 ||H||),
+    /// which means e sits on an eigenvalue. Returns the shift actually used.
+    @discardableResult
+    private func factor(at e: Double) throws -> Double {
+        if ldl.sigma == e { return e }
+        var shift = e
+        for attempt in 0..<8 {
+            let smallest = try ldl.factorize(sigma: shift)
+            syncFactorStatistics()
+            if smallest > 1e-13 * scale {
+                if shift != e { statistics.nudges.append((e, shift)) }
+                counts[shift] = ldl.negativePivots
+                return shift
+            }
+            shift = e + scale * 1e-10 * Double(pow10(attempt))
+        }
+        throw SolverError.cholmod(status: 2, message: "H - sigma I stays singular for sigma near \(e) after 8 shifts up to \(shift - e); the spectrum is too dense there for an LDL^T shift (check the matrix)")
+    }
+
+    private func pow10(_ k: Int) -> Int { (0..<k).reduce(1) { r, _ in r * 10 } }
+
+    private func syncFactorStatistics() {
+        statistics.factorSeconds = ldl.factorSeconds
+        statistics.factorizations = ldl.factorizations
+    }
+
+    /// The number of eigenvalues of H strictly below `e` (Sylvester's law of inertia on the
+    /// LDL^T factor of H - e I), with the energy actually used (e, or e nudged off an eigenvalue).
+    public func count(below e: Double) throws -> (count: Int, energy: Double) {
+        guard e.isFinite else { throw SolverError.invalidArgument("inertia count needs a finite energy, got \(e)") }
+        if e < -scale { return (0, e) }
+        if e > scale { return (dimension, e) }
+        if let c = counts[e] { return (c, e) }
+        let used = try factor(at: e)
+        return (counts[used]!, used)
+    }
+
+    // MARK: One Lanczos run
+
+    /// The `nev` eigenpairs closest to `sigma` (sigma already factored), refined by
+    /// Rayleigh-Ritz on H, ascending.
+    private func lanczos(sigma: Double, nev: Int) throws -> Eigenpairs {
+        let n = dimension
+        let r = try ARPACK.shiftInvert(dimension: n, nev: nev, sigma: sigma, options: options.lanczos) { x, y in
+            try ldl.solve(x, into: y)
+        }
+        statistics.lanczosRuns += 1
+        statistics.solves += r.operatorApplications
+        statistics.restarts += r.restarts
+        statistics.lanczosSeconds += r.lanczosSeconds
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let refined = try rayleighRitz(r.vectors, count: r.values.count)
+        statistics.eigenvectorSeconds += r.ritzSeconds + (clock.now - t0).seconds
+        return refined
+    }
+
+    /// Rayleigh-Ritz of H on span(V): G = V^T H V (BLAS-3), G = Q diag(theta) Q^T (LAPACK),
+    /// V <- V Q. For converged Ritz vectors this returns eigenvalues with error O(residual^2)
+    /// and an orthonormal basis of each (near-)degenerate cluster.
+    private func rayleighRitz(_ v: [Double], count p: Int) throws -> Eigenpairs {
+        let n = dimension
+        guard p > 0 else { return Eigenpairs(values: [], vectors: [], dimension: n) }
+        var hv = [Double](repeating: 0, count: n * p)
+        v.withUnsafeBufferPointer { vp in
+            hv.withUnsafeMutableBufferPointer { hp in
+                for a in 0..<p {
+                    matrix.multiply(UnsafeBufferPointer(rebasing: vp[(a * n)..<((a + 1) * n)]),
+                                    into: UnsafeMutableBufferPointer(rebasing: hp[(a * n)..<((a + 1) * n)]))
+                }
+            }
+        }
+        var g = BLAS.transposeProduct(v, hv, rows: n, aColumns: p, bColumns: p)
+        for b in 0..<p { for a in 0..<b { let s = 0.5 * (g[a + b * p] + g[b + a * p]); g[a + b * p] = s; g[b + a * p] = s } }
+        let theta = try LAPACK.dsyevd(&g, n: p, vectors: true)
+        var out = [Double](repeating: 0, count: n * p)
+        v.withUnsafeBufferPointer { vp in
+            g.withUnsafeBufferPointer { qp in
+                out.withUnsafeMutableBufferPointer { op in
+                    BLAS.multiply(vp.baseAddress!, qp.baseAddress!, into: op.baseAddress!, m: n, n: p, k: p)
+                }
+            }
+        }
+        return Eigenpairs(values: theta, vectors: out, dimension: n)
+    }
+
+    // MARK: Public solves
+
+    /// The `k` eigenpairs closest to `sigma`, ascending. `certified` is true when inertia counts
+    /// just outside the returned range prove that no level inside it was missed; `firstLevel`
+    /// is then the global index of the lowest one.
+    public func nearest(sigma: Double, count k: Int) throws -> (pairs: Eigenpairs, certified: Bool) {
+        guard sigma.isFinite else { throw SolverError.invalidArgument("the shift sigma must be finite, got \(sigma)") }
+        guard k > 0 else { throw SolverError.invalidArgument("--count must be positive, got \(k)") }
+        guard k < dimension else {
+            throw SolverError.invalidArgument("asked for \(k) eigenpairs of a \(dimension)-site matrix; shift-invert needs count < sites, use --solver dense")
+        }
+        try requireVectors(k)
+        let used = try factor(at: sigma)
+        var pairs = try lanczos(sigma: used, nev: k)
+        guard options.certifyNearest, let lo = pairs.values.first, let hi = pairs.values.last else { return (pairs, false) }
+        let margin = 1e-9 * scale
+        let a = try count(below: lo - margin), b = try count(below: hi + margin)
+        let inside = pairs.values.filter { $0 >= a.energy && $0 < b.energy }.count
+        let certified = inside == pairs.count && b.count - a.count == pairs.count
+        if certified { pairs.firstLevel = a.count }
+        return (pairs, certified)
+    }
+
+    /// Every eigenpair with energy in [lower, upper), ascending, certified by inertia:
+    /// count(upper) - count(lower) levels are returned or ``SolverError/incompleteWindow`` is
+    /// thrown. `firstLevel` is count(lower). Wide windows are sliced.
+    public func window(_ lower: Double, _ upper: Double) throws -> Eigenpairs {
+        guard lower.isFinite, upper.isFinite, lower < upper else {
+            throw SolverError.invalidArgument("energy window [\(lower), \(upper)) must be finite and non-empty")
+        }
+        let a = try count(below: lower), b = try count(below: upper)
+        try requireVectors(b.count - a.count)
+        let slices = try plan(a.energy, a.count, b.energy, b.count)
+        var values = [Double](), vectors = [Double]()
+        values.reserveCapacity(b.count - a.count)
+        vectors.reserveCapacity((b.count - a.count) * dimension)
+        for s in slices {
+            let part = try solveSlice(s)
+            // Slices are disjoint half-open intervals: nothing to deduplicate, only to check.
+            if let last = values.last, let first = part.values.first, first < last {
+                throw SolverError.incompleteWindow(expected: b.count - a.count, found: values.count,
+                                                   message: "slices returned overlapping levels (\(first) < \(last)); a bug in FermiGlass: please report it")
+            }
+            values += part.values
+            vectors += part.vectors
+        }
+        guard values.count == b.count - a.count else {
+            throw SolverError.incompleteWindow(expected: b.count - a.count, found: values.count,
+                                               message: "the window [\(a.energy), \(b.energy)) holds \(b.count - a.count) levels by inertia, but the slices returned \(values.count)")
+        }
+        return Eigenpairs(values: values, vectors: vectors, dimension: dimension, firstLevel: a.count)
+    }
+
+    /// Levels `range` (0-based, ascending, half-open), certified. The window ends are found by
+    /// inertia counts (bracketing search), then solved with ``window(_:_:)``.
+    public func levels(_ range: Range<Int>) throws -> Eigenpairs {
+        guard range.lowerBound >= 0, range.upperBound <= dimension, !range.isEmpty else {
+            throw SolverError.emptySelection("level range \(range.lowerBound):\(range.upperBound) is empty or outside 0:\(dimension)")
+        }
+        let slack = max(2, min(options.sliceCapacity / 4, range.count / 4))
+        let a = try energy(atCount: range.lowerBound, slack: slack, fromBelow: true)
+        let b = try energy(atCount: range.upperBound, slack: slack, fromBelow: false)
+        let w = try window(a, b)
+        let offset = range.lowerBound - w.firstLevel!
+        return w.subset(offset..<(offset + range.count))
+    }
+
+    /// The Fermi level of a sea filling levels 0 ..< fermiIndex: levels fermiIndex - 1 and
+    /// fermiIndex from a certified two-level window found by inertia bisection.
+    public func fermiLevel(fermiIndex: Int) throws -> FermiLevel {
+        guard fermiIndex > 0, fermiIndex < dimension else {
+            throw SolverError.invalidArgument("the Fermi index N/2 = \(fermiIndex) must lie in 1..<\(dimension)")
+        }
+        let w = try levels((fermiIndex - 1)..<(fermiIndex + 1))
+        return FermiLevel(highestOccupied: w.values[0], lowestEmpty: w.values[1],
+                          openShell: w.values[1] - w.values[0] <= 1e-10 * scale)
+    }
+
+    // MARK: Slicing
+
+    private struct Slice { var lower: Double; var lowerCount: Int; var upper: Double; var upperCount: Int }
+
+    /// Splits [a, b) at inertia-measured energies until every slice holds at most
+    /// sliceCapacity levels (or cannot be split further: a degenerate cluster).
+    private func plan(_ a: Double, _ ca: Int, _ b: Double, _ cb: Int) throws -> [Slice] {
+        let m = cb - ca
+        if m == 0 { return [] }
+        if m <= options.sliceCapacity || b - a <= 1e-9 * scale { return [Slice(lower: a, lowerCount: ca, upper: b, upperCount: cb)] }
+        let pieces = (m + options.sliceCapacity - 1) / options.sliceCapacity
+        let e = a + (b - a) * Double(pieces / 2) / Double(pieces)
+        let c = try count(below: e)
+        guard c.energy > a, c.energy < b else { return [Slice(lower: a, lowerCount: ca, upper: b, upperCount: cb)] }
+        return try plan(a, ca, c.energy, c.count) + plan(c.energy, c.count, b, cb)
+    }
+
+    /// One slice: a Lanczos run at the slice centre for its levels plus a guard of extra
+    /// pairs, filtered to the slice and certified against the inertia counts.
+    private func solveSlice(_ s: Slice) throws -> Eigenpairs {
+        let m = s.upperCount - s.lowerCount
+        let guardPairs = max(4, m / 8)
+        let nev = min(dimension - 1, options.forcedSliceCount ?? (m + guardPairs))
+        let sigma = try factor(at: 0.5 * (s.lower + s.upper))
+        let all = try lanczos(sigma: sigma, nev: nev)
+        let keep = all.values.indices.filter { all.values[$0] >= s.lower && all.values[$0] < s.upper }
+        guard keep.count == m else {
+            throw SolverError.incompleteWindow(
+                expected: m, found: keep.count,
+                message: "the slice [\(s.lower), \(s.upper)) holds \(m) levels by inertia (Sylvester count), but the Lanczos run at sigma = \(sigma) with \(nev) pairs returned \(keep.count) of them; the window is incomplete. Lower the slice capacity or raise the count per solve")
+        }
+        guard let first = keep.first else { return Eigenpairs(values: [], vectors: [], dimension: dimension) }
+        return all.subset(first..<(first + keep.count))
+    }
+
+    /// An energy e whose inertia count is within `slack` of `target`: count(e) in
+    /// [target - slack, target] from below, [target, target + slack] from above. Safeguarded
+    /// regula falsi on the counts already measured (alternating with bisection).
+    private func energy(atCount target: Int, slack: Int, fromBelow: Bool) throws -> Double {
+        let n = dimension
+        if fromBelow && target == 0 { return -scale * (1 + 1e-9) - 1e-300 }
+        if !fromBelow && target == n { return scale * (1 + 1e-9) + 1e-300 }
+        // Tightest known bracket: (eL, cL) below the goal, (eR, cR) above.
+        var eL = -scale * (1 + 1e-9) - 1e-300, cL = 0, eR = scale * (1 + 1e-9) + 1e-300, cR = n
+        let goal = fromBelow ? Double(target) - 0.5 * Double(slack) : Double(target) + 0.5 * Double(slack)
+        let accept: (Int) -> Bool = fromBelow ? { $0 <= target && $0 >= target - slack } : { $0 >= target && $0 <= target + slack }
+        for (e, c) in counts {
+            if accept(c) { return e }
+            if Double(c) < goal, e > eL { eL = e; cL = c }
+            if Double(c) > goal, e < eR { eR = e; cR = c }
+        }
+        for iteration in 0..<200 {
+            let width = eR - eL
+            if width <= 1e-12 * scale { break }
+            var e: Double
+            if iteration % 2 == 0, cR > cL {
+                e = eL + width * (goal - Double(cL)) / Double(cR - cL)
+                e = min(max(e, eL + 0.01 * width), eR - 0.01 * width)
+            } else {
+                e = eL + 0.5 * width
+            }
+            let c = try count(below: e)
+            if accept(c.count) { return c.energy }
+            if Double(c.count) < goal { eL = c.energy; cL = c.count } else { eR = c.energy; cR = c.count }
+        }
+        // A cluster too tight to split: the outer end of the bracket is still a valid bound.
+        return fromBelow ? eL : eR
+    }
+
+    /// Refuses, before allocating, a plan whose eigenvectors would not fit.
+    private func requireVectors(_ count: Int) throws {
+        let n = dimension
+        let ncv = options.lanczos.ncv(nev: min(count, options.sliceCapacity) + 8, dimension: n)
+        try MemoryPlan.require(bytes: ldl.factorBytes + 8 * n * (count + 2 * ncv + 8),
+                               what: "\(count) eigenvectors of \(n) sites, the LDL^T factor (\(MemoryPlan.format(ldl.factorBytes))) and a Lanczos basis of \(ncv) vectors")
+    }
+}
