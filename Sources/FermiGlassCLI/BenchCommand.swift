@@ -50,7 +50,7 @@ struct BenchScalingCommand: ParsableCommand {
     @OptionGroup var io: RunOptions
 
     @Option(help: "Lattice sides L of the ladder (L x L lattices), comma-separated.")
-    var sizes: String = "10,20,30,40,50,60"
+    var sizes: String = "10,20,30,40,50,60,70,100,200"
 
     @Option(help: "Timed repeats per phase and size (the median is reported).")
     var repeats: Int = 3
@@ -58,7 +58,10 @@ struct BenchScalingCommand: ParsableCommand {
     @Option(help: "Largest number of sites on which the dense phases run.")
     var denseMaxSites: Int = 4900
 
-    @Option(help: "Number of states in chi's window around the Fermi index.")
+    @Option(help: "Largest number of sites on which the sparse (shift-invert) phases run.")
+    var sparseMaxSites: Int = 1_000_000
+
+    @Option(help: "States K around the Fermi index: chi's window, the nearest-sigma solve and the Fermi window (the sliced window has 2K).")
     var chiStates: Int = 200
 
     @Option(help: "Phases to time, comma-separated (default all): \(BenchPhase.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -94,7 +97,7 @@ struct BenchScalingCommand: ParsableCommand {
         try ctx.run {
             let bench = PipelineBench(parameters: spec.parameters, boundary: spec.lattice.boundaryX, seed: spec.seed,
                                       filling: spec.filling?.density ?? Preset.paper.filling, repeats: repeats,
-                                      denseMaxSites: denseMaxSites, chiStates: chiStates)
+                                      denseMaxSites: denseMaxSites, chiStates: chiStates, sparseMaxSites: sparseMaxSites)
             var results = [PhaseMeasurement]()
             for (k, l) in ladder.enumerated() {
                 results += try bench.measure(l: l, phases: selected)
@@ -109,6 +112,7 @@ struct BenchScalingCommand: ParsableCommand {
                 ("ladder_sides", .ints(ladder)),
                 ("repeats", .int(repeats)),
                 ("dense_max_sites", .int(denseMaxSites)),
+                ("sparse_max_sites", .int(sparseMaxSites)),
                 ("chi_states", .int(chiStates)),
                 ("timing", .string("median of repeats, seconds; inputs built outside the timed region")),
                 ("peak_memory", .string("VmHWM of the process, reset (clear_refs) before each phase")),
@@ -133,16 +137,16 @@ struct ScalingReport {
         return PowerLawFit.fit(sizes: rows.map { Double($0.sites) }, times: rows.map { $0.timing.median })
     }
 
-    /// Dense all-eigenpairs against the sparse path's time for the same states, once the sparse
-    /// phases exist; nil until then.
+    /// The same request (the Fermi window levels:K/2) on `--solver dense` against
+    /// `--solver shift-invert`: the decision `--solver auto` makes. Nil when either was not run.
     var crossover: (dense: String, sparse: String, result: Crossover)? {
-        let sparsePhase = "shift_invert_total"
-        let dense = Dictionary(measurements.filter { $0.phase == BenchPhase.denseAll.rawValue }.map { ($0.sites, $0.timing.median) },
+        let densePhase = BenchPhase.fermiWindowDense.rawValue, sparsePhase = BenchPhase.fermiWindowSparse.rawValue
+        let dense = Dictionary(measurements.filter { $0.phase == densePhase }.map { ($0.sites, $0.timing.median) },
                                uniquingKeysWith: { a, _ in a })
         let sparse = Dictionary(measurements.filter { $0.phase == sparsePhase }.map { ($0.sites, $0.timing.median) },
                                 uniquingKeysWith: { a, _ in a })
         guard !dense.isEmpty, !sparse.isEmpty else { return nil }
-        return (BenchPhase.denseAll.rawValue, sparsePhase, Crossover.find(dense: dense, sparse: sparse))
+        return (densePhase, sparsePhase, Crossover.find(dense: dense, sparse: sparse))
     }
 
     func measurementsCSV() -> CSVTable {
@@ -177,7 +181,7 @@ struct ScalingReport {
             fit(p).map { (p, .object([("exponent", .number($0.exponent)), ("prefactor_s", .number($0.prefactor)), ("points", .int($0.points))])) }
         })
         var crossoverJSON = JSON.object([("measured", .bool(false)),
-                                         ("reason", .string("the sparse shift-invert phases are not in this build or were not selected"))])
+                                         ("reason", .string("fermi_window_dense and fermi_window_sparse were not both measured"))])
         if let c = crossover {
             crossoverJSON = .object([
                 ("measured", .bool(true)), ("dense_phase", .string(c.dense)), ("sparse_phase", .string(c.sparse)),
@@ -206,11 +210,11 @@ struct ScalingReport {
         }
         if let c = crossover {
             let r = c.result
-            lines.append("crossover dense -> sparse: last dense win at \(r.lastDenseWin.map(String.init) ?? "none") sites, "
+            lines.append("crossover \(c.dense) -> \(c.sparse): last dense win at \(r.lastDenseWin.map(String.init) ?? "none") sites, "
                          + "first sparse win at \(r.firstSparseWin.map(String.init) ?? "none") sites, fitted N* = "
                          + (r.fittedSites.map { String(format: "%.0f", $0) } ?? "none"))
         } else {
-            lines.append("crossover dense -> sparse: not measured (no sparse phase in this run)")
+            lines.append("crossover dense -> sparse: not measured (fermi_window_dense and fermi_window_sparse not both run)")
         }
         return lines.joined(separator: "\n")
     }
@@ -315,29 +319,67 @@ struct BenchSolveCommand: ParsableCommand {
         if let p = h.symmetryProblem() { throw ValidationError("\(matrix) is not symmetric: \(p)") }
         let ctx = try RunContext(command: "bench solve", options: io)
         try ctx.run {
-            guard method == "dense" else {
-                throw SolverError.invalidArgument("--method shift-invert needs the sparse engine, which is not in this build")
+            if method == "dense" {
+                try solveDense(h, ctx)
+            } else {
+                try solveShiftInvert(h, ctx)
             }
-            for _ in 0..<warmup { _ = try DenseEigensolver.solve(h, selection: .all, vectors: true) }
-            var pairs: Eigenpairs? = nil
-            let (times, peak) = try Stopwatch.time(repeats: repeats) {
-                pairs = nil
-                pairs = try DenseEigensolver.solve(h, selection: .all, vectors: true)
-            }
-            let result = pairs!
-            let t = TimingSummary(times)
-            print(String(format: "%@ N=%d: median %.4g s (min %.4g, max %.4g) over %d, peak %.1f MiB", method as NSString, h.rowCount,
-                         t.median, t.min, t.max, t.repeats, Double(peak) / 1_048_576))
-            try ctx.writeSummary([
-                ("matrix", .string(matrix)), ("sites", .int(h.rowCount)), ("nonzeros", .int(h.nonzeroCount)),
-                ("method", .string("dense (LAPACK dsyevd, all eigenpairs with vectors)")),
-                ("eigenpairs", .int(result.count)),
-                ("warmup", .int(warmup)), ("times_s", .numbers(times)), ("median_s", .number(t.median)), ("min_s", .number(t.min)), ("max_s", .number(t.max)),
-                ("peak_rss_bytes", .int(peak)),
-                ("max_residual", .number(result.maxResidual(of: h))),
-                ("lowest", .number(result.values.first!)), ("highest", .number(result.values.last!)),
-            ])
         }
+    }
+
+    func solveDense(_ h: CSRMatrix, _ ctx: RunContext) throws {
+        for _ in 0..<warmup { _ = try DenseEigensolver.solve(h, selection: .all, vectors: true) }
+        var pairs: Eigenpairs? = nil
+        let (times, peak) = try Stopwatch.time(repeats: repeats) {
+            pairs = nil
+            pairs = try DenseEigensolver.solve(h, selection: .all, vectors: true)
+        }
+        try report(h, ctx, method: "dense (LAPACK dsyevd, all eigenpairs with vectors)", pairs: pairs!, times: times, peak: peak, extra: [])
+    }
+
+    /// As scipy.sparse.linalg.eigsh(H, k, sigma=sigma, tol=tol): a fresh engine per run
+    /// (analysis, one factorization at sigma, one Lanczos run, Ritz vectors), no inertia
+    /// certification (scipy has none).
+    func solveShiftInvert(_ h: CSRMatrix, _ ctx: RunContext) throws {
+        let options = ShiftInvertOptions(lanczos: LanczosOptions(tolerance: tol), certifyNearest: false)
+        func once() throws -> (Eigenpairs, ShiftInvertStatistics) {
+            let engine = try ShiftInvertSolver(h, options: options)
+            let r = try engine.nearest(sigma: sigma, count: k)
+            return (r.pairs, engine.statistics)
+        }
+        for _ in 0..<warmup { _ = try once() }
+        var result: (Eigenpairs, ShiftInvertStatistics)? = nil
+        let (times, peak) = try Stopwatch.time(repeats: repeats) { result = nil; result = try once() }
+        let (pairs, s) = result!
+        // Bytes of the factor streamed per solve (L read forward and backward, 12 bytes per
+        // entry), and the rate over the Lanczos loop (which also orthogonalizes: a lower bound
+        // on the solves' own rate; `bench scaling` times the solves alone, phase ldlt_solve).
+        let bytesPerSolve = 24 * s.factorNonzeros
+        try report(h, ctx, method: "shift-invert (CHOLMOD simplicial LDL^T + ARPACK mode 3, k = \(k), sigma = \(sigma), tol = \(tol))",
+                   pairs: pairs, times: times, peak: peak, extra: [
+                       ("k", .int(k)), ("sigma", .number(sigma)), ("tol", .number(tol)),
+                       ("ordering", .string(s.ordering)), ("factor_nonzeros", .int(s.factorNonzeros)),
+                       ("analysis_s", .number(s.analysisSeconds)), ("factorization_s", .number(s.factorSeconds)),
+                       ("lanczos_s", .number(s.lanczosSeconds)), ("eigenvectors_s", .number(s.eigenvectorSeconds)),
+                       ("solves", .int(s.solves)), ("restarts", .int(s.restarts)),
+                       ("factor_bytes_per_solve", .int(bytesPerSolve)),
+                       ("factor_bytes_per_second_over_lanczos", .number(Double(bytesPerSolve * s.solves) / max(s.lanczosSeconds, 1e-12))),
+                   ])
+    }
+
+    func report(_ h: CSRMatrix, _ ctx: RunContext, method description: String, pairs: Eigenpairs, times: [Double], peak: Int,
+                extra: [(String, JSON)]) throws {
+        let t = TimingSummary(times)
+        print(String(format: "%@ N=%d: median %.4g s (min %.4g, max %.4g) over %d, peak %.1f MiB", method, h.rowCount,
+                     t.median, t.min, t.max, t.repeats, Double(peak) / 1_048_576))
+        try ctx.writeSummary([
+            ("matrix", .string(matrix)), ("sites", .int(h.rowCount)), ("nonzeros", .int(h.nonzeroCount)),
+            ("method", .string(description)), ("eigenpairs", .int(pairs.count)),
+            ("warmup", .int(warmup)), ("times_s", .numbers(times)), ("median_s", .number(t.median)), ("min_s", .number(t.min)),
+            ("max_s", .number(t.max)), ("peak_rss_bytes", .int(peak)),
+            ("max_residual", .number(pairs.maxResidual(of: h))),
+            ("lowest", .number(pairs.values.first!)), ("highest", .number(pairs.values.last!)),
+        ] + extra)
     }
 }
 

@@ -75,6 +75,13 @@ public struct TimingSummary: Sendable, Equatable {
     public var max: Double
     public var repeats: Int
 
+    public init(min: Double, median: Double, max: Double, repeats: Int) {
+        self.min = min
+        self.median = median
+        self.max = max
+        self.repeats = repeats
+    }
+
     public init(_ times: [Double]) {
         precondition(!times.isEmpty, "no timings")
         let s = times.sorted()

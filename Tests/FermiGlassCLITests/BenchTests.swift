@@ -1,5 +1,6 @@
 import FermiGlassIO
 import FermiGlassModel
+import FermiGlassSolvers
 import FermiGlassStudies
 import Foundation
 import Testing
@@ -191,6 +192,40 @@ import Testing
         let summary = try JSON.parse(String(contentsOf: dir.appendingPathComponent("summary.json"), encoding: .utf8))
         #expect(summary["parameters"]?["W"]?.doubleValue == 9)  // --preset paper by default
         #expect(summary["crossover"]?["measured"] != nil)
+    }
+
+    @Test func shiftInvertSolveAgreesWithTheDenseSpectrum() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try run(["bench", "export", "--size", "6", "--t2", "0.6", "--W", "9", "--output", dir.appendingPathComponent("m").path]).status == 0)
+        let npz = dir.appendingPathComponent("m/hamiltonian.npz")
+        let r = try run(["bench", "solve", "--matrix", npz.path, "--method", "shift-invert", "--k", "4", "--sigma=-1", "--tol", "1e-12",
+                         "--repeats", "1", "--output", dir.appendingPathComponent("s").path])
+        #expect(r.status == 0, "\(r.output)")
+        let summary = try JSON.parse(String(contentsOf: dir.appendingPathComponent("s/summary.json"), encoding: .utf8))
+        #expect(summary["eigenpairs"]?.intValue == 4)
+        #expect((summary["max_residual"]?.doubleValue ?? 1) < 1e-10)
+        #expect((summary["factor_bytes_per_solve"]?.intValue ?? 0) > 0)
+        // The four levels nearest -1 from the dense spectrum of the same matrix.
+        let h = try CSRExport.csr(fromNPZ: Data(contentsOf: npz))
+        let values = try FermiGlassSolvers.DenseEigensolver.solve(h, selection: .all, vectors: false).values
+        let nearest = values.sorted { abs($0 + 1) < abs($1 + 1) }.prefix(4)
+        #expect(abs(summary["lowest"]!.doubleValue! - nearest.min()!) < 1e-10)
+        #expect(abs(summary["highest"]!.doubleValue! - nearest.max()!) < 1e-10)
+    }
+
+    @Test func scalingMeasuresTheCrossoverWhenBothPathsRun() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["bench", "scaling", "--sizes", "6,7", "--repeats", "1", "--chi-states", "8",
+                         "--phases", "ldlt_analysis,ldlt_factorization,ldlt_solve,fermi_window_dense,fermi_window_sparse",
+                         "--output", dir.path])
+        #expect(r.status == 0, "\(r.output)")
+        let summary = try JSON.parse(String(contentsOf: dir.appendingPathComponent("summary.json"), encoding: .utf8))
+        #expect(summary["crossover"]?["measured"]?.boolValue == true)
+        #expect(summary["crossover"]?["sparse_phase"]?.stringValue == "fermi_window_sparse")
+        let phases = Set(summary["measurements"]!.arrayValue!.compactMap { $0["phase"]?.stringValue })
+        #expect(phases == ["ldlt_analysis", "ldlt_factorization", "ldlt_solve", "fermi_window_dense", "fermi_window_sparse"])
     }
 
     @Test func forceOverwritesAnEarlierRunsFiles() throws {
