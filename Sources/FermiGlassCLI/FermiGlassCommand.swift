@@ -19,6 +19,7 @@ public struct FermiGlassCommand: ParsableCommand {
         subcommands: [
             SpectrumCommand.self,
             BenchCommand.self,
+            GroundStateCommand.self,
         ])
 
     public init() {}

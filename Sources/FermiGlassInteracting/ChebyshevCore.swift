@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FermiGlassModel
+import FermiGlassObservables
+import FermiGlassSolvers
+
+/// The frozen core's per-spin density n_core(i) = sum_{c below the window} |phi_c(i)|^2 without
+/// the full spectrum (the sparse path), by a kernel-polynomial expansion.
+///
+/// With H scaled into [-1, 1] (H~ = (H - b) / a, a and b from Gershgorin bounds), the step
+/// theta(x0 - x) has the Chebyshev coefficients c_0 = 1 - t0/pi, c_n = -2 sin(n t0) / (n pi)
+/// (t0 = arccos x0); damped by the Jackson kernel g_n of order M, the series
+/// S(H) = sum_n g_n c_n T_n(H~) is a smooth step of width ~ pi a / M around x0. x0 is placed at
+/// the middle of the window, so
+///
+///     n_core(i) = S(H)_ii - sum_{a in window} S(xi_a) |phi_a(i)|^2
+///
+/// up to the error of S on the levels outside the window (1 - S below, S above), which falls
+/// like a Gaussian tail of (distance to the window edge) / (pi a / M): the window states' own
+/// share is subtracted exactly with the same polynomial, whatever S does inside the window.
+/// The diagonal S(H)_ii is read off probe vectors: sites coloured by (x mod s, y mod s), one
+/// probe per colour (the sum of its unit vectors), s = `probeSpacing` (nil: one probe per site,
+/// exact). Probing adds the error sum_{j != i, same colour} S(H)_ij, small when s is several
+/// localization lengths. Only CSR mat-vecs (M per probe) and the window eigenvectors are used.
+///
+/// The same pass gives the core band energy 2 sum_{c below} xi_c = 2 [tr(H S(H)) -
+/// sum_window S(xi_a) xi_a].
+public enum ChebyshevCore {
+    public struct Result: Sendable {
+        public var density: [Double]
+        public var bandEnergy: Double
+        public var moments: Int
+        public var probes: Int
+        /// Scaled step position and the spectral bounds used.
+        public var stepEnergy: Double
+        public var spectralBounds: ClosedRange<Double>
+    }
+
+    /// Jackson kernel g_n for an expansion of order `m` (n = 0..<m).
+    public static func jackson(_ m: Int) -> [Double] {
+        let q = Double.pi / Double(m + 1)
+        return (0..<m).map { n in
+            let nn = Double(n)
+            return ((Double(m) - nn + 1) * cos(q * nn) + sin(q * nn) / tan(q)) / Double(m + 1)
+        }
+    }
+
+    /// The damped series S(x~) at a scaled energy x~ in [-1, 1].
+    static func series(_ coefficients: [Double], at x: Double) -> Double {
+        var tPrev = 1.0, tCur = x
+        var s = coefficients[0] + (coefficients.count > 1 ? coefficients[1] * x : 0)
+        var k = 2
+        while k < coefficients.count {
+            let tNext = 2 * x * tCur - tPrev
+            s += coefficients[k] * tNext
+            tPrev = tCur; tCur = tNext
+            k += 1
+        }
+        return s
+    }
+
+    /// n_core for the lattice Hamiltonian `h`; `window` holds the window eigenpairs (with
+    /// vectors), which must be the levels just above the core.
+    public static func coreDensity(h: CSRMatrix, lattice: Lattice, window: Eigenpairs, moments m: Int,
+                                   probeSpacing: Int? = nil) throws -> Result {
+        let n = h.rowCount
+        guard window.hasVectors, window.count > 0, window.dimension == n, n == lattice.siteCount else {
+            throw ModelError.invalidParameter("the Chebyshev core density needs the window eigenvectors of this lattice")
+        }
+        guard m >= 2 else { throw ModelError.invalidParameter("the Chebyshev expansion needs at least 2 moments, got \(m)") }
+        let s = probeSpacing ?? max(lattice.lx, lattice.ly)
+        if s < max(lattice.lx, lattice.ly) {
+            if lattice.boundaryX == .periodic && lattice.lx % s != 0 || lattice.boundaryY == .periodic && lattice.ly % s != 0 {
+                throw ModelError.invalidParameter("probe spacing \(s) must divide the periodic lattice sides \(lattice.lx) x \(lattice.ly)")
+            }
+        }
+        // Gershgorin bounds, widened by 1% so the spectrum sits strictly inside [-1, 1].
+        var lo = Double.infinity, hi = -Double.infinity
+        for r in 0..<n {
+            var d = 0.0, off = 0.0
+            for k in h.rowPointers[r]..<h.rowPointers[r + 1] {
+                if Int(h.columnIndices[k]) == r { d += h.values[k] } else { off += abs(h.values[k]) }
+            }
+            lo = min(lo, d - off); hi = max(hi, d + off)
+        }
+        let a = 0.505 * (hi - lo), b = 0.5 * (hi + lo)
+        let step = 0.5 * (window.values.first! + window.values.last!)
+        let theta0 = acos((step - b) / a)
+        let g = jackson(m)
+        var coefficients = [Double](repeating: 0, count: m)
+        coefficients[0] = 1 - theta0 / .pi
+        for k in 1..<m { coefficients[k] = g[k] * (-2 * sin(Double(k) * theta0) / (Double(k) * .pi)) }
+        // Probe colours.
+        let side = min(s, max(lattice.lx, lattice.ly))
+        var colourOf = [Int](repeating: 0, count: n)
+        var colours = 0
+        if probeSpacing == nil || side >= max(lattice.lx, lattice.ly) {
+            for i in 0..<n { colourOf[i] = i }
+            colours = n
+        } else {
+            for i in 0..<n { let (x, y) = lattice.coordinates(of: i); colourOf[i] = (x % side) + side * (y % side) }
+            colours = side * side
+        }
+        var members = [[Int]](repeating: [], count: colours)
+        for i in 0..<n { members[colourOf[i]].append(i) }
+        var density = [Double](repeating: 0, count: n)
+        var traceHS = 0.0
+        var v = [Double](repeating: 0, count: n), t0 = v, t1 = v, t2 = v, acc = v, hacc = v
+        for c in 0..<colours where !members[c].isEmpty {
+            for i in 0..<n { v[i] = 0 }
+            for i in members[c] { v[i] = 1 }
+            // T_0 v = v, T_1 v = H~ v, T_{n+1} v = 2 H~ T_n v - T_{n-1} v
+            for i in 0..<n { t0[i] = v[i]; acc[i] = coefficients[0] * v[i] }
+            scaledMultiply(h, t0, into: &t1, a: a, b: b)
+            for i in 0..<n { acc[i] += coefficients[1] * t1[i] }
+            if m > 2 {
+                for k in 2..<m {
+                    scaledMultiply(h, t1, into: &t2, a: a, b: b)
+                    let ck = coefficients[k]
+                    for i in 0..<n { t2[i] = 2 * t2[i] - t0[i]; acc[i] += ck * t2[i] }
+                    swap(&t0, &t1); swap(&t1, &t2)
+                }
+            }
+            acc.withUnsafeBufferPointer { ap in hacc.withUnsafeMutableBufferPointer { hp in h.multiply(ap, into: hp) } }
+            for i in members[c] { density[i] += acc[i]; traceHS += hacc[i] }
+        }
+        // Subtract the window states' share with the same polynomial.
+        var windowBand = 0.0
+        for w in 0..<window.count {
+            let sw = series(coefficients, at: (window.values[w] - b) / a)
+            windowBand += sw * window.values[w]
+            for i in 0..<n { let x = window.vectors[i + w * n]; density[i] -= sw * x * x }
+        }
+        return Result(density: density, bandEnergy: 2 * (traceHS - windowBand), moments: m, probes: colours,
+                      stepEnergy: step, spectralBounds: (b - a)...(b + a))
+    }
+
+    /// y = H~ x = (H x - b x) / a.
+    static func scaledMultiply(_ h: CSRMatrix, _ x: [Double], into y: inout [Double], a: Double, b: Double) {
+        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in h.multiply(xp, into: yp) } }
+        let inv = 1 / a
+        for i in 0..<x.count { y[i] = (y[i] - b * x[i]) * inv }
+    }
+}
+
+extension GroundStateProblem {
+    /// The sparse path: the window eigenpairs (levels `window.firstLevel ..<`, with vectors)
+    /// and a core density n_core(i) (for example from ``ChebyshevCore``) and core band energy.
+    public init(window: Eigenpairs, coreDensity core: [Double], coreBandEnergy: Double, totalParticles: Int) throws {
+        guard let lo = window.firstLevel, window.hasVectors else {
+            throw ModelError.invalidParameter("the sparse ground-state problem needs window eigenvectors with a known first level")
+        }
+        let n = window.dimension, k = window.count
+        let inWindow = totalParticles - 2 * lo
+        guard inWindow >= 0, inWindow <= 2 * k else {
+            throw ModelError.invalidParameter("\(totalParticles) particles do not fit the window \(lo)..<\(lo + k) above its core")
+        }
+        let p = Overlaps.densities(window)
+        let chi = BLAS.gramian(p, rows: n, columns: k)
+        let shift = BLAS.transposeProduct(p, core, rows: n, aColumns: k, bColumns: 1)
+        self.init(xi: window.values, chi: chi, coreShift: shift, coreBandEnergy: coreBandEnergy,
+                  coreSelfOverlap: core.reduce(0) { $0 + $1 * $1 }, particles: inWindow, firstLevel: lo,
+                  densities: p, siteCount: n)
+    }
+}

@@ -1,0 +1,53 @@
+/// What a ground-state configuration looks like (CONVENTIONS.md §2; issue 4).
+///
+/// * polarized: singly occupied window levels (each carries a local moment);
+/// * |S_z| = |N_up - N_dn| / 2. At first order E1 depends only on the occupations, and moments
+///   on distant (non-overlapping) levels do not interact, so the relative orientation of
+///   distant moments is degenerate: |S_z| is one representative of a degenerate manifold, not
+///   a prediction of ferromagnetism;
+/// * doubly occupied and empty window levels; for attractive U the local pairs are the doubly
+///   occupied levels above E_F (window index >= the sea's occupied count), with as many holes
+///   (empty levels below E_F) when no level is polarized;
+/// * the real-space moment map m_i = sum_a (n_a,up - n_a,dn) |phi_a(i)|^2 (needs the window
+///   densities) and the number of sites with |m_i| above `momentThreshold`.
+public struct GroundStateObservables: Sendable {
+    public let energy: Double
+    public let polarized: Int
+    public let totalSz: Double
+    public let doublyOccupied: Int
+    public let empty: Int
+    public let pairsAboveFermi: Int
+    public let holesBelowFermi: Int
+    /// m_i per site (empty when the problem keeps no densities).
+    public let moments: [Double]
+    public let momentThreshold: Double
+    public let sitesAboveThreshold: Int
+
+    public init(problem: GroundStateProblem, result: GroundStateResult, U: Double, momentThreshold: Double = 0.05) {
+        let o = result.occupations
+        energy = result.energy
+        polarized = o.polarized
+        totalSz = o.totalSz
+        doublyOccupied = o.doublyOccupied
+        empty = o.empty
+        let f = problem.fermiOccupied
+        var pairs = 0, holes = 0
+        for a in 0..<o.count {
+            if a >= f && o.up[a] == 1 && o.dn[a] == 1 { pairs += 1 }
+            if a < f && o.up[a] == 0 && o.dn[a] == 0 { holes += 1 }
+        }
+        pairsAboveFermi = pairs
+        holesBelowFermi = holes
+        var m = [Double](repeating: 0, count: problem.siteCount)
+        let n = problem.siteCount
+        if n > 0 {
+            for a in 0..<o.count where o.up[a] != o.dn[a] {
+                let sign = o.up[a] == 1 ? 1.0 : -1.0
+                for i in 0..<n { m[i] += sign * problem.densities[i + a * n] }
+            }
+        }
+        moments = m
+        self.momentThreshold = momentThreshold
+        sitesAboveThreshold = m.reduce(0) { $0 + (abs($1) > momentThreshold ? 1 : 0) }
+    }
+}

@@ -1,0 +1,236 @@
+import FermiGlassModel
+import FermiGlassObservables
+import FermiGlassSolvers
+
+/// The states whose occupations the ground-state search may change (CONVENTIONS.md §2).
+///
+/// * `levels(K)`: 0-based levels N/2 - K ..< N/2 + K, K occupied and K empty levels of the
+///   paramagnetic Fermi sea (the paper's runs use K = 100, the default).
+/// * `energy(D)`: every level with |xi_a - E_F| <= D, E_F midway between levels N/2 - 1 and N/2.
+///
+/// Levels below the window stay doubly occupied (the frozen core), levels above it empty.
+public enum EnergyWindow: Sendable, Equatable, CustomStringConvertible {
+    case levels(Int)
+    case energy(Double)
+
+    /// Parses `levels:K` or `energy:D`.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 else {
+            throw ModelError.invalidParameter("window must be levels:K or energy:D, got '\(text)'")
+        }
+        switch parts[0] {
+        case "levels":
+            guard let k = Int(parts[1]), k > 0 else {
+                throw ModelError.invalidParameter("window levels:K needs a positive integer K, got '\(parts[1])'")
+            }
+            self = .levels(k)
+        case "energy":
+            guard let d = Double(parts[1]), d.isFinite, d > 0 else {
+                throw ModelError.invalidParameter("window energy:D needs a positive finite D, got '\(parts[1])'")
+            }
+            self = .energy(d)
+        default:
+            throw ModelError.invalidParameter("window must be levels:K or energy:D, got '\(text)'")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .levels(let k): return "levels:\(k)"
+        case .energy(let d): return "energy:\(d)"
+        }
+    }
+
+    /// The window's global level range for the ascending spectrum `values` (all levels from 0,
+    /// or at least every level up to the window's top) and Fermi index `fermiIndex` = N/2.
+    public func levelRange(values: [Double], fermiIndex f: Int, levelCount: Int) throws -> Range<Int> {
+        guard f >= 1, f < values.count else {
+            throw ModelError.invalidParameter("the Fermi index \(f) needs levels \(f - 1) and \(f) of the spectrum")
+        }
+        switch self {
+        case .levels(let k):
+            guard f - k >= 0, f + k <= levelCount else {
+                throw ModelError.invalidParameter(
+                    "window levels:\(k) needs levels \(f - k)..<\(f + k), outside the spectrum 0..<\(levelCount)")
+            }
+            return (f - k)..<(f + k)
+        case .energy(let d):
+            let ef = 0.5 * (values[f - 1] + values[f])
+            var lo = f, hi = f
+            while lo > 0 && abs(values[lo - 1] - ef) <= d { lo -= 1 }
+            while hi < values.count && abs(values[hi] - ef) <= d { hi += 1 }
+            guard hi < values.count || hi == levelCount else {
+                throw ModelError.invalidParameter("window energy:\(d) reaches past the computed levels (\(values.count))")
+            }
+            guard hi > lo else {
+                throw ModelError.invalidParameter("window energy:\(d) around E_F = \(ef) holds no level")
+            }
+            return lo..<hi
+        }
+    }
+}
+
+/// One first-order ground-state problem (the paper's Eq. 13 restricted to a window):
+///
+///     E1({n}) = E_core + sum_{a in W, s} (xi_a + U coreShift_a) n_as
+///             + U sum_{a, c in W} chi_ac n_a,up n_c,dn,
+///     E_core  = 2 sum_{c < lo} xi_c + U sum_i n_core(i)^2,
+///
+/// which is exactly the full E1 = sum_{a,s} xi_a n_as + U sum_{a,c} chi_ac n_a,up n_c,dn over all
+/// levels when the levels below the window (c < lo) are doubly occupied and those above empty:
+/// the core-core term is U sum_{c,c'} chi_cc' = U sum_i n_core(i)^2 and the core-window terms
+/// give each window particle the Hartree shift U coreShift_a = U sum_i |phi_a(i)|^2 n_core(i),
+/// with n_core(i) = sum_{c < lo} |phi_c(i)|^2 the per-spin core density. Energies in units of t1.
+/// The problem is independent of U, so one instance serves a whole U sweep.
+public struct GroundStateProblem: Sendable {
+    /// Window energies xi_a (ascending on the eigen-solver path).
+    public let xi: [Double]
+    /// chi_ac among window states, k x k column-major, symmetric (diagonal = IPR_a).
+    public let chi: [Double]
+    /// sum_i |phi_a(i)|^2 n_core(i) per window state (dimensionless).
+    public let coreShift: [Double]
+    /// 2 sum_{c < lo} xi_c: the band energy of the frozen core.
+    public let coreBandEnergy: Double
+    /// sum_i n_core(i)^2: the core's Hubbard energy per unit U.
+    public let coreSelfOverlap: Double
+    /// Particles (both spins) that live in the window.
+    public let particles: Int
+    /// Global index of the first window level (0 when there is no core).
+    public let firstLevel: Int
+    /// Doubly occupied window levels in the paramagnetic sea (particles / 2 when even).
+    public var fermiOccupied: Int { particles / 2 }
+    /// E_F: midway between the last occupied and first empty window level of the sea (NaN if
+    /// the window has none on one side).
+    public let fermiEnergy: Double
+    /// |phi_a(i)|^2 for the window states, column-major sites x k (empty if not kept); used
+    /// for the real-space moment map.
+    public let densities: [Double]
+    /// Number of sites (the length of a moment map), 0 when densities are not kept.
+    public let siteCount: Int
+
+    public var count: Int { xi.count }
+    /// IPR_a = chi_aa of the window states.
+    public var ipr: [Double] { (0..<count).map { chi[$0 + $0 * count] } }
+
+    /// A problem from its parts (tests, other bases, the sparse path).
+    public init(xi: [Double], chi: [Double], coreShift: [Double]? = nil, coreBandEnergy: Double = 0,
+                coreSelfOverlap: Double = 0, particles: Int, firstLevel: Int = 0,
+                densities: [Double] = [], siteCount: Int = 0) {
+        let k = xi.count
+        precondition(chi.count == k * k, "chi must be \(k) x \(k)")
+        precondition((0...(2 * k)).contains(particles), "window particle count \(particles) outside 0...\(2 * k)")
+        precondition(densities.isEmpty || densities.count == siteCount * k)
+        self.xi = xi
+        self.chi = chi
+        self.coreShift = coreShift ?? [Double](repeating: 0, count: k)
+        self.coreBandEnergy = coreBandEnergy
+        self.coreSelfOverlap = coreSelfOverlap
+        self.particles = particles
+        self.firstLevel = firstLevel
+        self.densities = densities
+        self.siteCount = siteCount
+        let occ = particles / 2
+        fermiEnergy = (occ > 0 && occ < k) ? 0.5 * (xi[occ - 1] + xi[occ]) : .nan
+    }
+
+    /// The dense path: `pairs` holds every level from 0 up to at least `window.upperBound`
+    /// (firstLevel 0, with vectors), so n_core(i) = sum_{c < lo} |phi_c(i)|^2 is exact.
+    /// `totalParticles` is N (both spins).
+    public init(pairs: Eigenpairs, window: Range<Int>, totalParticles: Int) throws {
+        guard pairs.hasVectors, pairs.firstLevel == 0, window.upperBound <= pairs.count, window.lowerBound >= 0 else {
+            throw ModelError.invalidParameter(
+                "the dense ground-state problem needs eigenvectors of levels 0..<\(window.upperBound) (got \(pairs.count) from level \(pairs.firstLevel ?? -1))")
+        }
+        let lo = window.lowerBound
+        let inWindow = totalParticles - 2 * lo
+        guard inWindow >= 0, inWindow <= 2 * window.count else {
+            throw ModelError.invalidParameter(
+                "\(totalParticles) particles do not fit a window \(lo)..<\(window.upperBound) above a core of \(lo) doubly occupied levels")
+        }
+        let n = pairs.dimension
+        let core = GroundStateProblem.coreDensity(pairs: pairs, below: lo)
+        let states = Array(window)
+        let p = Overlaps.densities(pairs, states: states)
+        let k = states.count
+        let chi = BLAS.gramian(p, rows: n, columns: k)
+        let shift = BLAS.transposeProduct(p, core, rows: n, aColumns: k, bColumns: 1)
+        var band = 0.0
+        for c in 0..<lo { band += 2 * pairs.values[c] }
+        let selfOverlap = core.reduce(0) { $0 + $1 * $1 }
+        self.init(xi: Array(pairs.values[window]), chi: chi, coreShift: shift, coreBandEnergy: band,
+                  coreSelfOverlap: selfOverlap, particles: inWindow, firstLevel: lo, densities: p, siteCount: n)
+    }
+
+    /// n_core(i) = sum_{c < lo} |phi_c(i)|^2: the exact per-spin density of the lowest `lo`
+    /// levels.
+    public static func coreDensity(pairs: Eigenpairs, below lo: Int) -> [Double] {
+        let n = pairs.dimension
+        var core = [Double](repeating: 0, count: n)
+        pairs.vectors.withUnsafeBufferPointer { v in
+            for c in 0..<lo {
+                let base = c * n
+                for i in 0..<n { let x = v[base + i]; core[i] += x * x }
+            }
+        }
+        return core
+    }
+
+    /// The paramagnetic Fermi sea of the window: the lowest particles/2 levels doubly occupied
+    /// (plus one up particle on the next level when the window count is odd).
+    public func fermiSea() -> Occupations {
+        var o = Occupations(count: count)
+        for a in 0..<(particles / 2) { o.up[a] = 1; o.dn[a] = 1 }
+        if particles % 2 == 1 { o.up[particles / 2] = 1 }
+        return o
+    }
+
+    /// The full E1 of `o` from scratch, O(k^2) (the reference for every incremental update).
+    public func energy(_ o: Occupations, U: Double) -> Double {
+        precondition(o.count == count)
+        var e = coreBandEnergy + U * coreSelfOverlap
+        for a in 0..<count {
+            e += (xi[a] + U * coreShift[a]) * Double(Int(o.up[a]) + Int(o.dn[a]))
+        }
+        var inter = 0.0
+        for c in 0..<count where o.dn[c] == 1 {
+            for a in 0..<count where o.up[a] == 1 { inter += chi[a + c * count] }
+        }
+        return e + U * inter
+    }
+
+    /// The stability census of this problem's Fermi sea (see ``StabilityCensus``).
+    public func census(U: Double) -> StabilityCensus {
+        StabilityCensus(xi: xi, chi: chi, coreShift: coreShift, U: U, occupied: fermiOccupied)
+    }
+}
+
+/// Occupations n_a,s in {0, 1} of the window levels.
+public struct Occupations: Sendable, Equatable {
+    public var up: [UInt8]
+    public var dn: [UInt8]
+
+    public init(count: Int) {
+        up = [UInt8](repeating: 0, count: count)
+        dn = [UInt8](repeating: 0, count: count)
+    }
+
+    public init(up: [UInt8], dn: [UInt8]) {
+        precondition(up.count == dn.count)
+        self.up = up
+        self.dn = dn
+    }
+
+    public var count: Int { up.count }
+    public var particles: Int { up.reduce(0) { $0 + Int($1) } + dn.reduce(0) { $0 + Int($1) } }
+    /// Singly occupied ("polarized") levels.
+    public var polarized: Int { (0..<count).reduce(0) { $0 + (up[$1] != dn[$1] ? 1 : 0) } }
+    public var doublyOccupied: Int { (0..<count).reduce(0) { $0 + (up[$1] == 1 && dn[$1] == 1 ? 1 : 0) } }
+    public var empty: Int { (0..<count).reduce(0) { $0 + (up[$1] == 0 && dn[$1] == 0 ? 1 : 0) } }
+    /// |S_z| = |N_up - N_dn| / 2.
+    public var totalSz: Double {
+        Double(abs(up.reduce(0) { $0 + Int($1) } - dn.reduce(0) { $0 + Int($1) })) / 2
+    }
+    /// n_a = n_a,up + n_a,dn per level.
+    public var total: [Int] { (0..<count).map { Int(up[$0]) + Int(dn[$0]) } }
+}
