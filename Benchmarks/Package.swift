@@ -15,7 +15,10 @@ import PackageDescription
 /// between checkouts (main, a worktree, CI's clone), so it is derived here.
 let parent = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
 
-let suites = ["CSRAssembly", "DenseEigenpairs", "ChiConstruction"]
+let suites = [
+    "CSRAssembly", "DenseEigenpairs", "ChiConstruction", "LDLTFactorization", "ShiftInvertSolve", "SlicedWindow",
+    "MonteCarloSweep",
+]
 
 let package = Package(
     name: "FermiGlassBenchmarks",

@@ -58,6 +58,9 @@ struct BenchScalingCommand: ParsableCommand {
     @Option(help: "Largest number of sites on which the dense phases run.")
     var denseMaxSites: Int = 4900
 
+    @Option(help: "Sizes with fewer sites are left out of the exponent fits (fixed overheads dominate there).")
+    var fitMinSites: Int = 1000
+
     @Option(help: "Largest number of sites on which the sparse (shift-invert) phases run.")
     var sparseMaxSites: Int = 1_000_000
 
@@ -67,7 +70,11 @@ struct BenchScalingCommand: ParsableCommand {
     @Option(help: "Phases to time, comma-separated (default all): \(BenchPhase.allCases.map(\.rawValue).joined(separator: ", ")).")
     var phases: String?
 
+    @Option(help: "Re-analyse the scaling.csv of an earlier run (new fits, tables, crossover) instead of measuring.")
+    var from: String?
+
     func validate() throws {
+        if let path = from, !FileManager.default.fileExists(atPath: path) { throw ValidationError("--from: \(path) does not exist") }
         guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
         guard denseMaxSites > 0 else { throw ValidationError("--dense-max-sites must be positive, got \(denseMaxSites)") }
         guard chiStates > 0 else { throw ValidationError("--chi-states must be positive, got \(chiStates)") }
@@ -99,20 +106,27 @@ struct BenchScalingCommand: ParsableCommand {
                                       filling: spec.filling?.density ?? Preset.paper.filling, repeats: repeats,
                                       denseMaxSites: denseMaxSites, chiStates: chiStates, sparseMaxSites: sparseMaxSites)
             var results = [PhaseMeasurement]()
-            for (k, l) in ladder.enumerated() {
-                results += try bench.measure(l: l, phases: selected)
-                ctx.progress(k + 1, of: ladder.count, "size")
+            if let path = from {
+                results = try ScalingReport.read(csv: path)
+            } else {
+                for (k, l) in ladder.enumerated() {
+                    results += try bench.measure(l: l, phases: selected)
+                    ctx.progress(k + 1, of: ladder.count, "size")
+                }
             }
-            let report = ScalingReport(measurements: results)
+            let report = ScalingReport(measurements: results, fitMinSites: fitMinSites)
             print(report.table())
             try ctx.output.write(csv: report.measurementsCSV(), to: "scaling.csv")
             try ctx.output.write(csv: report.exponentsCSV(), to: "exponents.csv")
+            try ctx.output.write(text: report.markdown(), to: "scaling.md")
             try ctx.writeSummary([
                 ("parameters", spec.json),
-                ("ladder_sides", .ints(ladder)),
+                ("reanalysed_from", from.map { .string($0) } ?? .null),
+                ("ladder_sides", .ints(from == nil ? ladder : Array(Set(results.map(\.lx))).sorted())),
                 ("repeats", .int(repeats)),
                 ("dense_max_sites", .int(denseMaxSites)),
                 ("sparse_max_sites", .int(sparseMaxSites)),
+                ("fit_min_sites", .int(fitMinSites)),
                 ("chi_states", .int(chiStates)),
                 ("timing", .string("median of repeats, seconds; inputs built outside the timed region")),
                 ("peak_memory", .string("VmHWM of the process, reset (clear_refs) before each phase")),
@@ -124,6 +138,33 @@ struct BenchScalingCommand: ParsableCommand {
 /// Tables and fits of a scaling run.
 struct ScalingReport {
     var measurements: [PhaseMeasurement]
+    /// Sizes below this many sites are left out of the fits (fixed overheads dominate there),
+    /// unless fewer than two sizes would remain.
+    var fitMinSites: Int = 0
+
+    /// The measurements of an earlier run's scaling.csv (columns as ``measurementsCSV()`` writes).
+    static func read(csv path: String) throws -> [PhaseMeasurement] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        let header = lines.first?.split(separator: ",").map(String.init) ?? []
+        let expected = ["phase", "Lx", "Ly", "sites", "repeats", "median_s", "min_s", "max_s", "peak_rss_bytes", "metrics"]
+        guard header == expected else { throw ValidationError("--from: \(path) is not a bench scaling CSV (header \(header))") }
+        return try lines.dropFirst().enumerated().map { (k, line) in
+            var cells = line.split(separator: ",", maxSplits: 9, omittingEmptySubsequences: false).map(String.init)
+            guard cells.count == 10, let lx = Int(cells[1]), let ly = Int(cells[2]), let repeats = Int(cells[4]),
+                  let median = Double(cells[5]), let lo = Double(cells[6]), let hi = Double(cells[7]), let peak = Int(cells[8]) else {
+                throw ValidationError("--from: \(path) line \(k + 2) is malformed: \(line)")
+            }
+            cells[9] = cells[9].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            let metrics = cells[9].split(separator: ";").compactMap { kv -> (String, Double)? in
+                let parts = kv.split(separator: "=")
+                guard parts.count == 2, let v = Double(parts[1]) else { return nil }
+                return (String(parts[0]), v)
+            }
+            return PhaseMeasurement(phase: cells[0], lx: lx, ly: ly, timing: TimingSummary(min: lo, median: median, max: hi, repeats: repeats),
+                                    peakBytes: peak, metrics: metrics)
+        }
+    }
 
     /// Phases in first-measured order.
     var phases: [String] {
@@ -132,8 +173,15 @@ struct ScalingReport {
         return seen
     }
 
-    func fit(_ phase: String) -> PowerLawFit? {
+    /// The rows of `phase` that enter its fit.
+    func fitRows(_ phase: String) -> [PhaseMeasurement] {
         let rows = measurements.filter { $0.phase == phase }
+        let large = rows.filter { $0.sites >= fitMinSites }
+        return Set(large.map(\.sites)).count >= 2 ? large : rows
+    }
+
+    func fit(_ phase: String) -> PowerLawFit? {
+        let rows = fitRows(phase)
         return PowerLawFit.fit(sizes: rows.map { Double($0.sites) }, times: rows.map { $0.timing.median })
     }
 
@@ -162,7 +210,7 @@ struct ScalingReport {
     func exponentsCSV() -> CSVTable {
         var t = CSVTable(header: ["phase", "exponent", "prefactor_s", "points", "min_sites", "max_sites"])
         for p in phases {
-            let rows = measurements.filter { $0.phase == p }
+            let rows = fitRows(p)
             guard let f = fit(p) else { continue }
             t.append([.string(p), .double(f.exponent), .double(f.prefactor), .int(f.points),
                       .int(rows.map(\.sites).min()!), .int(rows.map(\.sites).max()!)])
@@ -178,7 +226,11 @@ struct ScalingReport {
                      ("metrics", .object(m.metrics.map { ($0.0, .number($0.1)) }))])
         })
         let exps = JSON.object(phases.compactMap { p in
-            fit(p).map { (p, .object([("exponent", .number($0.exponent)), ("prefactor_s", .number($0.prefactor)), ("points", .int($0.points))])) }
+            fit(p).map { f in
+                let sites = fitRows(p).map(\.sites)
+                return (p, .object([("exponent", .number(f.exponent)), ("prefactor_s", .number(f.prefactor)), ("points", .int(f.points)),
+                                    ("min_sites", .int(sites.min()!)), ("max_sites", .int(sites.max()!))]))
+            }
         })
         var crossoverJSON = JSON.object([("measured", .bool(false)),
                                          ("reason", .string("fermi_window_dense and fermi_window_sparse were not both measured"))])
@@ -191,6 +243,31 @@ struct ScalingReport {
             ])
         }
         return [("measurements", ms), ("exponents", exps), ("crossover", crossoverJSON)]
+    }
+
+    /// Markdown tables for BENCHMARKS.md: median seconds per phase (rows) and size (columns),
+    /// peak memory per size, the exponents and the crossover.
+    func markdown() -> String {
+        let sizes = Array(Set(measurements.map(\.sites))).sorted()
+        let side = Dictionary(measurements.map { ($0.sites, $0.lx) }, uniquingKeysWith: { a, _ in a })
+        var out = "| phase | p | " + sizes.map { "L=\(side[$0]!) (N=\($0))" }.joined(separator: " | ") + " |\n"
+        out += "|---|---|" + String(repeating: "---|", count: sizes.count) + "\n"
+        for p in phases {
+            let rows = Dictionary(measurements.filter { $0.phase == p }.map { ($0.sites, $0) }, uniquingKeysWith: { a, _ in a })
+            let exponent = fit(p).map { String(format: "%.2f", $0.exponent) } ?? "-"
+            out += "| \(p) | \(exponent) | " + sizes.map { n in rows[n].map { String(format: "%.3g", $0.timing.median) } ?? "" }
+                .joined(separator: " | ") + " |\n"
+        }
+        out += "| peak RSS (MiB), max over phases | | " + sizes.map { n in
+            String(format: "%.0f", Double(measurements.filter { $0.sites == n }.map(\.peakBytes).max() ?? 0) / 1_048_576)
+        }.joined(separator: " | ") + " |\n"
+        if let c = crossover {
+            let r = c.result
+            out += "\nCrossover \(c.dense) -> \(c.sparse): last dense win at \(r.lastDenseWin.map { "\($0) sites" } ?? "none"), "
+                + "first sparse win at \(r.firstSparseWin.map { "\($0) sites" } ?? "none"), fitted N* = "
+                + (r.fittedSites.map { String(format: "%.0f", $0) } ?? "none") + ".\n"
+        }
+        return out
     }
 
     /// The human-readable table printed to standard output.
@@ -206,12 +283,13 @@ struct ScalingReport {
         lines.append("")
         lines.append("scaling exponents (t = a N^p, least squares on ln t vs ln N):")
         for p in phases {
-            if let f = fit(p) { lines.append("  " + pad(p, 24) + String(format: " p = %5.2f  (%d sizes)", f.exponent, f.points)) }
+            if let f = fit(p) { let sites = fitRows(p).map(\.sites)
+                lines.append("  " + pad(p, 24) + String(format: " p = %5.2f  (%d sizes, N = %d..%d)", f.exponent, f.points, sites.min()!, sites.max()!)) }
         }
         if let c = crossover {
             let r = c.result
-            lines.append("crossover \(c.dense) -> \(c.sparse): last dense win at \(r.lastDenseWin.map(String.init) ?? "none") sites, "
-                         + "first sparse win at \(r.firstSparseWin.map(String.init) ?? "none") sites, fitted N* = "
+            lines.append("crossover \(c.dense) -> \(c.sparse): last dense win at \(r.lastDenseWin.map { "\($0) sites" } ?? "none"), "
+                         + "first sparse win at \(r.firstSparseWin.map { "\($0) sites" } ?? "none"), fitted N* = "
                          + (r.fittedSites.map { String(format: "%.0f", $0) } ?? "none"))
         } else {
             lines.append("crossover dense -> sparse: not measured (fermi_window_dense and fermi_window_sparse not both run)")

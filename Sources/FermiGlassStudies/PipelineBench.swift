@@ -47,6 +47,15 @@ public struct PhaseMeasurement: Sendable {
     public var peakBytes: Int
     /// Phase-specific figures (eigenpairs per second, factor bytes, ...), in a fixed order.
     public var metrics: [(String, Double)]
+
+    public init(phase: String, lx: Int, ly: Int, timing: TimingSummary, peakBytes: Int, metrics: [(String, Double)]) {
+        self.phase = phase
+        self.lx = lx
+        self.ly = ly
+        self.timing = timing
+        self.peakBytes = peakBytes
+        self.metrics = metrics
+    }
 }
 
 /// Times the phases of the pipeline on the L x L lattices of a ladder, with the timed region

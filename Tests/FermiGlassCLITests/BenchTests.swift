@@ -224,6 +224,17 @@ import Testing
         let summary = try JSON.parse(String(contentsOf: dir.appendingPathComponent("summary.json"), encoding: .utf8))
         #expect(summary["crossover"]?["measured"]?.boolValue == true)
         #expect(summary["crossover"]?["sparse_phase"]?.stringValue == "fermi_window_sparse")
+        let markdown = try String(contentsOf: dir.appendingPathComponent("scaling.md"), encoding: .utf8)
+        #expect(markdown.hasPrefix("| phase | p | L=6 (N=36) | L=7 (N=49) |"))
+        #expect(markdown.contains("Crossover fermi_window_dense -> fermi_window_sparse"))
+        // Re-analysis of the CSV reproduces it and the fits.
+        let again = dir.appendingPathComponent("again")
+        let r2 = try run(["bench", "scaling", "--from", dir.appendingPathComponent("scaling.csv").path, "--output", again.path])
+        #expect(r2.status == 0, "\(r2.output)")
+        #expect(try String(contentsOf: again.appendingPathComponent("scaling.csv"), encoding: .utf8)
+                == String(contentsOf: dir.appendingPathComponent("scaling.csv"), encoding: .utf8))
+        #expect(try String(contentsOf: again.appendingPathComponent("exponents.csv"), encoding: .utf8)
+                == String(contentsOf: dir.appendingPathComponent("exponents.csv"), encoding: .utf8))
         let phases = Set(summary["measurements"]!.arrayValue!.compactMap { $0["phase"]?.stringValue })
         #expect(phases == ["ldlt_analysis", "ldlt_factorization", "ldlt_solve", "fermi_window_dense", "fermi_window_sparse"])
     }
