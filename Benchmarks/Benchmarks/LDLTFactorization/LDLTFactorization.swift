@@ -16,7 +16,7 @@ let benchmarks: @Sendable () -> Void = {
         } setup: {
             Suite.model(l).hamiltonian()
         }
-        Benchmark("LDLT factorization L=\(l)", configuration: Suite.configuration([fill], iterations: 5)) { benchmark, f in
+        Benchmark("LDLT factorization L=\(l)", configuration: Suite.configuration([fill], iterations: 5)) { (benchmark: Benchmark, f: LDLBenchmark) in
             blackHole(try! f.factorize(sigma: -1.2))
             benchmark.measurement(fill, f.factorBytes)
         } setup: {

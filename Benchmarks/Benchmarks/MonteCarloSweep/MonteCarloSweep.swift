@@ -11,7 +11,7 @@ import FermiGlassStudies
 let benchmarks: @Sendable () -> Void = {
     let rate = FermiGlassMetric.perSecond("proposals")
     let proposals = 100_000
-    Benchmark("Monte Carlo P=1e5 levels:100 L=60", configuration: Suite.configuration([rate], iterations: 10, seconds: 30)) { benchmark, problem in
+    Benchmark("Monte Carlo P=1e5 levels:100 L=60", configuration: Suite.configuration([rate], iterations: 10, seconds: 30)) { (benchmark: Benchmark, problem: GroundStateProblem) in
         var rng = SplitMix64(seed: 1)
         let clock = ContinuousClock()
         let start = clock.now

@@ -11,7 +11,7 @@ let benchmarks: @Sendable () -> Void = {
     let traffic = FermiGlassMetric.perSecond("factor bytes")
     let perSolve = FermiGlassMetric.bytes("factor per solve")
     for l in [100, 300] {
-        Benchmark("LDLT solve L=\(l)", configuration: Suite.configuration([traffic, perSolve], iterations: 200, seconds: 10)) { benchmark, f in
+        Benchmark("LDLT solve L=\(l)", configuration: Suite.configuration([traffic, perSolve], iterations: 200, seconds: 10)) { (benchmark: Benchmark, f: LDLBenchmark) in
             let clock = ContinuousClock()
             let start = clock.now
             try! f.solve()
