@@ -111,6 +111,9 @@ struct BenchScalingCommand: ParsableCommand {
             } else {
                 for (k, l) in ladder.enumerated() {
                     results += try bench.measure(l: l, phases: selected)
+                    // Written after every size, so a long ladder that is stopped keeps what it
+                    // measured (re-analyse it with --from).
+                    try ctx.output.write(csv: ScalingReport(measurements: results).measurementsCSV(), to: "scaling.csv")
                     ctx.progress(k + 1, of: ladder.count, "size")
                 }
             }
