@@ -41,7 +41,7 @@ def main():
     for r in rows:
         if r["phase"] not in phases:
             phases.append(r["phase"])
-    fig, ax = plt.subplots(figsize=(7.5, 5.5))
+    fig, ax = plt.subplots(figsize=(10, 6))
     for phase in phases:
         pts = sorted((int(r["sites"]), float(r["median_s"]), float(r["min_s"]), float(r["max_s"]))
                      for r in rows if r["phase"] == phase)
@@ -49,14 +49,14 @@ def main():
         med = [q[1] for q in pts]
         lo = [q[1] - q[2] for q in pts]
         hi = [q[3] - q[1] for q in pts]
-        label = phase
         fit = exponents.get(phase)
-        line = ax.errorbar(n, med, yerr=[lo, hi], marker="o", ms=4, capsize=2, lw=1.2, label=label)
+        label = f"{phase}  (p = {fit['exponent']:.2f})" if fit else phase
+        bars = ax.errorbar(n, med, yerr=[lo, hi], marker="o", ms=4, capsize=2, lw=1.2, label=label)
         if fit and len(n) >= 2:
+            # The fitted power law over the sizes that entered the fit.
             a, pexp = fit["prefactor_s"], fit["exponent"]
-            xs = [min(n), max(n)]
-            ax.plot(xs, [a * x ** pexp for x in xs], ls="--", lw=0.8, color=line[0].get_color())
-            line[0].set_label(f"{phase}  (p = {pexp:.2f})")
+            xs = [fit.get("min_sites", min(n)), fit.get("max_sites", max(n))]
+            ax.plot(xs, [a * x ** pexp for x in xs], ls="--", lw=0.8, color=bars[0].get_color())
     c = summary.get("crossover", {})
     if c.get("measured"):
         last, first, fitted = c.get("last_dense_win_sites"), c.get("first_sparse_win_sites"), c.get("fitted_crossover_sites")
@@ -74,7 +74,7 @@ def main():
     ax.set_title(f"fermiglass bench scaling  (t2 = {params.get('t2', '?')}, W = {params.get('W', '?')}; "
                  f"{threads} thread(s), OpenBLAS {core})", fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     out = args.out or os.path.join(args.dir, "scaling.png")
     fig.savefig(out, dpi=130)

@@ -145,6 +145,22 @@ def mib(b):
     return b / 1048576.0
 
 
+def write_tables(out, rows):
+    """peers.csv and peers.md with every row so far (rewritten after each row)."""
+    with open(os.path.join(out, "peers.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    with open(os.path.join(out, "peers.md"), "w") as f:
+        f.write("| method | L | sites | ours (s) | peer | peer (s) | ours/peer median [min, max] | peak MiB ours / peer | "
+                "BLAS ours | BLAS peer |\n|---|---|---|---|---|---|---|---|---|---|\n")
+        for r in rows:
+            f.write(f"| {r['method']} | {r['L']} | {r['sites']} | {r['ours_median_s']:.4g} | {r['peer']} | {r['peer_median_s']:.4g} | "
+                    f"{r['ratio_median']:.3f} [{r['ratio_min']:.3f}, {r['ratio_max']:.3f}] | "
+                    f"{r['ours_peak_mib']:.0f} / {r['peer_peak_mib']:.0f} | {r['ours_kernel']} x{r['ours_threads']} | "
+                    f"{r['peer_kernel']} x{r['peer_threads']} |\n")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--fermiglass", default=".build/release/fermiglass", help="the fermiglass binary (a release build)")
@@ -207,20 +223,9 @@ def main():
               f"peak {row['ours_peak_mib']:.0f}/{row['peer_peak_mib']:.0f} MiB | "
               f"BLAS ours {row['ours_kernel']}x{row['ours_threads']}, peer {row['peer_kernel']}x{row['peer_threads']}",
               flush=True)
+        write_tables(args.out, rows)
     if not rows:
         sys.exit("error: no comparison ran")
-    with open(os.path.join(args.out, "peers.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
-    with open(os.path.join(args.out, "peers.md"), "w") as f:
-        f.write("| method | L | sites | ours (s) | peer | peer (s) | ours/peer median [min, max] | peak MiB ours / peer | "
-                "BLAS ours | BLAS peer |\n|---|---|---|---|---|---|---|---|---|---|\n")
-        for r in rows:
-            f.write(f"| {r['method']} | {r['L']} | {r['sites']} | {r['ours_median_s']:.4g} | {r['peer']} | {r['peer_median_s']:.4g} | "
-                    f"{r['ratio_median']:.3f} [{r['ratio_min']:.3f}, {r['ratio_max']:.3f}] | "
-                    f"{r['ours_peak_mib']:.0f} / {r['peer_peak_mib']:.0f} | {r['ours_kernel']} x{r['ours_threads']} | "
-                    f"{r['peer_kernel']} x{r['peer_threads']} |\n")
     print(f"wrote {args.out}/peers.csv and peers.md")
 
 
