@@ -17,7 +17,8 @@ struct BenchCommand: ParsableCommand {
             (Benchmarks/peers/compare.py). BENCHMARKS.md records the latest numbers and how to \
             regenerate them.
             """,
-        subcommands: [BenchScalingCommand.self, BenchExportCommand.self, BenchSolveCommand.self, BenchBandwidthCommand.self])
+        subcommands: [BenchScalingCommand.self, BenchExportCommand.self, BenchSolveCommand.self, BenchBandwidthCommand.self,
+                      EngineBench.self, CrossoverBench.self])
 }
 
 /// Parses a comma-separated list of positive integers (`--sizes 10,20,40`).

@@ -19,10 +19,10 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "States around the Fermi energy: levels:K (levels N/2-K..<N/2+K) or energy:D (|xi - E_F| <= D). Needs a filling.")
     var window: String?
 
-    @Option(help: "Lanczos basis size ncv per solve (default max(2k+1, k+20)).")
+    @Option(help: "Krylov basis size ncv per solve (default 2k+16 for block, max(2k+1, k+20) for arpack).")
     var ncv: Int?
 
-    @Option(help: "Lanczos tolerance on the shift-inverted Ritz values (default 0: machine precision).")
+    @Option(help: "Relative residual tolerance on the shift-inverted Ritz values (default 0: 1e-13 for block, machine precision for arpack).")
     var tol: Double = 0
 
     @Option(help: "Maximum Lanczos restarts per solve.")
@@ -33,6 +33,9 @@ struct SolverOptions: ParsableArguments {
 
     @Option(help: "Seed of the Lanczos starting vector (same seed, same numbers).")
     var lanczosSeed: UInt64 = 1
+
+    @Option(help: "Krylov method on (H - sigma)^-1: block (block Krylov-Schur, BLAS-3, default) or arpack (ARPACK dsaupd mode 3).")
+    var krylov: String = "block"
 
     func validate() throws {
         guard SolverChoice(rawValue: solver) != nil else {
@@ -45,6 +48,7 @@ struct SolverOptions: ParsableArguments {
         if let w = window, FermiWindow(w) == nil {
             throw ValidationError("--window must be levels:K (K > 0) or energy:D (D >= 0), got '\(w)'")
         }
+        guard KrylovMethod(rawValue: krylov) != nil else { throw ValidationError("--krylov must be block or arpack, got '\(krylov)'") }
         if let n = ncv, n < 2 { throw ValidationError("--ncv must be at least 2, got \(n)") }
         guard tol >= 0, tol.isFinite else { throw ValidationError("--tol must be a non-negative number, got \(tol)") }
         guard maxRestarts > 0 else { throw ValidationError("--max-restarts must be positive, got \(maxRestarts)") }
@@ -69,7 +73,8 @@ struct SolverOptions: ParsableArguments {
         if choice == .shiftInvert && selection == .all {
             throw ValidationError("--solver shift-invert needs --sigma E --count k, or --window levels:K|energy:D with a filling")
         }
-        let lanczos = LanczosOptions(basisSize: ncv, tolerance: tol, maxRestarts: maxRestarts, seed: lanczosSeed)
+        let lanczos = LanczosOptions(basisSize: ncv, tolerance: tol, maxRestarts: maxRestarts, seed: lanczosSeed,
+                                     method: KrylovMethod(rawValue: krylov)!)
         return EigenRequest(solver: choice, selection: selection, vectors: vectors,
                             engine: ShiftInvertOptions(lanczos: lanczos, sliceCapacity: sliceCapacity))
     }

@@ -10,17 +10,22 @@ import Foundation
 
 /// Options of one implicitly restarted Lanczos run (ARPACK's dsaupd).
 public struct LanczosOptions: Sendable, Equatable {
-    /// Lanczos basis size ncv (nil: max(2 nev + 1, nev + 20), capped at the dimension). More
-    /// vectors converge faster but cost `8 n ncv` bytes.
+    /// Krylov basis size ncv (nil: 2 nev + 16 for the block method, max(2 nev + 1, nev + 20)
+    /// for ARPACK; capped at the dimension). More vectors converge in fewer restarts but cost
+    /// `8 n ncv` bytes.
     public var basisSize: Int?
-    /// Relative accuracy of the Ritz values of the shift-inverted operator (0: machine epsilon).
+    /// Relative residual tolerance ||A y - theta y|| <= tol |theta| on the shift-inverted
+    /// operator A (0: 1e-13 for the block method, machine epsilon for ARPACK).
     public var tolerance: Double
     /// Maximum number of implicit restarts (ARPACK's iparam(3)).
     public var maxRestarts: Int
     /// Seed of the starting vector (SplitMix64): the same seed gives bit-identical results.
     public var seed: UInt64
+    /// The Krylov method: block Krylov-Schur (default, BLAS-3 and multi-RHS solves) or ARPACK.
+    public var method: KrylovMethod
 
-    public init(basisSize: Int? = nil, tolerance: Double = 0, maxRestarts: Int = 1000, seed: UInt64 = 1) {
+    public init(basisSize: Int? = nil, tolerance: Double = 0, maxRestarts: Int = 1000, seed: UInt64 = 1, method: KrylovMethod = .block) {
+        self.method = method
         self.basisSize = basisSize
         self.tolerance = tolerance
         self.maxRestarts = maxRestarts
@@ -31,6 +36,14 @@ public struct LanczosOptions: Sendable, Equatable {
     public func ncv(nev: Int, dimension n: Int) -> Int {
         min(n, basisSize ?? max(2 * nev + 1, nev + 20))
     }
+}
+
+/// Which Krylov eigensolver runs on (H - sigma I)^-1.
+public enum KrylovMethod: String, Sendable, Equatable, CaseIterable {
+    /// FermiGlass's block Krylov-Schur (thick-restart block Lanczos), ``BlockKrylovSchur``.
+    case block
+    /// ARPACK-NG dsaupd/dseupd, mode 3.
+    case arpack
 }
 
 /// Result of one shift-invert Lanczos run.

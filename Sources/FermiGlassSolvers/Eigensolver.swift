@@ -103,9 +103,11 @@ public struct EigenSolution: Sendable {
 
 /// Entry point for every command that needs eigenpairs.
 public enum Eigensolver {
-    /// `--solver auto` uses the dense path up to this many sites and shift-invert above. Measured
-    /// (docs/benchmarks/engine.md): the crossover for ~100-200 states near E_F on this machine.
-    public static let autoCrossover = 2500
+    /// `--solver auto` uses the dense path up to this many sites and shift-invert above.
+    /// Measured (docs/benchmarks/engine.md, `fermiglass bench crossover`): for the window
+    /// levels:100 on paper lattices the two paths take equal time at 30 x 30 (900 sites), and
+    /// shift-invert is 3.5x faster at 40 x 40, 10x at 50 x 50.
+    public static let autoCrossover = 1000
 
     /// The solver `auto` resolves to for `n` sites and `selection`.
     public static func resolve(_ choice: SolverChoice, sites n: Int, selection: StateSelection) -> SolverChoice {
@@ -207,20 +209,24 @@ public enum Eigensolver {
             pairs = r.pairs
             certified = r.certified
         case .fermiWindow(let f, let window):
-            let level = try engine.fermiLevel(fermiIndex: f)
-            fermi = level
             switch window {
             case .levels(let k):
                 guard f - k >= 0, f + k <= n else {
                     throw SolverError.emptySelection("window levels:\(k) needs levels \(f - k)..<\(f + k), outside the spectrum 0..<\(n)")
                 }
+                // The window holds levels N/2-1 and N/2: the Fermi level comes with it.
                 pairs = try engine.levels((f - k)..<(f + k))
+                fermi = FermiLevel(highestOccupied: pairs.values[k - 1], lowestEmpty: pairs.values[k],
+                                   openShell: pairs.values[k] - pairs.values[k - 1] <= 1e-10 * h.infinityNorm)
             case .energy(let dE):
+                let level = try engine.fermiLevel(fermiIndex: f)
+                fermi = level
                 pairs = try engine.window(level.energy - dE, (level.energy + dE).nextUp)
             }
         }
         let s = engine.statistics
-        var d = SolveDiagnostics(method: "shift-invert (CHOLMOD simplicial LDL^T + ARPACK dsaupd mode 3)")
+        let krylov = request.engine.lanczos.method == .arpack ? "ARPACK dsaupd mode 3" : "block Krylov-Schur"
+        var d = SolveDiagnostics(method: "shift-invert (CHOLMOD simplicial LDL^T + \(krylov))")
         d.certified = certified
         d.timings = [("analysis", s.analysisSeconds), ("factorization", s.factorSeconds),
                      ("lanczos", s.lanczosSeconds), ("eigenvectors", s.eigenvectorSeconds)]

@@ -39,6 +39,8 @@ public struct ShiftInvertStatistics: Sendable {
     public var restarts = 0
     /// Seconds in the Lanczos loops (dsaupd + solves).
     public var lanczosSeconds = 0.0
+    /// Of which seconds in the triangular solves with the factor.
+    public var solveSeconds = 0.0
     /// Seconds forming eigenvectors (dseupd + the Rayleigh-Ritz refinement on H).
     public var eigenvectorSeconds = 0.0
     /// Shifts moved off an eigenvalue: (requested, used).
@@ -56,6 +58,12 @@ public struct FermiLevel: Sendable, Equatable {
     public var energy: Double { 0.5 * (highestOccupied + lowestEmpty) }
     /// True when xi_{N/2-1} and xi_{N/2} coincide (to 1e-10 ||H||): a partly filled shell.
     public var openShell: Bool
+
+    public init(highestOccupied: Double, lowestEmpty: Double, openShell: Bool) {
+        self.highestOccupied = highestOccupied
+        self.lowestEmpty = lowestEmpty
+        self.openShell = openShell
+    }
 }
 
 /// The near-Fermi engine: eigenpairs of a sparse symmetric H near any energy, without the full
@@ -105,9 +113,10 @@ public final class ShiftInvertSolver {
 
     // MARK: Factorization and inertia
 
-    /// Factors H - e I, moving e by a small, deterministic relative amount (1e-10 ||H||,
-    /// growing tenfold per attempt) while a pivot of D is zero or tiny (|d| < 1e-13 ||H||),
-    /// which means e sits on an eigenvalue. Returns the shift actually used.
+    /// Factors H - e I, moving e by a small, deterministic relative amount (1e-8 ||H||,
+    /// growing tenfold per attempt) while a pivot of D is zero or tiny (|d| < 1e-10 ||H||),
+    /// which means e sits (almost) on an eigenvalue: (H - e)^-1 would then amplify rounding
+    /// errors by 1/|d| and stall the Krylov iteration. Returns the shift actually used.
     @discardableResult
     private func factor(at e: Double) throws -> Double {
         if ldl.sigma == e { return e }
@@ -115,14 +124,43 @@ public final class ShiftInvertSolver {
         for attempt in 0..<8 {
             let smallest = try ldl.factorize(sigma: shift)
             syncFactorStatistics()
-            if smallest > 1e-13 * scale {
+            if smallest > 1e-10 * scale {
                 if shift != e { statistics.nudges.append((e, shift)) }
                 counts[shift] = ldl.negativePivots
                 return shift
             }
-            shift = e + scale * 1e-10 * Double(pow10(attempt))
+            shift = e + scale * 1e-8 * Double(pow10(attempt))
         }
         throw SolverError.cholmod(status: 2, message: "H - sigma I stays singular for sigma near \(e) after 8 shifts up to \(shift - e); the spectrum is too dense there for an LDL^T shift (check the matrix)")
+    }
+
+    /// Factors H - e I for a Krylov run. Besides zero pivots, an LDL^T without pivoting can
+    /// hide a shift that sits within rounding of an eigenvalue (no tiny d_j, but a huge
+    /// ||(H - e)^-1||), which would stall the iteration on rounding noise. Two power steps
+    /// estimate ||(H - e)^-1||; above 1e7 / ||H|| the shift moves by 1e-6 ||H|| (tenfold per
+    /// attempt, deterministic, reported in the statistics).
+    private func krylovShift(at e: Double) throws -> Double {
+        var shift = e
+        let n = dimension
+        var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: n)
+        for attempt in 0..<6 {
+            let used = try factor(at: shift)
+            var rng = SplitMix64(seed: 0x5348_4946, stream: 0)
+            for i in 0..<n { x[i] = SplitMix64.unitDouble(rng.next()) - 0.5 }
+            var growth = 0.0
+            for _ in 0..<2 {
+                let nx = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                try x.withUnsafeBufferPointer { xp in try y.withUnsafeMutableBufferPointer { yp in try ldl.solve(xp.baseAddress!, into: yp.baseAddress!) } }
+                growth = y.reduce(0) { $0 + $1 * $1 }.squareRoot() / nx
+                swap(&x, &y)
+            }
+            if growth * scale <= 1e7 {
+                if used != e && !statistics.nudges.contains(where: { $0.0 == e && $0.1 == used }) { statistics.nudges.append((e, used)) }
+                return used
+            }
+            shift = e + scale * 1e-6 * Double(pow10(attempt))
+        }
+        throw SolverError.cholmod(status: 2, message: "(H - sigma I)^-1 stays nearly singular for sigma near \(e) after 6 shifts up to \(shift - e); the spectrum is too dense there for a shift-invert solve")
     }
 
     private func pow10(_ k: Int) -> Int { (0..<k).reduce(1) { r, _ in r * 10 } }
@@ -145,22 +183,73 @@ public final class ShiftInvertSolver {
 
     // MARK: One Lanczos run
 
-    /// The `nev` eigenpairs closest to `sigma` (sigma already factored), refined by
-    /// Rayleigh-Ritz on H, ascending.
+    /// The `nev` eigenpairs closest to `sigma` (sigma already factored), refined on H, ascending.
     private func lanczos(sigma: Double, nev: Int) throws -> Eigenpairs {
         let n = dimension
-        let r = try ARPACK.shiftInvert(dimension: n, nev: nev, sigma: sigma, options: options.lanczos) { x, y in
-            try ldl.solve(x, into: y)
+        let clock = ContinuousClock()
+        var solveTime = Duration.zero
+        let t0 = clock.now
+        var values: [Double], vectors: [Double]
+        switch options.lanczos.method {
+        case .arpack:
+            let r = try ARPACK.shiftInvert(dimension: n, nev: nev, sigma: sigma, options: options.lanczos) { x, y in
+                let t = clock.now
+                try ldl.solve(x, into: y)
+                solveTime += clock.now - t
+            }
+            statistics.solves += r.operatorApplications
+            statistics.restarts += r.restarts
+            statistics.lanczosSeconds += r.lanczosSeconds
+            statistics.eigenvectorSeconds += r.ritzSeconds
+            values = r.values
+            vectors = r.vectors
+        case .block:
+            let r = try BlockKrylovSchur.largestMagnitude(dimension: n, nev: nev, options: options.lanczos) { x, y, columns in
+                let t = clock.now
+                try ldl.solve(x, into: y, columns: columns)
+                solveTime += clock.now - t
+            }
+            statistics.solves += r.applications
+            statistics.restarts += r.restarts
+            statistics.lanczosSeconds += (clock.now - t0).seconds
+            values = r.theta.map { sigma + 1 / $0 }
+            vectors = r.vectors
         }
         statistics.lanczosRuns += 1
-        statistics.solves += r.operatorApplications
-        statistics.restarts += r.restarts
-        statistics.lanczosSeconds += r.lanczosSeconds
-        let clock = ContinuousClock()
-        let t0 = clock.now
-        let refined = try rayleighRitz(r.vectors, count: r.values.count)
-        statistics.eigenvectorSeconds += r.ritzSeconds + (clock.now - t0).seconds
+        statistics.solveSeconds += solveTime.seconds
+        let t1 = clock.now
+        let refined: Eigenpairs
+        if 16 * n * values.count <= 512 << 20 {
+            refined = try rayleighRitz(vectors, count: values.count)
+        } else {
+            refined = rayleighQuotients(vectors, count: values.count)
+        }
+        statistics.eigenvectorSeconds += (clock.now - t1).seconds
         return refined
+    }
+
+    /// Eigenvalues as Rayleigh quotients phi^T H phi of the (orthonormal) Ritz vectors, sorted
+    /// ascending with their vectors: O(n) extra memory, for blocks too large for ``rayleighRitz``.
+    private func rayleighQuotients(_ v: [Double], count p: Int) -> Eigenpairs {
+        let n = dimension
+        var hx = [Double](repeating: 0, count: n)
+        var q = [Double](repeating: 0, count: p)
+        v.withUnsafeBufferPointer { vp in
+            hx.withUnsafeMutableBufferPointer { hp in
+                for a in 0..<p {
+                    let x = UnsafeBufferPointer(rebasing: vp[(a * n)..<((a + 1) * n)])
+                    matrix.multiply(x, into: hp)
+                    var s = 0.0
+                    for i in 0..<n { s += x[i] * hp[i] }
+                    q[a] = s
+                }
+            }
+        }
+        let order = (0..<p).sorted { q[$0] < q[$1] || (q[$0] == q[$1] && $0 < $1) }
+        if order == Array(0..<p) { return Eigenpairs(values: q, vectors: v, dimension: n) }
+        var out = [Double](repeating: 0, count: n * p)
+        for (c, a) in order.enumerated() { out.replaceSubrange((c * n)..<((c + 1) * n), with: v[(a * n)..<((a + 1) * n)]) }
+        return Eigenpairs(values: order.map { q[$0] }, vectors: out, dimension: n)
     }
 
     /// Rayleigh-Ritz of H on span(V): G = V^T H V (BLAS-3), G = Q diag(theta) Q^T (LAPACK),
@@ -204,7 +293,7 @@ public final class ShiftInvertSolver {
             throw SolverError.invalidArgument("asked for \(k) eigenpairs of a \(dimension)-site matrix; shift-invert needs count < sites, use --solver dense")
         }
         try requireVectors(k)
-        let used = try factor(at: sigma)
+        let used = try krylovShift(at: sigma)
         var pairs = try lanczos(sigma: used, nev: k)
         guard options.certifyNearest, let lo = pairs.values.first, let hi = pairs.values.last else { return (pairs, false) }
         let margin = 1e-9 * scale
@@ -251,7 +340,8 @@ public final class ShiftInvertSolver {
         guard range.lowerBound >= 0, range.upperBound <= dimension, !range.isEmpty else {
             throw SolverError.emptySelection("level range \(range.lowerBound):\(range.upperBound) is empty or outside 0:\(dimension)")
         }
-        let slack = max(2, min(options.sliceCapacity / 4, range.count / 4))
+        // Slack: a few extra levels in the window cost far less than another factorization.
+        let slack = max(8, min(options.sliceCapacity / 4, max(range.count / 4, 16)))
         let a = try energy(atCount: range.lowerBound, slack: slack, fromBelow: true)
         let b = try energy(atCount: range.upperBound, slack: slack, fromBelow: false)
         let w = try window(a, b)
@@ -293,7 +383,7 @@ public final class ShiftInvertSolver {
         let m = s.upperCount - s.lowerCount
         let guardPairs = max(4, m / 8)
         let nev = min(dimension - 1, options.forcedSliceCount ?? (m + guardPairs))
-        let sigma = try factor(at: 0.5 * (s.lower + s.upper))
+        let sigma = try krylovShift(at: 0.5 * (s.lower + s.upper))
         let all = try lanczos(sigma: sigma, nev: nev)
         let keep = all.values.indices.filter { all.values[$0] >= s.lower && all.values[$0] < s.upper }
         guard keep.count == m else {
@@ -321,19 +411,26 @@ public final class ShiftInvertSolver {
             if Double(c) < goal, e > eL { eL = e; cL = c }
             if Double(c) > goal, e < eR { eR = e; cR = c }
         }
-        for iteration in 0..<200 {
+        // Regula falsi on the (nearly linear, locally) count; bisect after two moves of the same
+        // end in a row (Illinois-style safeguard), so the bracket at least halves every 3 steps.
+        var lastSide = 0, sameSide = 0
+        for _ in 0..<200 {
             let width = eR - eL
             if width <= 1e-12 * scale { break }
             var e: Double
-            if iteration % 2 == 0, cR > cL {
+            if sameSide < 2, cR > cL {
                 e = eL + width * (goal - Double(cL)) / Double(cR - cL)
-                e = min(max(e, eL + 0.01 * width), eR - 0.01 * width)
+                e = min(max(e, eL + 0.001 * width), eR - 0.001 * width)
             } else {
                 e = eL + 0.5 * width
+                sameSide = 0
             }
             let c = try count(below: e)
             if accept(c.count) { return c.energy }
-            if Double(c.count) < goal { eL = c.energy; cL = c.count } else { eR = c.energy; cR = c.count }
+            let side = Double(c.count) < goal ? -1 : 1
+            if side < 0 { eL = c.energy; cL = c.count } else { eR = c.energy; cR = c.count }
+            sameSide = side == lastSide ? sameSide + 1 : 1
+            lastSide = side
         }
         // A cluster too tight to split: the outer end of the bracket is still a valid bound.
         return fromBelow ? eL : eR

@@ -217,7 +217,7 @@ import Testing
     @Test func scalingMeasuresTheCrossoverWhenBothPathsRun() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try run(["bench", "scaling", "--sizes", "6,7", "--repeats", "1", "--chi-states", "8",
+        let r = try run(["bench", "scaling", "--sizes", "10,11", "--repeats", "1", "--chi-states", "8",
                          "--phases", "ldlt_analysis,ldlt_factorization,ldlt_solve,fermi_window_dense,fermi_window_sparse",
                          "--output", dir.path])
         #expect(r.status == 0, "\(r.output)")
@@ -225,7 +225,7 @@ import Testing
         #expect(summary["crossover"]?["measured"]?.boolValue == true)
         #expect(summary["crossover"]?["sparse_phase"]?.stringValue == "fermi_window_sparse")
         let markdown = try String(contentsOf: dir.appendingPathComponent("scaling.md"), encoding: .utf8)
-        #expect(markdown.hasPrefix("| phase | p | L=6 (N=36) | L=7 (N=49) |"))
+        #expect(markdown.hasPrefix("| phase | p | L=10 (N=100) | L=11 (N=121) |"))
         #expect(markdown.contains("Crossover fermi_window_dense -> fermi_window_sparse"))
         // Re-analysis of the CSV reproduces it and the fits.
         let again = dir.appendingPathComponent("again")

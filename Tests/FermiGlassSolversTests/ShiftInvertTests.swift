@@ -42,11 +42,12 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
 }
 
 @Suite struct ShiftInvertVersusDense {
-    @Test(arguments: [(Boundary.periodic, 0.6), (.periodic, -0.6), (.open, 0.6), (.open, -0.6)])
-    func nearestSolveMatchesDense30(boundary: Boundary, t2: Double) throws {
+    @Test(arguments: [(Boundary.periodic, 0.6), (.periodic, -0.6), (.open, 0.6), (.open, -0.6)], KrylovMethod.allCases)
+    func nearestSolveMatchesDense30(_ lattice: (Boundary, Double), method: KrylovMethod) throws {
+        let (boundary, t2) = lattice
         let h = try hamiltonian(30, boundary: boundary, t2: t2)
         let dense = try DenseEigensolver.solve(h, selection: .all)
-        let engine = try ShiftInvertSolver(h)
+        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(method: method)))
         let sigma = 0.37
         let (pairs, certified) = try engine.nearest(sigma: sigma, count: 24)
         #expect(certified)
@@ -103,11 +104,12 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         #expect(!level.openShell)
     }
 
-    @Test func cleanLatticeDegeneraciesHaveFullMultiplicity() throws {
+    @Test(arguments: KrylovMethod.allCases)
+    func cleanLatticeDegeneraciesHaveFullMultiplicity(method: KrylovMethod) throws {
         // W = 0, t2 = 0: cos kx + cos ky levels with multiplicities 1, 2, 4, 8.
         let h = try hamiltonian(30, t2: 0, w: 0)
         let dense = try DenseEigensolver.solve(h, selection: .energies(-2.6 ... -1.9))
-        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(sliceCapacity: 40))
+        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(method: method), sliceCapacity: 40))
         let pairs = try engine.window(-2.6, -1.9)
         #expect(dense.count > 60)
         expectSameEigenpairs(pairs, dense)
@@ -152,9 +154,10 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         }
     }
 
-    @Test func noConvergenceSaysWhatToChange() throws {
+    @Test(arguments: KrylovMethod.allCases)
+    func noConvergenceSaysWhatToChange(method: KrylovMethod) throws {
         let h = try hamiltonian(20)
-        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(basisSize: 31, maxRestarts: 1)))
+        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(basisSize: 40, maxRestarts: 1, method: method)))
         #expect {
             _ = try engine.nearest(sigma: 0.1, count: 30)
         } throws: { error in

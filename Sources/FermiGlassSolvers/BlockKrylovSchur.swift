@@ -1,0 +1,214 @@
+import CLAPACK
+import FermiGlassModel
+
+/// Block Krylov-Schur (thick-restart block Lanczos with full reorthogonalization) for the
+/// largest-magnitude eigenvalues theta of a symmetric operator A, here A = (H - sigma I)^-1, so
+/// that theta = 1 / (xi - sigma) picks the levels xi closest to sigma.
+///
+/// Why not ARPACK alone: ARPACK's dsaupd orthogonalizes one vector at a time (BLAS-2, reading
+/// the whole Lanczos basis 2-4 times per step) and applies the operator to one vector at a
+/// time (reading the whole LDL^T factor per solve). Both are memory-bound. Here the operator
+/// is applied to a block of b vectors per factor read (CHOLMOD's multi-RHS solve) and the basis
+/// is orthogonalized with two classical Gram-Schmidt passes as matrix-matrix products (BLAS-3),
+/// so the basis is read twice per block instead of 2-4 times per vector.
+///
+/// Relation kept at all times (k expanded columns, cur = k + b orthonormal columns):
+///     A V[:, :k] = V[:, :cur] G[:cur, :k]
+/// Rayleigh-Ritz on S = G[:k, :k] gives Ritz pairs (theta, V y) with residual norm
+/// ||G[k:cur, :k] y||. A restart keeps the best l Ritz vectors (Krylov-Schur): V <- V Y_l,
+/// G <- [diag(theta_l); G[k:cur, :k] Y_l], and continues from the unexpanded block.
+public enum BlockKrylovSchur {
+    /// Default block size: 4 right-hand sides fill CHOLMOD's widest simplicial solve kernel...
+    /// doubled, so each basis pass does twice the arithmetic per byte.
+    public static let defaultBlockSize = 8
+
+    /// The basis size used for `nev` wanted pairs: --ncv, or 2 nev + 2 b (measured on 200 x 200,
+    /// k = 100: 1.5 nev needs 17 restarts and 25% more time, 2.5 nev 2 restarts and 15% less;
+    /// docs/benchmarks/engine.md). Memory: 8 n ncv bytes.
+    public static func basisSize(nev: Int, dimension n: Int, options: LanczosOptions, blockSize: Int = defaultBlockSize) -> Int {
+        let b = max(1, min(blockSize, n / 4))
+        return min(n - b, options.basisSize ?? (2 * nev + 2 * b))
+    }
+
+    /// The `nev` eigenpairs of A with largest |theta| (theta values and n x nev vectors).
+    /// `apply(x, y, columns)` must set y = A x for `columns` column-major vectors.
+    static func largestMagnitude(dimension n: Int, nev: Int, options: LanczosOptions, blockSize: Int = defaultBlockSize,
+                                 apply: (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) throws -> Void)
+        throws -> (theta: [Double], vectors: [Double], restarts: Int, applications: Int)
+    {
+        let b = max(1, min(blockSize, n / 4))
+        guard nev > 0 else { throw SolverError.invalidArgument("the number of eigenpairs must be positive, got \(nev)") }
+        let m = basisSize(nev: nev, dimension: n, options: options, blockSize: blockSize)
+        guard nev + b <= m else {
+            throw SolverError.invalidArgument("the Krylov basis size ncv = \(m) must be at least count + block size = \(nev + b) (and at most sites - \(b) = \(n - b)); raise --ncv, or use --solver dense for so small a lattice")
+        }
+        guard options.maxRestarts > 0 else { throw SolverError.invalidArgument("the maximum number of restarts must be positive, got \(options.maxRestarts)") }
+        let tol = options.tolerance > 0 ? options.tolerance : 1e-13
+        try MemoryPlan.require(bytes: 8 * n * (m + b) + 8 * (m + b) * (m + b) * 3 + 8 * 4096 * m,
+                               what: "the Krylov basis (ncv = \(m), block \(b)) of dimension \(n)")
+
+        let ld = m + b  // rows of G
+        var v = [Double](repeating: 0, count: n * (m + b))
+        var g = [Double](repeating: 0, count: ld * m)
+        var rng = SplitMix64(seed: options.seed, stream: 0x424B5348)  // "BKSH"
+        var applications = 0
+        var restarts = 0
+
+        return try v.withUnsafeMutableBufferPointer { vb -> ([Double], [Double], Int, Int) in
+            let vp = vb.baseAddress!
+            func col(_ j: Int) -> UnsafeMutablePointer<Double> { vp + j * n }
+            func random(into x: UnsafeMutablePointer<Double>) {
+                for i in 0..<n { x[i] = Double(rng.next() >> 11) * 0x1.0p-53 - 0.5 }
+            }
+            func norm(_ x: UnsafePointer<Double>) -> Double { cblas_dnrm2(Int32(n), x, 1) }
+
+            /// Orthonormalizes columns cur ..< cur+b against V[:, :cur] (CGS2, BLAS-3) and among
+            /// themselves (MGS2), replacing rank-deficient columns by random vectors. Returns the
+            /// coefficients: C (cur x b) and R (b x b), column-major.
+            func orthonormalizeBlock(cur: Int) -> (c: [Double], r: [Double]) {
+                var c = [Double](repeating: 0, count: max(cur, 1) * b)
+                var r = [Double](repeating: 0, count: b * b)
+                var original = [Double](repeating: 0, count: b)
+                for j in 0..<b { original[j] = norm(col(cur + j)) }
+                if cur > 0 {
+                    var c2 = [Double](repeating: 0, count: cur * b)
+                    // Classical Gram-Schmidt as two GEMMs; a second pass only when a column lost
+                    // more than 1 - 1/sqrt(2) of its norm (the DGKS criterion), which keeps the
+                    // basis orthogonal to working precision.
+                    for pass in 0..<2 {
+                        c2.withUnsafeMutableBufferPointer { cp in
+                            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(cur), Int32(b), Int32(n), 1, vp, Int32(n),
+                                        col(cur), Int32(n), 0, cp.baseAddress, Int32(cur))
+                            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(b), Int32(cur), -1, vp, Int32(n),
+                                        cp.baseAddress, Int32(cur), 1, col(cur), Int32(n))
+                        }
+                        for i in 0..<(cur * b) { c[i] += c2[i] }
+                        if pass == 0 && (0..<b).allSatisfy({ norm(col(cur + $0)) >= 0.7071 * original[$0] }) { break }
+                    }
+                }
+                for j in 0..<b {
+                    let x = col(cur + j)
+                    for _ in 0..<2 {
+                        for i in 0..<j {
+                            let d = cblas_ddot(Int32(n), col(cur + i), 1, x, 1)
+                            cblas_daxpy(Int32(n), -d, col(cur + i), 1, x, 1)
+                            r[i + j * b] += d
+                        }
+                    }
+                    var nrm = norm(x)
+                    if !(nrm > 1e-10 * original[j]) || original[j] == 0 {
+                        // The block lost rank (an invariant subspace was found): continue with a
+                        // random direction orthogonal to everything so far; its R entry is 0.
+                        r[j + j * b] = 0
+                        random(into: x)
+                        for _ in 0..<2 {
+                            for i in 0..<(cur + j) {
+                                let d = cblas_ddot(Int32(n), col(i), 1, x, 1)
+                                cblas_daxpy(Int32(n), -d, col(i), 1, x, 1)
+                            }
+                        }
+                        nrm = norm(x)
+                        cblas_dscal(Int32(n), 1 / nrm, x, 1)
+                    } else {
+                        r[j + j * b] = nrm
+                        cblas_dscal(Int32(n), 1 / nrm, x, 1)
+                    }
+                }
+                return (c, r)
+            }
+
+            /// V[:, :cols] <- V[:, :k] Y (k x cols, column-major), in row chunks (no n x cols copy).
+            func rotate(k: Int, y: [Double], cols: Int) {
+                let chunk = 4096
+                var tmp = [Double](repeating: 0, count: chunk * cols)
+                y.withUnsafeBufferPointer { yp in
+                    tmp.withUnsafeMutableBufferPointer { tp in
+                        var row = 0
+                        while row < n {
+                            let rows = min(chunk, n - row)
+                            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(k), 1, vp + row, Int32(n),
+                                        yp.baseAddress, Int32(k), 0, tp.baseAddress, Int32(rows))
+                            for j in 0..<cols { (vp + row + j * n).update(from: tp.baseAddress! + j * rows, count: rows) }
+                            row += rows
+                        }
+                    }
+                }
+            }
+
+            // Starting block: seeded random, orthonormalized.
+            for j in 0..<b { random(into: col(j)) }
+            _ = orthonormalizeBlock(cur: 0)
+            var k = 0
+            while true {
+                // Expand to m columns.
+                while k + b <= m {
+                    let cur = k + b
+                    try apply(col(k), col(cur), b)
+                    applications += b
+                    let (c, r) = orthonormalizeBlock(cur: cur)
+                    for j in 0..<b {
+                        for i in 0..<cur { g[i + (k + j) * ld] = c[i + j * cur] }
+                        for i in 0..<b { g[cur + i + (k + j) * ld] = r[i + j * b] }
+                    }
+                    k += b
+                }
+                // Rayleigh-Ritz on S = G[:k, :k].
+                var s = [Double](repeating: 0, count: k * k)
+                for j in 0..<k { for i in 0..<k { s[i + j * k] = 0.5 * (g[i + j * ld] + g[j + i * ld]) } }
+                let theta = try LAPACK.dsyevd(&s, n: k, vectors: true)
+                let order = (0..<k).sorted { abs(theta[$0]) > abs(theta[$1]) || (abs(theta[$0]) == abs(theta[$1]) && $0 < $1) }
+                // Residuals ||G[k:k+b, :k] y_i||.
+                func residual(_ idx: Int) -> Double {
+                    var sum = 0.0
+                    for i in 0..<b {
+                        var t = 0.0
+                        for j in 0..<k { t += g[k + i + j * ld] * s[j + idx * k] }
+                        sum += t * t
+                    }
+                    return sum.squareRoot()
+                }
+                // Converged: ||r_i|| <= tol |theta_i|, or at the rounding floor of the operator,
+                // 64 eps |theta_max| (a shift close to a level makes |theta_max| >> |theta_i|, and
+                // no basis can resolve r_i below the solve's rounding; the Rayleigh-Ritz step on H
+                // afterwards recovers the eigenvalues to O(residual^2)).
+                let floor = 64 * Double.ulpOfOne * abs(theta[order[0]])
+                var converged = 0
+                for idx in order.prefix(nev) where residual(idx) <= max(tol * abs(theta[idx]), floor) { converged += 1 }
+                if converged == nev || restarts >= options.maxRestarts {
+                    if converged < nev {
+                        throw SolverError.noConvergence(
+                            converged: converged, requested: nev,
+                            message: "block Krylov-Schur reached the maximum of \(options.maxRestarts) restarts with \(converged) of \(nev) eigenpairs converged; raise --max-restarts, enlarge the basis (--ncv, now \(m)), or loosen --tol (now \(tol))")
+                    }
+                    let wanted = Array(order.prefix(nev)).sorted()
+                    var y = [Double](repeating: 0, count: k * nev)
+                    for (c, idx) in wanted.enumerated() { for i in 0..<k { y[i + c * k] = s[i + idx * k] } }
+                    rotate(k: k, y: y, cols: nev)
+                    return (wanted.map { theta[$0] }, Array(vb[0..<(n * nev)]), restarts, applications)
+                }
+                // Thick restart: keep l Ritz vectors (all wanted plus half the rest).
+                restarts += 1
+                let l = min(m - b, max(nev, (nev + k) / 2))
+                let keep = Array(order.prefix(l))
+                var y = [Double](repeating: 0, count: k * l)
+                for (c, idx) in keep.enumerated() { for i in 0..<k { y[i + c * k] = s[i + idx * k] } }
+                var coupling = [Double](repeating: 0, count: b * l)  // G[k:k+b, :k] Y_l
+                for c in 0..<l {
+                    for i in 0..<b {
+                        var t = 0.0
+                        for j in 0..<k { t += g[k + i + j * ld] * y[j + c * k] }
+                        coupling[i + c * b] = t
+                    }
+                }
+                rotate(k: k, y: y, cols: l)
+                for j in 0..<b { col(l + j).update(from: col(k + j), count: n) }
+                for i in 0..<g.count { g[i] = 0 }
+                for c in 0..<l {
+                    g[c + c * ld] = theta[keep[c]]
+                    for i in 0..<b { g[l + i + c * ld] = coupling[i + c * b] }
+                }
+                k = l
+            }
+        }
+    }
+}
