@@ -1,201 +1,506 @@
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassModel
+import FermiGlassObservables
 import FermiGlassSolvers
 import FermiGlassStudies
 import Foundation
 
-/// `fermiglass bench`: recorded benchmarks (not tests). Regenerate docs/benchmarks/engine.md with
-/// Benchmarks/peers/engine.sh, which runs `fermiglass bench engine` and the scipy peer.
+/// `fermiglass bench`: timings of the pipeline, the matrices for peers, the bandwidth ceiling.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks of the numerical engine (see docs/benchmarks/).",
-        shouldDisplay: false,
-        subcommands: [EngineBench.self, CrossoverBench.self])
+        abstract: "Benchmarks: scaling of every phase, the dense/sparse crossover, matrices for peers, memory bandwidth.",
+        discussion: """
+            Timings depend on the machine and on what else runs on it: take them on a quiet \
+            machine, with --threads fixed, and compare against a peer in the same run \
+            (Benchmarks/peers/compare.py). BENCHMARKS.md records the latest numbers and how to \
+            regenerate them.
+            """,
+        subcommands: [BenchScalingCommand.self, BenchExportCommand.self, BenchSolveCommand.self, BenchBandwidthCommand.self,
+                      EngineBench.self, CrossoverBench.self])
 }
 
-/// One lattice through the shift-invert engine at the paper's parameters: the Fermi level by
-/// inertia, then the k states nearest E_F, with every phase timed. One JSON line per k on
-/// stdout; with --export, the matrix (COO .npy) and E_F for the scipy peer.
-struct EngineBench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "engine",
-        abstract: "Time the shift-invert engine on one L x L paper lattice (t1=1, t2=0.6, W=9, filling 5/6).")
-
-    @Option(help: "Linear size L.")
-    var size: Int = 200
-
-    @Option(help: "Comma-separated numbers of states nearest E_F.")
-    var counts: String = "100,200"
-
-    @Option(help: "Lanczos basis size (default max(2k+1, k+20)).")
-    var ncv: Int?
-
-    @Option(help: "Lanczos tolerance (0 = machine precision).")
-    var tol: Double = 0
-
-    @Option(help: "Write rows.npy, cols.npy, vals.npy (COO of H) and sigma.json here for the scipy peer.")
-    var export: String?
-
-    @Flag(help: "Also measure a STREAM-like triad a = b + s c on 3 x 160 MB arrays (memory bandwidth).")
-    var stream: Bool = false
-
-    @Option(help: "Instead of one solve for the k nearest, solve the levels window N/2-k/2..<N/2+k/2 in slices of at most this many states.")
-    var sliceCapacity: Int?
-
-    @Flag(help: "Time the whole user-facing path instead: Eigensolver.solve with --window levels:k/2 (Fermi level, slicing, certification, checks).")
-    var window: Bool = false
-
-    @Option(help: "BLAS threads.")
-    var threads: Int = 1
-
-    func run() throws {
-        BLASRuntime.setThreads(threads)
-        let ks = counts.split(separator: ",").compactMap { Int($0) }
-        guard !ks.isEmpty, ks.allSatisfy({ $0 > 0 }) else { throw ValidationError("--counts must be positive integers, got '\(counts)'") }
-        if stream { print(JSON.object([("stream_triad_GBps", .number(Self.triadBandwidth()))]).serialized()) }
-        let lattice = try Lattice(lx: size, ly: size)
-        let model = try DisorderedModel(lattice: lattice, parameters: ModelParameters(t1: 1, t2: 0.6, disorderStrength: 9, mu: 0),
-                                        seed: 1, realization: 0)
-        let h = model.hamiltonian()
-        let filling = try Filling(filling: 5.0 / 6.0, siteCount: lattice.siteCount)
-        let clock = ContinuousClock()
-        let t0 = clock.now
-        var options = ShiftInvertOptions(lanczos: LanczosOptions(basisSize: ncv, tolerance: tol), certifyNearest: false)
-        options.sliceCapacity = sliceCapacity ?? 400
-        let engine = try ShiftInvertSolver(h, options: options)
-        let level = window ? FermiLevel(highestOccupied: 0, lowestEmpty: 0, openShell: false) : try engine.fermiLevel(fermiIndex: filling.fermiIndex)
-        let fermiSeconds = (clock.now - t0).seconds
-        let s0 = engine.statistics
-        if let dir = export {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            var rows = [Int](), cols = [Int]()
-            rows.reserveCapacity(h.nonzeroCount)
-            cols.reserveCapacity(h.nonzeroCount)
-            for r in 0..<h.rowCount {
-                for k in h.rowPointers[r]..<h.rowPointers[r + 1] { rows.append(r); cols.append(Int(h.columnIndices[k])) }
-            }
-            try NPY.encode(rows, shape: [rows.count]).write(to: URL(fileURLWithPath: dir + "/rows.npy"))
-            try NPY.encode(cols, shape: [cols.count]).write(to: URL(fileURLWithPath: dir + "/cols.npy"))
-            try NPY.encode(h.values, shape: [h.values.count]).write(to: URL(fileURLWithPath: dir + "/vals.npy"))
-            try Data(JSON.object([("sigma", .number(level.energy)), ("n", .int(h.rowCount))]).serialized().utf8)
-                .write(to: URL(fileURLWithPath: dir + "/sigma.json"))
-        }
-        for k in ks {
-            let before = engine.statistics
-            let t1 = clock.now
-            let pairs: Eigenpairs
-            if window {
-                let request = EigenRequest(solver: .shiftInvert, selection: .fermiWindow(fermiIndex: filling.fermiIndex, window: .levels(k / 2)),
-                                           engine: options)
-                let solution = try Eigensolver.solve(h, request)
-                print(JSON.object([("L", .int(size)), ("k", .int(k)), ("window", .string("levels:\(k / 2)")),
-                                   ("certified", .bool(solution.diagnostics.certified)),
-                                   ("max_residual", .number(solution.diagnostics.maxResidual)),
-                                   ("max_orthogonality_error", .number(solution.diagnostics.maxOrthogonalityError)),
-                                   ("timings", .object(solution.diagnostics.timings.map { ($0.0, .number($0.1)) })),
-                                   ("counters", .object(solution.diagnostics.counters.map { ($0.0, .int($0.1)) })),
-                                   ("maxrss_MB", .number(Self.maxRSSMegabytes()))]).serialized())
-                continue
-            } else if sliceCapacity != nil {
-                pairs = try engine.levels((filling.fermiIndex - k / 2)..<(filling.fermiIndex + k - k / 2))
-            } else {
-                pairs = try engine.nearest(sigma: level.energy, count: k).pairs
-            }
-            let total = (clock.now - t1).seconds
-            let s = engine.statistics
-            let solves = s.solves - before.solves
-            let lanczos = s.lanczosSeconds - before.lanczosSeconds
-            let factorBytes = Double(s.factorNonzeros) * 12
-            // Time per solve is bounded below by the factor read twice (forward + backward).
-            let solveSeconds = s.solveSeconds - before.solveSeconds
-            let perSolve = solveSeconds / Double(max(solves, 1))
-            let line = JSON.object([
-                ("L", .int(size)), ("n", .int(h.rowCount)), ("k", .int(k)), ("ncv", .int(BlockKrylovSchur.basisSize(nev: k, dimension: h.rowCount, options: options.lanczos))),
-                ("ordering", .string(s.ordering)), ("factor_nonzeros", .int(s.factorNonzeros)),
-                ("analysis_s", .number(s0.analysisSeconds)),
-                ("fermi_search_s", .number(fermiSeconds)), ("fermi_factorizations", .int(s0.factorizations)),
-                ("factor_s", .number(s.factorSeconds - before.factorSeconds)),
-                ("lanczos_s", .number(lanczos)), ("solve_phase_s", .number(solveSeconds)), ("eigenvectors_s", .number(s.eigenvectorSeconds - before.eigenvectorSeconds)),
-                ("solve_total_s", .number(total)), ("solves", .int(solves)), ("restarts", .int(s.restarts - before.restarts)),
-                ("seconds_per_solve", .number(perSolve)), ("factor_read_GBps", .number(2 * factorBytes / perSolve / 1e9)),
-                ("max_residual", .number(pairs.maxResidual(of: h))), ("slice_capacity", .int(sliceCapacity ?? 0)),
-                ("factorizations", .int(s.factorizations - before.factorizations)), ("fermi_energy", .number(level.energy)),
-                ("maxrss_MB", .number(Self.maxRSSMegabytes())), ("blas_core", .string(BLASRuntime.coreName)),
-            ])
-            print(line.serialized())
-        }
-    }
-
-    /// Peak resident set size of this process (getrusage ru_maxrss, KiB on Linux), in MB.
-    static func maxRSSMegabytes() -> Double {
-        var u = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &u)
-        return Double(u.ru_maxrss) / 1024
-    }
-
-    /// STREAM triad a[i] = b[i] + s c[i] over 20 M doubles per array, best of 5, in GB/s
-    /// (24 bytes moved per element, write-allocate not counted, as in STREAM).
-    static func triadBandwidth() -> Double {
-        let n = 20_000_000
-        var a = [Double](repeating: 0, count: n)
-        let b = [Double](repeating: 1, count: n), c = [Double](repeating: 2, count: n)
-        let clock = ContinuousClock()
-        var best = Double.infinity
-        for rep in 0..<5 {
-            let s = 3.0 + Double(rep)
-            let t = clock.now
-            a.withUnsafeMutableBufferPointer { ap in
-                b.withUnsafeBufferPointer { bp in
-                    c.withUnsafeBufferPointer { cp in
-                        for i in 0..<n { ap[i] = bp[i] + s * cp[i] }
-                    }
-                }
-            }
-            best = min(best, (clock.now - t).seconds)
-        }
-        precondition(a[n / 2] == 1 + 7 * 2)
-        return 24 * Double(n) / best / 1e9
+/// Parses a comma-separated list of positive integers (`--sizes 10,20,40`).
+func parsePositiveList(_ text: String, option: String) throws -> [Int] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    return try parts.map { p in
+        guard let v = Int(p), v > 0 else { throw ValidationError("\(option) must be a comma-separated list of positive integers, got '\(text)'") }
+        return v
     }
 }
 
-/// The `--solver auto` crossover: dense (LAPACK) against shift-invert for the paper's window
-/// levels:K (K = min(100, sites / 8)) on L x L paper lattices, median of --repeats runs each.
-struct CrossoverBench: ParsableCommand {
+/// `fermiglass bench scaling`: every phase at every size of a ladder, with power-law exponents.
+struct BenchScalingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "crossover",
-        abstract: "Time dense against shift-invert for a Fermi window on small paper lattices.")
+        commandName: "scaling",
+        abstract: "Time every phase on a ladder of L x L lattices and fit t = a N^p per phase (N = L^2 sites).",
+        discussion: """
+            Model parameters default to --preset paper (t1 = +1, t2 = +0.6, W = 9, periodic, \
+            filling 5/6), realization 0 of --seed; the lattice side comes from --sizes. Each phase \
+            is timed --repeats times with its inputs built outside the timed region; the median \
+            is reported and fitted (least squares on ln t against ln N). Dense phases run up to \
+            --dense-max-sites. The crossover is where the sparse path first beats the dense one \
+            (measured sizes, and the intersection of the two fitted power laws).
 
-    @Option(help: "Comma-separated linear sizes.")
-    var sizes: String = "20,30,40,50,60,70,80"
+            Writes scaling.csv (one row per phase and size), exponents.csv and summary.json. \
+            Plot with: python3 scripts/plot_scaling.py DIR  (writes DIR/scaling.png).
+            """)
 
-    @Option(help: "Repeats per size and solver (the median is reported).")
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var io: RunOptions
+
+    @Option(help: "Lattice sides L of the ladder (L x L lattices), comma-separated.")
+    var sizes: String = "10,20,30,40,50,60,70,100,200"
+
+    @Option(help: "Timed repeats per phase and size (the median is reported).")
     var repeats: Int = 3
 
-    func run() throws {
-        BLASRuntime.setThreads(1)
-        for l in sizes.split(separator: ",").compactMap({ Int($0) }) {
-            let lattice = try Lattice(lx: l, ly: l)
-            let model = try DisorderedModel(lattice: lattice, parameters: ModelParameters(t1: 1, t2: 0.6, disorderStrength: 9, mu: 0),
-                                            seed: 1, realization: 0)
-            let h = model.hamiltonian()
-            let f = try Filling(filling: 5.0 / 6.0, siteCount: lattice.siteCount).fermiIndex
-            let k = min(100, lattice.siteCount / 8)
-            var times = [String: Double]()
-            for solver in [SolverChoice.dense, .shiftInvert] {
-                var samples = [Double]()
-                for _ in 0..<repeats {
-                    let request = EigenRequest(solver: solver, selection: .fermiWindow(fermiIndex: f, window: .levels(k)))
-                    let clock = ContinuousClock()
-                    let t = clock.now
-                    _ = try Eigensolver.solve(h, request)
-                    samples.append((clock.now - t).seconds)
-                }
-                times[solver.rawValue] = samples.sorted()[samples.count / 2]
+    @Option(help: "Largest number of sites on which the dense phases run.")
+    var denseMaxSites: Int = 4900
+
+    @Option(help: "Sizes with fewer sites are left out of the exponent fits (fixed overheads dominate there).")
+    var fitMinSites: Int = 1000
+
+    @Option(help: "Largest number of sites on which the sparse (shift-invert) phases run.")
+    var sparseMaxSites: Int = 1_000_000
+
+    @Option(help: "States K around the Fermi index: chi's window, the nearest-sigma solve and the Fermi window (the sliced window has 2K).")
+    var chiStates: Int = 200
+
+    @Option(help: "Phases to time, comma-separated (default all): \(BenchPhase.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var phases: String?
+
+    @Option(help: "Re-analyse the scaling.csv of an earlier run (new fits, tables, crossover) instead of measuring.")
+    var from: String?
+
+    func validate() throws {
+        if let path = from, !FileManager.default.fileExists(atPath: path) { throw ValidationError("--from: \(path) does not exist") }
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
+        guard denseMaxSites > 0 else { throw ValidationError("--dense-max-sites must be positive, got \(denseMaxSites)") }
+        guard chiStates > 0 else { throw ValidationError("--chi-states must be positive, got \(chiStates)") }
+        guard model.size == nil else { throw ValidationError("bench scaling takes the lattice sides from --sizes, not --size") }
+        let ls = try parsePositiveList(sizes, option: "--sizes")
+        if let small = ls.first(where: { $0 < 3 }) { throw ValidationError("--sizes: L = \(small) is too small (periodic lattices need L >= 3)") }
+        _ = try selectedPhases()
+    }
+
+    func selectedPhases() throws -> [BenchPhase] {
+        guard let text = phases else { return BenchPhase.allCases }
+        return try text.split(separator: ",").map { p in
+            guard let phase = BenchPhase(rawValue: p.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--phases: unknown phase '\(p)'; available: \(BenchPhase.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            print(JSON.object([("L", .int(l)), ("sites", .int(l * l)), ("window", .string("levels:\(k)")),
-                               ("dense_s", .number(times["dense"]!)), ("shift_invert_s", .number(times["shift-invert"]!))]).serialized())
+            return phase
+        }
+    }
+
+    func run() throws {
+        var options = model
+        if options.preset == nil { options.preset = "paper" }
+        let spec = try options.resolve(needsFilling: false)
+        let ladder = try parsePositiveList(sizes, option: "--sizes").sorted()
+        let selected = try selectedPhases()
+        let ctx = try RunContext(command: "bench scaling", options: io)
+        try ctx.run {
+            let bench = PipelineBench(parameters: spec.parameters, boundary: spec.lattice.boundaryX, seed: spec.seed,
+                                      filling: spec.filling?.density ?? Preset.paper.filling, repeats: repeats,
+                                      denseMaxSites: denseMaxSites, chiStates: chiStates, sparseMaxSites: sparseMaxSites)
+            var results = [PhaseMeasurement]()
+            if let path = from {
+                results = try ScalingReport.read(csv: path)
+            } else {
+                for (k, l) in ladder.enumerated() {
+                    results += try bench.measure(l: l, phases: selected)
+                    // Written after every size, so a long ladder that is stopped keeps what it
+                    // measured (re-analyse it with --from).
+                    try ctx.output.write(csv: ScalingReport(measurements: results).measurementsCSV(), to: "scaling.csv")
+                    ctx.progress(k + 1, of: ladder.count, "size")
+                }
+            }
+            let report = ScalingReport(measurements: results, fitMinSites: fitMinSites)
+            print(report.table())
+            try ctx.output.write(csv: report.measurementsCSV(), to: "scaling.csv")
+            try ctx.output.write(csv: report.exponentsCSV(), to: "exponents.csv")
+            try ctx.output.write(text: report.markdown(), to: "scaling.md")
+            try ctx.writeSummary([
+                ("parameters", spec.json),
+                ("reanalysed_from", from.map { .string($0) } ?? .null),
+                ("ladder_sides", .ints(from == nil ? ladder : Array(Set(results.map(\.lx))).sorted())),
+                ("repeats", .int(repeats)),
+                ("dense_max_sites", .int(denseMaxSites)),
+                ("sparse_max_sites", .int(sparseMaxSites)),
+                ("fit_min_sites", .int(fitMinSites)),
+                ("chi_states", .int(chiStates)),
+                ("timing", .string("median of repeats, seconds; inputs built outside the timed region")),
+                ("peak_memory", .string("VmHWM of the process, reset (clear_refs) before each phase")),
+            ] + report.summary)
+        }
+    }
+}
+
+/// Tables and fits of a scaling run.
+struct ScalingReport {
+    var measurements: [PhaseMeasurement]
+    /// Sizes below this many sites are left out of the fits (fixed overheads dominate there),
+    /// unless fewer than two sizes would remain.
+    var fitMinSites: Int = 0
+
+    /// The measurements of an earlier run's scaling.csv (columns as ``measurementsCSV()`` writes).
+    static func read(csv path: String) throws -> [PhaseMeasurement] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        let header = lines.first?.split(separator: ",").map(String.init) ?? []
+        let expected = ["phase", "Lx", "Ly", "sites", "repeats", "median_s", "min_s", "max_s", "peak_rss_bytes", "metrics"]
+        guard header == expected else { throw ValidationError("--from: \(path) is not a bench scaling CSV (header \(header))") }
+        return try lines.dropFirst().enumerated().map { (k, line) in
+            var cells = line.split(separator: ",", maxSplits: 9, omittingEmptySubsequences: false).map(String.init)
+            guard cells.count == 10, let lx = Int(cells[1]), let ly = Int(cells[2]), let repeats = Int(cells[4]),
+                  let median = Double(cells[5]), let lo = Double(cells[6]), let hi = Double(cells[7]), let peak = Int(cells[8]) else {
+                throw ValidationError("--from: \(path) line \(k + 2) is malformed: \(line)")
+            }
+            cells[9] = cells[9].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            let metrics = cells[9].split(separator: ";").compactMap { kv -> (String, Double)? in
+                let parts = kv.split(separator: "=")
+                guard parts.count == 2, let v = Double(parts[1]) else { return nil }
+                return (String(parts[0]), v)
+            }
+            return PhaseMeasurement(phase: cells[0], lx: lx, ly: ly, timing: TimingSummary(min: lo, median: median, max: hi, repeats: repeats),
+                                    peakBytes: peak, metrics: metrics)
+        }
+    }
+
+    /// Phases in first-measured order.
+    var phases: [String] {
+        var seen = [String]()
+        for m in measurements where !seen.contains(m.phase) { seen.append(m.phase) }
+        return seen
+    }
+
+    /// The rows of `phase` that enter its fit.
+    func fitRows(_ phase: String) -> [PhaseMeasurement] {
+        let rows = measurements.filter { $0.phase == phase }
+        let large = rows.filter { $0.sites >= fitMinSites }
+        return Set(large.map(\.sites)).count >= 2 ? large : rows
+    }
+
+    func fit(_ phase: String) -> PowerLawFit? {
+        let rows = fitRows(phase)
+        return PowerLawFit.fit(sizes: rows.map { Double($0.sites) }, times: rows.map { $0.timing.median })
+    }
+
+    /// The same request (the Fermi window levels:K/2) on `--solver dense` against
+    /// `--solver shift-invert`: the decision `--solver auto` makes. Nil when either was not run.
+    var crossover: (dense: String, sparse: String, result: Crossover)? {
+        let densePhase = BenchPhase.fermiWindowDense.rawValue, sparsePhase = BenchPhase.fermiWindowSparse.rawValue
+        let dense = Dictionary(measurements.filter { $0.phase == densePhase }.map { ($0.sites, $0.timing.median) },
+                               uniquingKeysWith: { a, _ in a })
+        let sparse = Dictionary(measurements.filter { $0.phase == sparsePhase }.map { ($0.sites, $0.timing.median) },
+                                uniquingKeysWith: { a, _ in a })
+        guard !dense.isEmpty, !sparse.isEmpty else { return nil }
+        return (densePhase, sparsePhase, Crossover.find(dense: dense, sparse: sparse))
+    }
+
+    func measurementsCSV() -> CSVTable {
+        var t = CSVTable(header: ["phase", "Lx", "Ly", "sites", "repeats", "median_s", "min_s", "max_s", "peak_rss_bytes", "metrics"])
+        for m in measurements {
+            let metrics = m.metrics.map { "\($0.0)=\(JSON.format($0.1))" }.joined(separator: ";")
+            t.append([.string(m.phase), .int(m.lx), .int(m.ly), .int(m.sites), .int(m.timing.repeats), .double(m.timing.median),
+                      .double(m.timing.min), .double(m.timing.max), .int(m.peakBytes), .string(metrics)])
+        }
+        return t
+    }
+
+    func exponentsCSV() -> CSVTable {
+        var t = CSVTable(header: ["phase", "exponent", "prefactor_s", "points", "min_sites", "max_sites"])
+        for p in phases {
+            let rows = fitRows(p)
+            guard let f = fit(p) else { continue }
+            t.append([.string(p), .double(f.exponent), .double(f.prefactor), .int(f.points),
+                      .int(rows.map(\.sites).min()!), .int(rows.map(\.sites).max()!)])
+        }
+        return t
+    }
+
+    var summary: [(String, JSON)] {
+        let ms = JSON.array(measurements.map { m in
+            .object([("phase", .string(m.phase)), ("Lx", .int(m.lx)), ("Ly", .int(m.ly)), ("sites", .int(m.sites)),
+                     ("median_s", .number(m.timing.median)), ("min_s", .number(m.timing.min)), ("max_s", .number(m.timing.max)),
+                     ("repeats", .int(m.timing.repeats)), ("peak_rss_bytes", .int(m.peakBytes)),
+                     ("metrics", .object(m.metrics.map { ($0.0, .number($0.1)) }))])
+        })
+        let exps = JSON.object(phases.compactMap { p in
+            fit(p).map { f in
+                let sites = fitRows(p).map(\.sites)
+                return (p, .object([("exponent", .number(f.exponent)), ("prefactor_s", .number(f.prefactor)), ("points", .int(f.points)),
+                                    ("min_sites", .int(sites.min()!)), ("max_sites", .int(sites.max()!))]))
+            }
+        })
+        var crossoverJSON = JSON.object([("measured", .bool(false)),
+                                         ("reason", .string("fermi_window_dense and fermi_window_sparse were not both measured"))])
+        if let c = crossover {
+            crossoverJSON = .object([
+                ("measured", .bool(true)), ("dense_phase", .string(c.dense)), ("sparse_phase", .string(c.sparse)),
+                ("last_dense_win_sites", c.result.lastDenseWin.map { .int($0) } ?? .null),
+                ("first_sparse_win_sites", c.result.firstSparseWin.map { .int($0) } ?? .null),
+                ("fitted_crossover_sites", c.result.fittedSites.map { .number($0) } ?? .null),
+            ])
+        }
+        return [("measurements", ms), ("exponents", exps), ("crossover", crossoverJSON)]
+    }
+
+    /// Markdown tables for BENCHMARKS.md: median seconds per phase (rows) and size (columns),
+    /// peak memory per size, the exponents and the crossover.
+    func markdown() -> String {
+        let sizes = Array(Set(measurements.map(\.sites))).sorted()
+        let side = Dictionary(measurements.map { ($0.sites, $0.lx) }, uniquingKeysWith: { a, _ in a })
+        var out = "| phase | p | " + sizes.map { "L=\(side[$0]!) (N=\($0))" }.joined(separator: " | ") + " |\n"
+        out += "|---|---|" + String(repeating: "---|", count: sizes.count) + "\n"
+        for p in phases {
+            let rows = Dictionary(measurements.filter { $0.phase == p }.map { ($0.sites, $0) }, uniquingKeysWith: { a, _ in a })
+            let exponent = fit(p).map { String(format: "%.2f", $0.exponent) } ?? "-"
+            out += "| \(p) | \(exponent) | " + sizes.map { n in rows[n].map { String(format: "%.3g", $0.timing.median) } ?? "" }
+                .joined(separator: " | ") + " |\n"
+        }
+        out += "| peak RSS (MiB), max over phases | | " + sizes.map { n in
+            String(format: "%.0f", Double(measurements.filter { $0.sites == n }.map(\.peakBytes).max() ?? 0) / 1_048_576)
+        }.joined(separator: " | ") + " |\n"
+        if let c = crossover {
+            let r = c.result
+            out += "\nCrossover \(c.dense) -> \(c.sparse): last dense win at \(r.lastDenseWin.map { "\($0) sites" } ?? "none"), "
+                + "first sparse win at \(r.firstSparseWin.map { "\($0) sites" } ?? "none"), fitted N* = "
+                + (r.fittedSites.map { String(format: "%.0f", $0) } ?? "none") + ".\n"
+        }
+        return out
+    }
+
+    /// The human-readable table printed to standard output.
+    func table() -> String {
+        func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+        var lines = [pad("phase", 24) + zip(["L", "sites", "median s", "min s", "max s", "peak MiB"], [7, 10, 12, 12, 12, 11])
+            .map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined() + "  metric"]
+        for m in measurements {
+            let metric = m.metrics.last.map { "\($0.0) = \(String(format: "%.4g", $0.1))" } ?? ""
+            lines.append(pad(m.phase, 24) + String(format: " %6d %9d %11.4g %11.4g %11.4g %10.1f  ", m.lx, m.sites,
+                                                   m.timing.median, m.timing.min, m.timing.max, Double(m.peakBytes) / 1_048_576) + metric)
+        }
+        lines.append("")
+        lines.append("scaling exponents (t = a N^p, least squares on ln t vs ln N):")
+        for p in phases {
+            if let f = fit(p) { let sites = fitRows(p).map(\.sites)
+                lines.append("  " + pad(p, 24) + String(format: " p = %5.2f  (%d sizes, N = %d..%d)", f.exponent, f.points, sites.min()!, sites.max()!)) }
+        }
+        if let c = crossover {
+            let r = c.result
+            lines.append("crossover \(c.dense) -> \(c.sparse): last dense win at \(r.lastDenseWin.map { "\($0) sites" } ?? "none"), "
+                         + "first sparse win at \(r.firstSparseWin.map { "\($0) sites" } ?? "none"), fitted N* = "
+                         + (r.fittedSites.map { String(format: "%.0f", $0) } ?? "none"))
+        } else {
+            lines.append("crossover dense -> sparse: not measured (fermi_window_dense and fermi_window_sparse not both run)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `fermiglass bench export`: the Hamiltonian as SciPy-compatible CSR files for peers.
+struct BenchExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write H0 as hamiltonian.npz (scipy.sparse.load_npz) and its CSR arrays as .npy.",
+        discussion: """
+            Per realization r###/: hamiltonian.npz with members data (float64), indices, indptr, \
+            shape (int64) and format ('csr'), and the same arrays as data.npy, indices.npy, \
+            indptr.npy, shape.npy; with one realization also at the top level. Load with \
+            scipy.sparse.load_npz("hamiltonian.npz").
+            """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var io: RunOptions
+
+    func run() throws {
+        let spec = try model.resolve(needsFilling: false)
+        let ctx = try RunContext(command: "bench export", options: io)
+        try ctx.run {
+            var entries = [JSON]()
+            for r in spec.realizations {
+                let m = try spec.model(realization: r)
+                let h = m.hamiltonian()
+                let npz = try CSRExport.npz(h)
+                let files = CSRExport.npyFiles(h)
+                var dirs = [RunContext.realizationDirectory(r) + "/"]
+                if spec.realizations.count == 1 { dirs.append("") }
+                for dir in dirs {
+                    try ctx.output.write(npz, to: dir + "hamiltonian.npz")
+                    for f in files { try ctx.output.write(f.npy, to: dir + f.name + ".npy") }
+                }
+                if model.saveDisorder { try ctx.output.write(npy: m.onsiteEnergies, to: dirs[0] + "disorder.npy") }
+                entries.append(.object([("realization", .int(r)), ("sites", .int(h.rowCount)), ("nonzeros", .int(h.nonzeroCount)),
+                                        ("infinity_norm", .number(h.infinityNorm))]))
+            }
+            try ctx.writeSummary([("parameters", spec.json),
+                                  ("format", .string("CSR: data float64, indices int64, indptr int64, shape int64[2]; scipy.sparse.load_npz")),
+                                  ("realizations", .array(entries))])
+        }
+    }
+}
+
+/// `fermiglass bench solve`: our side of a peer comparison, on a matrix file.
+struct BenchSolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Time one solve on a CSR .npz (from bench export): dense all eigenpairs, or shift-invert.",
+        discussion: """
+            --method dense: every eigenpair with vectors (LAPACK dsyevd), as numpy.linalg.eigh. \
+            --method shift-invert: the --k eigenpairs nearest --sigma with tolerance --tol, as \
+            scipy.sparse.linalg.eigsh(H, k, sigma=sigma, tol=tol). Writes summary.json with the \
+            time of each repeat, the peak memory and the BLAS kernel and threads \
+            (provenance.libraries.openblas_core). Used by Benchmarks/peers/compare.py.
+            """)
+
+    @Option(help: "A CSR matrix file (.npz) written by 'fermiglass bench export' or scipy.sparse.save_npz.")
+    var matrix: String
+
+    @Option(help: "dense or shift-invert.")
+    var method: String = "dense"
+
+    @Option(help: "Number of eigenpairs nearest --sigma (shift-invert).")
+    var k: Int = 200
+
+    @Option(help: "Shift: the energy the eigenpairs are sought near (shift-invert).")
+    var sigma: Double = 0
+
+    @Option(help: "Relative tolerance of the Ritz values (shift-invert; 0 = machine precision).")
+    var tol: Double = 0
+
+    @Option(help: "Timed repeats.")
+    var repeats: Int = 3
+
+    @Option(help: "Untimed runs before the timed ones (page faults, BLAS thread start-up).")
+    var warmup: Int = 0
+
+    @OptionGroup var io: RunOptions
+
+    func validate() throws {
+        guard ["dense", "shift-invert"].contains(method) else { throw ValidationError("--method must be dense or shift-invert, got '\(method)'") }
+        guard repeats > 0 else { throw ValidationError("--repeats must be positive, got \(repeats)") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be non-negative, got \(warmup)") }
+        guard k > 0 else { throw ValidationError("--k must be positive, got \(k)") }
+        guard sigma.isFinite else { throw ValidationError("--sigma must be finite") }
+        guard tol >= 0, tol.isFinite else { throw ValidationError("--tol must be a non-negative number, got \(tol)") }
+        guard FileManager.default.fileExists(atPath: matrix) else { throw ValidationError("matrix file \(matrix) does not exist") }
+    }
+
+    func run() throws {
+        let h: CSRMatrix
+        do {
+            h = try CSRExport.csr(fromNPZ: try Data(contentsOf: URL(fileURLWithPath: matrix)), source: matrix)
+        } catch let e as IOError {
+            throw ValidationError(e.description)
+        }
+        guard h.rowCount == h.columnCount else { throw ValidationError("\(matrix) is \(h.rowCount) x \(h.columnCount), not square") }
+        if let p = h.symmetryProblem() { throw ValidationError("\(matrix) is not symmetric: \(p)") }
+        let ctx = try RunContext(command: "bench solve", options: io)
+        try ctx.run {
+            if method == "dense" {
+                try solveDense(h, ctx)
+            } else {
+                try solveShiftInvert(h, ctx)
+            }
+        }
+    }
+
+    func solveDense(_ h: CSRMatrix, _ ctx: RunContext) throws {
+        for _ in 0..<warmup { _ = try DenseEigensolver.solve(h, selection: .all, vectors: true) }
+        var pairs: Eigenpairs? = nil
+        let (times, peak) = try Stopwatch.time(repeats: repeats) {
+            pairs = nil
+            pairs = try DenseEigensolver.solve(h, selection: .all, vectors: true)
+        }
+        try report(h, ctx, method: "dense (LAPACK dsyevd, all eigenpairs with vectors)", pairs: pairs!, times: times, peak: peak, extra: [])
+    }
+
+    /// As scipy.sparse.linalg.eigsh(H, k, sigma=sigma, tol=tol): a fresh engine per run
+    /// (analysis, one factorization at sigma, one Lanczos run, Ritz vectors), no inertia
+    /// certification (scipy has none).
+    func solveShiftInvert(_ h: CSRMatrix, _ ctx: RunContext) throws {
+        let options = ShiftInvertOptions(lanczos: LanczosOptions(tolerance: tol), certifyNearest: false)
+        func once() throws -> (Eigenpairs, ShiftInvertStatistics) {
+            let engine = try ShiftInvertSolver(h, options: options)
+            let r = try engine.nearest(sigma: sigma, count: k)
+            return (r.pairs, engine.statistics)
+        }
+        for _ in 0..<warmup { _ = try once() }
+        var result: (Eigenpairs, ShiftInvertStatistics)? = nil
+        let (times, peak) = try Stopwatch.time(repeats: repeats) { result = nil; result = try once() }
+        let (pairs, s) = result!
+        // Bytes of the factor streamed per solve (L read forward and backward, 12 bytes per
+        // entry), and the rate over the Lanczos loop (which also orthogonalizes: a lower bound
+        // on the solves' own rate; `bench scaling` times the solves alone, phase ldlt_solve).
+        let bytesPerSolve = 24 * s.factorNonzeros
+        try report(h, ctx, method: "shift-invert (CHOLMOD simplicial LDL^T + ARPACK mode 3, k = \(k), sigma = \(sigma), tol = \(tol))",
+                   pairs: pairs, times: times, peak: peak, extra: [
+                       ("k", .int(k)), ("sigma", .number(sigma)), ("tol", .number(tol)),
+                       ("ordering", .string(s.ordering)), ("factor_nonzeros", .int(s.factorNonzeros)),
+                       ("analysis_s", .number(s.analysisSeconds)), ("factorization_s", .number(s.factorSeconds)),
+                       ("lanczos_s", .number(s.lanczosSeconds)), ("eigenvectors_s", .number(s.eigenvectorSeconds)),
+                       ("solves", .int(s.solves)), ("restarts", .int(s.restarts)),
+                       ("factor_bytes_per_solve", .int(bytesPerSolve)),
+                       ("factor_bytes_per_second_over_lanczos", .number(Double(bytesPerSolve * s.solves) / max(s.lanczosSeconds, 1e-12))),
+                   ])
+    }
+
+    func report(_ h: CSRMatrix, _ ctx: RunContext, method description: String, pairs: Eigenpairs, times: [Double], peak: Int,
+                extra: [(String, JSON)]) throws {
+        let t = TimingSummary(times)
+        print(String(format: "%@ N=%d: median %.4g s (min %.4g, max %.4g) over %d, peak %.1f MiB", method, h.rowCount,
+                     t.median, t.min, t.max, t.repeats, Double(peak) / 1_048_576))
+        try ctx.writeSummary([
+            ("matrix", .string(matrix)), ("sites", .int(h.rowCount)), ("nonzeros", .int(h.nonzeroCount)),
+            ("method", .string(description)), ("eigenpairs", .int(pairs.count)),
+            ("warmup", .int(warmup)), ("times_s", .numbers(times)), ("median_s", .number(t.median)), ("min_s", .number(t.min)),
+            ("max_s", .number(t.max)), ("peak_rss_bytes", .int(peak)),
+            ("max_residual", .number(pairs.maxResidual(of: h))),
+            ("lowest", .number(pairs.values.first!)), ("highest", .number(pairs.values.last!)),
+        ] + extra)
+    }
+}
+
+/// `fermiglass bench bandwidth`: the memory-bandwidth ceiling of this machine.
+struct BenchBandwidthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bandwidth",
+        abstract: "Measure sustained memory bandwidth with a STREAM-style triad a = b + s c.",
+        discussion: """
+            Bytes per pass are counted as STREAM does: 24 per element (two reads, one write). \
+            The triad runs on --threads threads. The result is the ceiling against which the \
+            shift-invert solves' factor traffic is reported (BENCHMARKS.md).
+            """)
+
+    @Option(help: "Doubles per array (three arrays; default 2^24, 3 x 128 MiB).")
+    var elements: Int = 1 << 24
+
+    @Option(help: "Timed passes (the best and the median are reported).")
+    var passes: Int = 10
+
+    @OptionGroup var io: RunOptions
+
+    func validate() throws {
+        guard elements > 0, passes > 0 else { throw ValidationError("--elements and --passes must be positive") }
+        try MemoryPlan.require(bytes: 24 * elements, what: "the triad's three arrays")
+    }
+
+    func run() throws {
+        let ctx = try RunContext(command: "bench bandwidth", options: io)
+        try ctx.run {
+            let r = MemoryBandwidth.triad(elements: elements, passes: passes, threads: io.threads)
+            print(String(format: "triad: best %.2f GB/s, median %.2f GB/s (%d passes, %d doubles per array, %d threads)",
+                         r.bestBytesPerSecond / 1e9, r.medianBytesPerSecond / 1e9, r.passes, r.elementsPerArray, r.threads))
+            try ctx.writeSummary([
+                ("kernel", .string("STREAM triad a[i] = b[i] + 3 c[i], 24 bytes per element per pass")),
+                ("elements_per_array", .int(r.elementsPerArray)), ("passes", .int(r.passes)), ("threads", .int(r.threads)),
+                ("best_bytes_per_second", .number(r.bestBytesPerSecond)),
+                ("median_bytes_per_second", .number(r.medianBytesPerSecond)),
+            ])
         }
     }
 }

@@ -28,6 +28,16 @@ public enum NPY {
         }
     }
 
+    /// Encodes a 0-d NumPy unicode string (dtype `<U<count>`, UTF-32LE), e.g. the `format`
+    /// member of a SciPy sparse `.npz`.
+    public static func encode(unicodeScalar text: String) -> Data {
+        let scalars = Swift.Array(text.unicodeScalars)
+        return encode(descr: "<U\(max(scalars.count, 1))", shape: [], count: 0) { data in
+            for u in scalars { data.appendLE(u.value) }
+            if scalars.isEmpty { data.appendLE(UInt32(0)) }
+        }
+    }
+
     private static func encode(descr: String, shape: [Int], count: Int, body: (inout Data) -> Void) -> Data {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
@@ -43,7 +53,7 @@ public enum NPY {
         return data
     }
 
-    /// Decodes a float64 (or int64, converted) array; returns values in C order.
+    /// Decodes a float64 (or int64 / int32, converted) array; returns values in C order.
     public static func decode(_ data: Data, source: String = "array") throws -> Array {
         let bytes = [UInt8](data.prefix(12))
         guard bytes.count >= 10, bytes[0] == 0x93, Swift.Array(bytes[1...5]) == Swift.Array("NUMPY".utf8) else {
@@ -79,13 +89,21 @@ public enum NPY {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.compactMap { Int($0) }
         let count = shape.reduce(1, *)
         let payload = data.dropFirst(headerStart + headerLength)
-        guard payload.count >= 8 * count else {
+        guard payload.count >= 8 * count || (descr.hasSuffix("i4") && payload.count >= 4 * count) else {
             throw IOError.invalidFile("\(source): .npy payload holds \(payload.count / 8) values, header promises \(count)")
         }
         var values = [Double](repeating: 0, count: count)
         switch descr {
         case "<f8", "=f8", "f8":
             _ = values.withUnsafeMutableBytes { payload.prefix(8 * count).copyBytes(to: $0) }
+        case "<i4", "=i4":
+            // int32 (SciPy's CSR index arrays): 4 bytes per value.
+            guard payload.count >= 4 * count else {
+                throw IOError.invalidFile("\(source): .npy payload holds \(payload.count / 4) int32 values, header promises \(count)")
+            }
+            var ints = [Int32](repeating: 0, count: count)
+            _ = ints.withUnsafeMutableBytes { payload.prefix(4 * count).copyBytes(to: $0) }
+            values = ints.map(Double.init)
         case "<i8", "=i8":
             var ints = [Int64](repeating: 0, count: count)
             _ = ints.withUnsafeMutableBytes { payload.prefix(8 * count).copyBytes(to: $0) }

@@ -39,10 +39,10 @@ public final class OutputDirectory {
             .appendingPathComponent(".\(target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         do {
             try data.write(to: tmp)
-            if FileManager.default.fileExists(atPath: target.path) {
-                _ = try FileManager.default.replaceItemAt(target, withItemAt: tmp)
-            } else {
-                try FileManager.default.moveItem(at: tmp, to: target)
+            // rename(2) replaces an existing target atomically (FileManager.replaceItemAt
+            // fails on Linux when the target exists, which broke --force).
+            guard rename(tmp.path, target.path) == 0 else {
+                throw IOError.writeFailed("cannot rename \(tmp.path) to \(target.path): \(String(cString: strerror(errno)))")
             }
         } catch {
             try? FileManager.default.removeItem(at: tmp)

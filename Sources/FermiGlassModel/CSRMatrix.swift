@@ -88,6 +88,15 @@ public struct CSRMatrix: Sendable, Equatable {
     /// Nil when the structure is valid: pointer array of the right length starting at 0 and
     /// non-decreasing, columns in range and strictly increasing within each row, finite values.
     public func structuralProblem() -> String? {
+        Self.structuralProblem(rowCount: rowCount, columnCount: columnCount, rowPointers: rowPointers,
+                               columnIndices: columnIndices, values: values)
+    }
+
+    /// The same check on raw CSR arrays, before a matrix is built from them (e.g. read from a
+    /// file, where a bad structure is an input error, not a broken invariant).
+    public static func structuralProblem(rowCount: Int, columnCount: Int, rowPointers: [Int],
+                                         columnIndices: [Int32], values: [Double]) -> String? {
+        guard rowCount >= 0, columnCount >= 0 else { return "negative dimension \(rowCount) x \(columnCount)" }
         guard rowPointers.count == rowCount + 1 else { return "rowPointers has \(rowPointers.count) entries for \(rowCount) rows" }
         guard rowPointers.first == 0, rowPointers.last == values.count else { return "rowPointers does not span the values" }
         guard columnIndices.count == values.count else { return "columnIndices and values differ in length" }
