@@ -75,6 +75,8 @@ public struct GroundStateStudy: Sendable {
         public var xiRelative: [Double]
         public var fermiEnergy: Double
         public var iprWindowMean: Double
+        /// IPR_a of the window states.
+        public var windowIPR: [Double]
         /// N(0): window levels / window energy span / sites (per site, per spin).
         public var dosPerSite: Double
         public var halfWidth: Double
@@ -272,7 +274,7 @@ public struct GroundStateStudy: Sendable {
         ] + (sparse ? [("certified", .bool(checks.certified)),
                        ("counters", .object(checks.counters.map { ($0.0, .int($0.1)) }))] : []))
         var out = Realization(realization: r, window: range, xi: problem.xi, xiRelative: xiRel, fermiEnergy: ef,
-                              iprWindowMean: Statistics.mean(ipr), dosPerSite: dos, halfWidth: halfWidth,
+                              iprWindowMean: Statistics.mean(ipr), windowIPR: ipr, dosPerSite: dos, halfWidth: halfWidth,
                               fermiOccupied: problem.fermiOccupied, sites: n, runs: runs, localizationIPR: lIPR,
                               localizationStates: lStates, solverInfo: info, solveSeconds: solveSeconds,
                               searchSeconds: searchSeconds, sparse: sparse)
