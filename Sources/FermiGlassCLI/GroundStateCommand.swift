@@ -24,6 +24,14 @@ struct GroundStateCommand: ParsableCommand {
             polarized.csv, occupation_by_level.csv, occupation_vs_xi.csv, fig2b.csv and per \
             realization r###/occupations.npy (U, level, spin), moments.npy (U, site), \
             convergence.csv, census.csv, window_xi.npy.
+
+            Sparse path (--solver shift-invert, or auto above \(Eigensolver.autoCrossover) sites): \
+            only the window's eigenpairs are computed (CHOLMOD LDL^T + shift-invert Lanczos, \
+            inertia-certified), the frozen-core density comes from a Chebyshev expansion \
+            (--chebyshev-moments, --probe-spacing; by default above \
+            \(GroundStateStudy.sparseProbeThreshold) sites the largest spacing <= 20 dividing both sides), and L_loc is over the window states \
+            (summary.json: localization_length_states, eigen_path). The physics lives in \
+            GroundStateStudy (FermiGlassStudies), shared with `fermiglass sweep`.
             """)
 
     @OptionGroup var model: ModelOptions

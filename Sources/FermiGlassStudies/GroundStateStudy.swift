@@ -43,8 +43,9 @@ public struct GroundStateStudy: Sendable {
         public var core: Core = .dense
         public var chebyshevMoments: Int = 1000
         /// Probe spacing s of the Chebyshev diagonal (nil: one probe per site, exact diagonal,
-        /// except on the sparse path above ``sparseProbeThreshold`` sites, where s = 8 is used:
-        /// one probe per site costs sites^2 x moments operations).
+        /// except on the sparse path above ``sparseProbeThreshold`` sites, where
+        /// ``defaultProbeSpacing(_:)`` is used: one probe per site costs sites^2 x moments
+        /// operations).
         public var probeSpacing: Int? = nil
         /// Keep each realization's occupations, moment maps, convergence and census tables
         /// (the command writes them; a sweep does not need them).
@@ -100,9 +101,16 @@ public struct GroundStateStudy: Sendable {
         public var sparse: Bool
     }
 
-    /// Sites above which the sparse path probes the Chebyshev diagonal with spacing 8 unless a
-    /// spacing is given.
+    /// Sites above which the sparse path probes the Chebyshev diagonal with
+    /// ``defaultProbeSpacing(_:)`` unless a spacing is given.
     public static let sparseProbeThreshold = 2500
+
+    /// The largest s <= 20 that divides both sides (a periodic lattice needs it), nil if none
+    /// above 1. On the paper's W = 9 lattices spacing 20 gives max |n_core error| ~ 2e-3 and 5
+    /// gives 6e-2 (docs/benchmarks/ground-state.md): probes must be several L_loc apart.
+    public static func defaultProbeSpacing(_ lattice: Lattice) -> Int? {
+        (2...20).reversed().first { lattice.lx % $0 == 0 && lattice.ly % $0 == 0 }
+    }
 
     public var settings: Settings
     public init(settings: Settings) { self.settings = settings }
@@ -148,7 +156,7 @@ public struct GroundStateStudy: Sendable {
             range = lo..<(lo + pairs.count)
             levelsComputed = pairs.count
             let c0 = clock.now
-            let spacing = s.probeSpacing ?? (n > Self.sparseProbeThreshold ? 8 : nil)
+            let spacing = s.probeSpacing ?? (n > Self.sparseProbeThreshold ? Self.defaultProbeSpacing(model.lattice) : nil)
             let cheb = try ChebyshevCore.coreDensity(h: h, lattice: model.lattice, window: pairs,
                                                      moments: s.chebyshevMoments, probeSpacing: spacing)
             problem = try GroundStateProblem(window: pairs, coreDensity: cheb.density, coreBandEnergy: cheb.bandEnergy,
