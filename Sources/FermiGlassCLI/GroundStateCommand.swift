@@ -146,7 +146,7 @@ struct GroundStateCommand: ParsableCommand {
             var data = [GroundStateStudy.Realization]()
             for (kIndex, r) in spec.realizations.enumerated() {
                 let m = try spec.model(realization: r)
-                let d = try study.realization(m, realization: r, filling: filling, interactions: us)
+                var d = try study.realization(m, realization: r, filling: filling, interactions: us)
                 let dir = RunContext.realizationDirectory(r)
                 let k = d.xi.count, n = d.sites
                 try ctx.output.write(npy: d.occupations, shape: [us.count, k, 2], to: "\(dir)/occupations.npy")
@@ -159,6 +159,8 @@ struct GroundStateCommand: ParsableCommand {
                     try ctx.output.write(npy: d.occupations, shape: [us.count, k, 2], to: "occupations.npy")
                     try ctx.output.write(npy: d.moments, shape: [us.count, n], to: "moments.npy")
                 }
+                // Written: keep only what the aggregates need.
+                d.occupations = []; d.moments = []; d.convergence = nil; d.census = nil
                 data.append(d)
                 ctx.progress(kIndex + 1, of: spec.realizations.count)
             }
