@@ -24,6 +24,11 @@ struct DOSCommand: ParsableCommand {
             """)
 
     @OptionGroup(title: "Model") var model: ModelOptions
+    @OptionGroup(title: "Eigensolver (shift-invert: levels in --energies a:b only)") var solverOptions: SolverOptions
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Only levels with energy in [a, b] (units of t1); required with --solver shift-invert, e.g. --energies=-1:0.5.",
+        valueName: "a:b"))
+    var energies: String?
     @OptionGroup(title: "Output") var io: RunOptions
 
     @Option(help: "Energy bin width of the histogram (units of t1).")
@@ -45,6 +50,15 @@ struct DOSCommand: ParsableCommand {
             throw ValidationError("a disorder file fixes the on-site energies; give --W a single value (or none) with --disorder")
         }
         if Set(ws).count != ws.count { throw ValidationError("--W lists a value twice: \(model.disorder ?? "")") }
+        let window = try StateOptions.resolve(states: nil, energies: energies, base)
+        let choice = solverOptions.choice(default: .dense)
+        if Eigensolver.resolve(choice, sites: base.lattice.siteCount, selection: window) == .shiftInvert || choice == .shiftInvert,
+           window == .all {
+            throw ValidationError("dos with --solver \(choice.rawValue) needs an energy window --energies a:b: shift-invert computes the levels in a window, not the whole band (use --solver dense for the DOS of the whole band)")
+        }
+        let request = try solverOptions.request(selection: window, vectors: false, sites: base.lattice.siteCount,
+                                                needsAll: "give --energies a:b")
+        let sparse = Eigensolver.resolve(request.solver, sites: base.lattice.siteCount, selection: window) == .shiftInvert
         let ctx = try RunContext(command: "dos", options: io)
         try ctx.run {
             let single = base.realizations.count == 1
@@ -55,7 +69,7 @@ struct DOSCommand: ParsableCommand {
                 spec.parameters.disorderStrength = w
                 var perW = [[Double]]()
                 let d = try ctx.forEachRealization(
-                    spec, request: EigenRequest(selection: .all, vectors: false), saveDisorder: model.saveDisorder,
+                    spec, request: request, saveDisorder: model.saveDisorder,
                     disorderName: "disorder_W\(Self.label(w)).npy", progressOffset: k * spec.realizations.count,
                     progressTotal: ws.count * spec.realizations.count
                 ) { r, _, _, sol in
@@ -79,11 +93,11 @@ struct DOSCommand: ParsableCommand {
             var bandwidth = [Double](), bandwidthErr = [Double](), perW = [JSON]()
             var fermi = [Double](), dosFermi = [Double](), dosFermiErr = [Double]()
             for (k, w) in ws.enumerated() {
-                let widths = levels[k].map(DensityOfStates.bandwidth)
+                let widths = window == .all ? levels[k].map(DensityOfStates.bandwidth) : levels[k].map { _ in Double.nan }
                 bandwidth.append(Statistics.mean(widths)); bandwidthErr.append(Statistics.standardError(widths))
                 var entry: [(String, JSON)] = [("W", .number(w)), ("bandwidth", realizationStatistics(widths)),
                                                ("dos_integral", .number(histograms[k].integral))]
-                if let f = base.filling {
+                if let f = base.filling, window == .all {
                     let ef = levels[k].map { 0.5 * ($0[f.fermiIndex - 1] + $0[f.fermiIndex]) }
                     let rho = zip(levels[k], ef).map { DensityOfStates.atEnergy($1, levels: $0, siteCount: n, width: binWidth) }
                     fermi.append(Statistics.mean(ef)); dosFermi.append(Statistics.mean(rho)); dosFermiErr.append(Statistics.standardError(rho))
@@ -99,7 +113,11 @@ struct DOSCommand: ParsableCommand {
                 ("bandwidth", .numbers(bandwidth)),
                 ("bandwidth_stderr", .numbers(bandwidthErr)),
             ]
-            if base.filling != nil {
+            if window != .all {
+                body += [("energy_window", window.json), ("eigen_path", .string(sparse ? "sparse (shift-invert, levels in the window only)" : "dense (levels in the window only)")),
+                         ("states_note", .string("only the levels in energy_window were computed: dos.csv is exact in bins inside the window (zero outside it); bandwidth and dos_at_fermi need the whole band (NaN/null here; use --solver dense without --energies)")),
+                         ("dos_at_fermi", .null)]
+            } else if base.filling != nil {
                 body += [("fermi_energy", .numbers(fermi)), ("dos_at_fermi", .numbers(dosFermi)),
                          ("dos_at_fermi_stderr", .numbers(dosFermiErr)),
                          ("dos_at_fermi_definition", .string("levels with |E - E_F| <= bin_width/2, per site per unit energy, mean over realizations"))]

@@ -24,6 +24,14 @@ struct GroundStateCommand: ParsableCommand {
             polarized.csv, occupation_by_level.csv, occupation_vs_xi.csv, fig2b.csv and per \
             realization r###/occupations.npy (U, level, spin), moments.npy (U, site), \
             convergence.csv, census.csv, window_xi.npy.
+
+            Sparse path (--solver shift-invert, or auto above \(Eigensolver.autoCrossover) sites): \
+            only the window's eigenpairs are computed (CHOLMOD LDL^T + shift-invert Lanczos, \
+            inertia-certified), the frozen-core density comes from a Chebyshev expansion \
+            (--chebyshev-moments, --probe-spacing; by default above \
+            \(GroundStateStudy.sparseProbeThreshold) sites the largest spacing <= 20 dividing both sides), and L_loc is over the window states \
+            (summary.json: localization_length_states, eigen_path). The physics lives in \
+            GroundStateStudy (FermiGlassStudies), shared with `fermiglass sweep`.
             """)
 
     @OptionGroup var model: ModelOptions
@@ -35,8 +43,7 @@ struct GroundStateCommand: ParsableCommand {
     @Option(help: "paper (the authors' Monte Carlo) or default (local search with restarts).")
     var algorithm: String = "default"
 
-    @Option(help: "Window: levels:K (levels N/2-K..<N/2+K) or energy:D (|xi - E_F| <= D).")
-    var window: String = "levels:100"
+    @OptionGroup(title: "Eigensolver (--window levels:K|energy:D, default levels:100)") var solverOptions: SolverOptions
 
     @Option(help: "Monte Carlo proposals per (realization, U) for the paper algorithm.")
     var proposals: Int = 100_000
@@ -82,7 +89,8 @@ struct GroundStateCommand: ParsableCommand {
         guard chiThreshold >= 0, chiThreshold.isFinite else { throw ValidationError("--chi-threshold must be a non-negative number") }
         guard bins > 0 else { throw ValidationError("--bins must be positive") }
         _ = try parsedU()
-        do { _ = try EnergyWindow(parsing: window) } catch let e as ModelError { throw ValidationError("--window: \(e.description)") }
+        _ = try fermiWindow()
+        if solverOptions.sigma != nil { throw ValidationError("ground-state works in a window around E_F: give --window, not --sigma/--count") }
     }
 
     func parsedU() throws -> [Double] {
@@ -98,194 +106,78 @@ struct GroundStateCommand: ParsableCommand {
         return out
     }
 
-    /// Per-(realization, U) outcome kept for the aggregates.
-    struct Run {
-        var observables: GroundStateObservables
-        var result: GroundStateResult
-        var paperEnergy: Double?
-        var paperPolarized: Int?
-        var census: StabilityCensus
-        var seconds: Double
+    /// The study settings from the options.
+    func settings(_ spec: ModelSpec) throws -> GroundStateStudy.Settings {
+        var s = GroundStateStudy.Settings()
+        s.window = try fermiWindow()
+        s.algorithm = GroundStateStudy.Algorithm(rawValue: algorithm)!
+        s.proposals = proposals
+        s.restarts = restarts
+        s.pairCandidates = pairCandidates
+        s.chiThreshold = chiThreshold
+        s.seed = mcSeed ?? spec.seed
+        s.momentThreshold = momentThreshold
+        s.solver = solverOptions.choice(default: .dense)
+        s.engine = solverOptions.engineOptions
+        s.eigen = GroundStateStudy.DenseEigen(rawValue: eigen)!
+        s.core = GroundStateStudy.Core(rawValue: core)!
+        s.chebyshevMoments = chebyshevMoments
+        s.probeSpacing = probeSpacing == 0 ? nil : probeSpacing
+        return s
     }
 
-    struct RealizationData {
-        var realization: Int
-        var window: Range<Int>
-        var xiRelative: [Double]
-        var fermiEnergy: Double
-        var iprWindowMean: Double
-        var dosPerSite: Double
-        var halfWidth: Double
-        var fermiOccupied: Int
-        var runs: [Run]
+    /// The window: --window, default levels:100.
+    func fermiWindow() throws -> FermiWindow {
+        guard let text = solverOptions.window else { return .levels(100) }
+        guard let w = FermiWindow(text) else { throw ValidationError("--window must be levels:K (K > 0) or energy:D (D >= 0), got '\(text)'") }
+        return w
     }
 
     func run() throws {
         let spec = try model.resolve(needsFilling: true)
         let us = try parsedU()
-        let win = try EnergyWindow(parsing: window)
         let filling = spec.filling!
+        let study = GroundStateStudy(settings: try settings(spec))
+        if study.solver(sites: spec.lattice.siteCount) == .shiftInvert && (eigen != "full" || core != "dense") {
+            FileHandle.standardError.write(Data("note: the sparse path computes the window only and always uses the Chebyshev core; --eigen and --core apply to the dense path\n".utf8))
+        }
         let ctx = try RunContext(command: "ground-state", options: io)
-        let seed = mcSeed ?? spec.seed
-        let clock = ContinuousClock()
         try ctx.run {
-            var data = [RealizationData]()
-            var allIPR = [Double]()
-            var diagSeconds = [Double](), searchSeconds = 0.0
-            var solverInfo = [JSON]()
-            var restartedFromPaper = 0
+            var data = [GroundStateStudy.Realization]()
             for (kIndex, r) in spec.realizations.enumerated() {
                 let m = try spec.model(realization: r)
-                let h = m.hamiltonian()
-                let n = h.rowCount
-                // The window needs every level up to its top; energy windows need the spectrum first.
-                let t0 = clock.now
-                let solution: EigenSolution
-                if eigen == "full" {
-                    solution = try Eigensolver.solve(h, EigenRequest(selection: .all))
-                } else {
-                    let top: Int
-                    switch win {
-                    case .levels(let k): top = filling.fermiIndex + k
-                    case .energy:
-                        let values = try Eigensolver.solve(h, EigenRequest(selection: .all, vectors: false)).pairs.values
-                        top = try win.levelRange(values: values, fermiIndex: filling.fermiIndex, levelCount: n).upperBound
-                    }
-                    guard top <= n else { throw ModelError.invalidParameter("window \(win) reaches past the \(n) levels") }
-                    solution = try Eigensolver.solve(h, EigenRequest(selection: .levels(0..<top)))
-                }
-                let diag = (clock.now - t0).seconds
-                diagSeconds.append(diag)
-                let pairs = solution.pairs
-                let range = try win.levelRange(values: pairs.values, fermiIndex: filling.fermiIndex, levelCount: n)
-                let ef = 0.5 * (pairs.values[filling.fermiIndex - 1] + pairs.values[filling.fermiIndex])
-                if pairs.values[filling.fermiIndex] - pairs.values[filling.fermiIndex - 1] <= 1e-10 * h.infinityNorm {
-                    throw ModelError.invalidParameter(
-                        "realization \(r): levels \(filling.fermiIndex - 1) and \(filling.fermiIndex) are degenerate (open shell): the Fermi sea is not unique")
-                }
-                let exactProblem = try GroundStateProblem(pairs: pairs, window: range, totalParticles: filling.particles)
-                var problem = exactProblem
-                var coreInfo: [(String, JSON)] = [("core", .string(core))]
-                if core == "chebyshev" {
-                    let c0 = clock.now
-                    let cheb = try ChebyshevCore.coreDensity(h: h, lattice: spec.lattice, window: pairs.subset(range),
-                                                             moments: chebyshevMoments, probeSpacing: probeSpacing == 0 ? nil : probeSpacing)
-                    problem = try GroundStateProblem(window: pairs.subset(range), coreDensity: cheb.density,
-                                                     coreBandEnergy: cheb.bandEnergy, totalParticles: filling.particles)
-                    let exactCore = GroundStateProblem.coreDensity(pairs: pairs, below: range.lowerBound)
-                    coreInfo += [
-                        ("chebyshev_seconds", .number((clock.now - c0).seconds)),
-                        ("moments", .int(cheb.moments)), ("probes", .int(cheb.probes)),
-                        ("core_density_max_error", .number(zip(cheb.density, exactCore).map { abs($0 - $1) }.max() ?? 0)),
-                        ("core_shift_max_error", .number(zip(problem.coreShift, exactProblem.coreShift).map { abs($0 - $1) }.max() ?? 0)),
-                        ("core_band_energy_error", .number(cheb.bandEnergy - exactProblem.coreBandEnergy)),
-                        ("core_self_overlap_error", .number(problem.coreSelfOverlap - exactProblem.coreSelfOverlap)),
-                    ]
-                }
-                allIPR += Localization.ipr(pairs)
-                solverInfo.append(.object([
-                    ("realization", .int(r)), ("method", .string(solution.diagnostics.method)),
-                    ("levels_computed", .int(pairs.count)), ("seconds", .number(diag)),
-                    ("timings", .object(solution.diagnostics.timings.map { ($0.0, .number($0.1)) })),
-                    ("frozen_core", .object(coreInfo)),
-                    ("max_residual", .number(solution.diagnostics.maxResidual)),
-                    ("max_orthogonality_error", .number(solution.diagnostics.maxOrthogonalityError)),
-                ]))
-                let k = problem.count
-                let ipr = problem.ipr
-                let xiRel = problem.xi.map { $0 - ef }
-                let halfWidth = max(abs(xiRel.first!), abs(xiRel.last!))
-                let dos = k > 1 ? Double(k - 1) / (problem.xi.last! - problem.xi.first!) / Double(n) : .nan
-                var runs = [Run]()
-                var occupations = [Double](), moments = [Double]()
-                var convergence = CSVTable(header: ["U", "algorithm", "step", "energy", "polarized"])
-                var census = CSVTable(header: ["U", "window_level", "level", "xi_minus_EF", "E1", "E1_minus_mu_star", "half_U_IPR", "one_sided", "two_sided"])
-                for u in us {
-                    let s0 = clock.now
-                    var rng = SplitMix64(seed: seed, stream: SplitMix64.mix(UInt64(r) &* SplitMix64.gamma) ^ u.bitPattern)
-                    let paper = PaperMonteCarlo.run(problem, U: u, proposals: proposals, rng: &rng)
-                    var result = paper
-                    var paperEnergy: Double? = nil, paperPolarized: Int? = nil
-                    if algorithm == "default" {
-                        let minimizer = LocalSearchMinimizer(chiThreshold: chiThreshold, pairCandidates: pairCandidates, restarts: restarts,
-                                                             seed: seed, stream: SplitMix64.mix(UInt64(r) &+ 0x5EED) ^ u.bitPattern)
-                        result = minimizer.run(problem, U: u)
-                        if result.energy > paper.energy {
-                            // Never report worse than the paper algorithm: polish its configuration too.
-                            let polished = minimizer.run(problem, U: u, start: paper.occupations)
-                            if polished.energy < result.energy { result = polished; restartedFromPaper += 1 }
-                        }
-                        paperEnergy = paper.energy
-                        paperPolarized = paper.occupations.polarized
-                        for p in paper.convergence {
-                            convergence.append([.double(u), "paper", .int(p.step), .double(p.energy), .int(p.polarized)])
-                        }
-                    }
-                    let sec = (clock.now - s0).seconds
-                    searchSeconds += sec
-                    for p in result.convergence {
-                        convergence.append([.double(u), .string(result.algorithm), .int(p.step), .double(p.energy), .int(p.polarized)])
-                    }
-                    let obs = GroundStateObservables(problem: problem, result: result, U: u, momentThreshold: momentThreshold)
-                    let c = problem.census(U: u)
-                    let one = Set(c.oneSidedLevels), two = Set(c.twoSidedLevels)
-                    for a in 0..<k {
-                        census.append([.double(u), .int(a), .int(range.lowerBound + a), .double(xiRel[a]), .double(c.hartreeEnergies[a]),
-                                       .double(c.hartreeEnergies[a] - c.muStar), .double(0.5 * u * ipr[a]),
-                                       .int(one.contains(a) ? 1 : 0), .int(two.contains(a) ? 1 : 0)])
-                    }
-                    for a in 0..<k { occupations.append(Double(result.occupations.up[a])); occupations.append(Double(result.occupations.dn[a])) }
-                    moments += obs.moments
-                    runs.append(Run(observables: obs, result: result, paperEnergy: paperEnergy, paperPolarized: paperPolarized, census: c, seconds: sec))
-                }
+                var d = try study.realization(m, realization: r, filling: filling, interactions: us)
                 let dir = RunContext.realizationDirectory(r)
-                try ctx.output.write(npy: occupations, shape: [us.count, k, 2], to: "\(dir)/occupations.npy")
-                try ctx.output.write(npy: moments, shape: [us.count, n], to: "\(dir)/moments.npy")
-                try ctx.output.write(npy: problem.xi, to: "\(dir)/window_xi.npy")
-                try ctx.output.write(csv: convergence, to: "\(dir)/convergence.csv")
-                try ctx.output.write(csv: census, to: "\(dir)/census.csv")
+                let k = d.xi.count, n = d.sites
+                try ctx.output.write(npy: d.occupations, shape: [us.count, k, 2], to: "\(dir)/occupations.npy")
+                try ctx.output.write(npy: d.moments, shape: [us.count, n], to: "\(dir)/moments.npy")
+                try ctx.output.write(npy: d.xi, to: "\(dir)/window_xi.npy")
+                try ctx.output.write(csv: d.convergence!, to: "\(dir)/convergence.csv")
+                try ctx.output.write(csv: d.census!, to: "\(dir)/census.csv")
                 if model.saveDisorder { try ctx.output.write(npy: m.onsiteEnergies, to: "\(dir)/disorder.npy") }
                 if spec.realizations.count == 1 {
-                    try ctx.output.write(npy: occupations, shape: [us.count, k, 2], to: "occupations.npy")
-                    try ctx.output.write(npy: moments, shape: [us.count, n], to: "moments.npy")
+                    try ctx.output.write(npy: d.occupations, shape: [us.count, k, 2], to: "occupations.npy")
+                    try ctx.output.write(npy: d.moments, shape: [us.count, n], to: "moments.npy")
                 }
-                data.append(RealizationData(realization: r, window: range, xiRelative: xiRel, fermiEnergy: ef,
-                                            iprWindowMean: Statistics.mean(ipr), dosPerSite: dos, halfWidth: halfWidth,
-                                            fermiOccupied: problem.fermiOccupied, runs: runs))
+                // Written: keep only what the aggregates need.
+                d.occupations = []; d.moments = []; d.convergence = nil; d.census = nil
+                data.append(d)
                 ctx.progress(kIndex + 1, of: spec.realizations.count)
             }
-            try writeAggregates(ctx: ctx, spec: spec, us: us, win: win, data: data, allIPR: allIPR,
-                                diagSeconds: diagSeconds, searchSeconds: searchSeconds, solverInfo: solverInfo,
-                                restartedFromPaper: restartedFromPaper)
+            try writeAggregates(ctx: ctx, spec: spec, us: us, study: study, data: data)
         }
     }
 
-    /// Realization-averaged occupation per window level, levels aligned by their offset from
-    /// the Fermi index N/2 (for energy:D windows the window sizes differ: the common offsets are
-    /// used).
-    static func averagedCurve(_ data: [RealizationData], uIndex: Int) -> (x: [Double], y: [Double]) {
-        let below = data.map { $0.fermiOccupied }.min() ?? 0
-        let above = data.map { $0.xiRelative.count - $0.fermiOccupied }.min() ?? 0
-        let k = below + above
-        var x = [Double](repeating: 0, count: k), y = x
-        for d in data {
-            let total = d.runs[uIndex].result.occupations.total
-            for j in 0..<k {
-                let a = d.fermiOccupied - below + j
-                x[j] += d.xiRelative[a]; y[j] += Double(total[a])
-            }
-        }
-        let r = Double(data.count)
-        return (x.map { $0 / r }, y.map { $0 / r })
-    }
-
-    func writeAggregates(ctx: RunContext, spec: ModelSpec, us: [Double], win: EnergyWindow, data: [RealizationData],
-                         allIPR: [Double], diagSeconds: [Double], searchSeconds: Double, solverInfo: [JSON],
-                         restartedFromPaper: Int) throws {
-        let lloc = Localization.length(ipr: allIPR)
+    func writeAggregates(ctx: RunContext, spec: ModelSpec, us: [Double], study: GroundStateStudy,
+                         data: [GroundStateStudy.Realization]) throws {
+        let win = study.settings.window
+        let lloc = GroundStateStudy.localizationLength(data)
         let iprWindow = Statistics.mean(data.map(\.iprWindowMean))
         let dos = Statistics.mean(data.map(\.dosPerSite))
         let sites = spec.lattice.siteCount
+        let sparse = data.contains { $0.sparse }
+        let diagSeconds = data.map(\.solveSeconds), searchSeconds = data.reduce(0) { $0 + $1.searchSeconds }
+        let restartedFromPaper = data.reduce(0) { $0 + $1.runs.filter(\.polishedFromPaper).count }
         var polarizedTable = CSVTable(header: ["U", "realization", "algorithm", "energy", "paper_energy", "polarized", "abs_Sz",
                                                "doubly_occupied", "empty", "pairs_above_EF", "holes_below_EF",
                                                "sites_above_moment_threshold", "census_one_sided", "census_two_sided",
@@ -313,7 +205,8 @@ struct GroundStateCommand: ParsableCommand {
                                        .double(run.result.thresholdEnergyError), .int(run.result.steps), .int(run.result.accepted),
                                        .double(run.seconds)])
             }
-            let curve = Self.averagedCurve(data, uIndex: ui)
+            let agg = GroundStateStudy.aggregate(data, uIndex: ui, interaction: u)
+            let curve = agg.curve
             for a in 0..<curve.x.count { byLevel.append([.double(u), .int(a - commonBelow), .double(curve.x[a]), .double(curve.y[a])]) }
             var sums = [Double](repeating: 0, count: bins), counts = [Int](repeating: 0, count: bins)
             for d in data {
@@ -327,18 +220,11 @@ struct GroundStateCommand: ParsableCommand {
                 binned.append([.double(u), .double(lo + (Double(b) + 0.5) * width), .double(lo + Double(b) * width),
                                .double(lo + Double(b + 1) * width), .double(counts[b] > 0 ? sums[b] / Double(counts[b]) : .nan), .int(counts[b])])
             }
-            let fit = FermiFunctionFit.fit(x: curve.x, y: curve.y)
-            let fitError = Statistics.bootstrapError(Array(data.indices), resamples: 200, seed: 4242) { sample in
-                let c = Self.averagedCurve(sample.map { data[$0] }, uIndex: ui)
-                return FermiFunctionFit.fit(x: c.x, y: c.y)?.inverseBeta ?? .nan
-            }
+            let fit = agg.fit, fitError = agg.inverseBetaError
             let invBeta = fit?.inverseBeta ?? .nan
-            let perL2 = invBeta * lloc * lloc / u, perIPR = invBeta / (u * iprWindow)
-            let scale2 = lloc * lloc / abs(u), scaleIPR = 1 / abs(u * iprWindow)
-            let oneMean = Statistics.mean(data.map { Double($0.runs[ui].census.oneSided) })
-            let twoMean = Statistics.mean(data.map { Double($0.runs[ui].census.twoSided) })
-            let estimate = dos * Double(sites) * u * iprWindow
-            fig2b.append([.double(u), .double(u * dos), .double(Statistics.mean(pol)), .double(Statistics.standardError(pol)),
+            let oneMean = agg.oneSidedMean, twoMean = agg.twoSidedMean
+            let estimate = agg.n0UIPRSites
+            fig2b.append([.double(u), .double(agg.uN0), .double(agg.polarizedMean), .double(agg.polarizedStderr),
                           .double(twoMean), .double(oneMean), .double(estimate)])
             var entry: [(String, JSON)] = [
                 ("U", .number(u)),
@@ -346,15 +232,15 @@ struct GroundStateCommand: ParsableCommand {
                 ("window", .string(win.description)),
                 ("polarized", .ints(pol.map { Int($0) })),
                 ("energies", .numbers(energies)),
-                ("polarized_mean", .number(Statistics.mean(pol))),
-                ("polarized_stderr", .number(Statistics.standardError(pol))),
+                ("polarized_mean", .number(agg.polarizedMean)),
+                ("polarized_stderr", .number(agg.polarizedStderr)),
                 ("inverse_beta", .number(invBeta)),
                 ("inverse_beta_error", .number(fitError)),
                 ("fit_mu_minus_EF", .number(fit?.mu ?? .nan)),
-                ("inverse_beta_over_U_per_L2", .number(perL2)),
-                ("inverse_beta_over_U_per_L2_error", .number(fitError * scale2)),
-                ("inverse_beta_over_U_ipr", .number(perIPR)),
-                ("inverse_beta_over_U_ipr_error", .number(fitError * scaleIPR)),
+                ("inverse_beta_over_U_per_L2", .number(agg.inverseBetaPerL2)),
+                ("inverse_beta_over_U_per_L2_error", .number(agg.inverseBetaPerL2Error)),
+                ("inverse_beta_over_U_ipr", .number(agg.inverseBetaIPR)),
+                ("inverse_beta_over_U_ipr_error", .number(agg.inverseBetaIPRError)),
                 ("census_one_sided", .ints(data.map { $0.runs[ui].census.oneSided })),
                 ("census_two_sided", .ints(data.map { $0.runs[ui].census.twoSided })),
                 ("census_one_sided_mean", .number(oneMean)),
@@ -363,7 +249,7 @@ struct GroundStateCommand: ParsableCommand {
                 ("N0_U_IPR_sites", .number(estimate)),
                 ("N0_U_IPR_per_site", .number(dos * u * iprWindow)),
                 ("polarized_per_site_mean", .number(Statistics.mean(pol) / Double(sites))),
-                ("U_N0", .number(u * dos)),
+                ("U_N0", .number(agg.uN0)),
                 ("abs_Sz", .numbers(data.map { $0.runs[ui].observables.totalSz })),
                 ("doubly_occupied", .ints(data.map { $0.runs[ui].observables.doublyOccupied })),
                 ("empty", .ints(data.map { $0.runs[ui].observables.empty })),
@@ -398,11 +284,12 @@ struct GroundStateCommand: ParsableCommand {
                 ("levels", .array(data.map { .ints([$0.window.lowerBound, $0.window.upperBound]) })),
                 ("half_width_mean", .number(Statistics.mean(data.map(\.halfWidth)))),
                 ("ipr_mean", .number(iprWindow)),
-                ("frozen_core", .string("levels below the window doubly occupied, above empty; core energy and Hartree shift included in E1; n_core " + (core == "dense" ? "exact from the eigenvectors below the window" : "by Chebyshev expansion (errors vs dense under solver[].frozen_core)"))),
+                ("frozen_core", .string("levels below the window doubly occupied, above empty; core energy and Hartree shift included in E1; n_core " + (sparse ? "by Chebyshev expansion (sparse path: window eigenpairs only, no dense reference)" : core == "dense" ? "exact from the eigenvectors below the window" : "by Chebyshev expansion (errors vs dense under solver[].frozen_core)"))),
             ])),
             ("fermi_energy", .numbers(data.map(\.fermiEnergy))),
             ("localization_length_all_states", .number(lloc)),
-            ("localization_length_states", .string(eigen == "full" ? "all states of every realization" : "levels 0..<window top of every realization (partial solve)")),
+            ("localization_length_states", .string(data[0].localizationStates)),
+            ("eigen_path", .string(sparse ? "sparse (shift-invert, window only)" : "dense")),
             ("dos_N0_per_site_per_spin", .number(dos)),
             ("dos_method", .string("window levels / window energy span / sites, averaged over realizations")),
             ("occupation_fit", .string("<n_a> = 2/(exp(beta (x - mu)) + 1), x = xi_a - E_F averaged per window level over realizations; bootstrap over realizations (200 resamples)")),
@@ -412,7 +299,7 @@ struct GroundStateCommand: ParsableCommand {
             ("default_above_paper_count", .int(defaultAbovePaper)),
             ("default_polished_from_paper_count", .int(restartedFromPaper)),
             ("max_threshold_energy_error", .number(worstThreshold)),
-            ("solver", .array(solverInfo)),
+            ("solver", .array(data.map(\.solverInfo))),
             ("timings", .object([
                 ("diagonalization_seconds", .numbers(diagSeconds)),
                 ("diagonalization_mean_seconds", .number(Statistics.mean(diagSeconds))),

@@ -26,6 +26,7 @@ struct LocalizationCommand: ParsableCommand {
 
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "States") var selection: StateOptions
+    @OptionGroup(title: "Eigensolver (shift-invert needs --states or --energies)") var solverOptions: SolverOptions
     @OptionGroup(title: "Output") var io: RunOptions
 
     @Option(help: "Energy bin width of localization_vs_energy.csv (units of t1).")
@@ -38,12 +39,14 @@ struct LocalizationCommand: ParsableCommand {
     func run() throws {
         let spec = try model.resolve(needsFilling: false)
         let states = try selection.resolve(spec)
+        let request = try solverOptions.request(selection: states, vectors: true, sites: spec.lattice.siteCount,
+                                                needsAll: "give --states a:b or --energies a:b (L_loc over all states needs --solver dense)")
         let ctx = try RunContext(command: "localization", options: io)
         try ctx.run {
             let single = spec.realizations.count == 1
             var energies = [[Double]](), iprs = [[Double]](), lengths = [Double](), typical = [Double]()
             var entries = [JSON]()
-            let solver = try ctx.forEachRealization(spec, request: EigenRequest(selection: states), saveDisorder: model.saveDisorder) { r, _, _, sol in
+            let solver = try ctx.forEachRealization(spec, request: request, saveDisorder: model.saveDisorder) { r, _, _, sol in
                 let pairs = sol.pairs
                 guard pairs.count > 0 else { throw SolverError.emptySelection("realization \(r): the selection holds no state") }
                 let ipr = Localization.ipr(pairs)

@@ -32,6 +32,7 @@ struct MatrixElementsCommand: ParsableCommand {
 
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "States") var selection: StateOptions
+    @OptionGroup(title: "Eigensolver (shift-invert needs --states or --energies)") var solverOptions: SolverOptions
     @OptionGroup(title: "Output") var io: RunOptions
 
     @Option(help: "Random pairs a < c per realization, drawn without replacement (default: every pair).")
@@ -79,6 +80,12 @@ struct MatrixElementsCommand: ParsableCommand {
             }
         }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be non-negative, got \(bootstrap)") }
+        // Dense: every state (L_loc over all of them), the chosen ones picked from it. Sparse:
+        // only the chosen states, so "localization_length_all" is over the chosen states too.
+        var request = try solverOptions.request(selection: states, vectors: true, sites: spec.lattice.siteCount,
+                                                needsAll: "give --states a:b or --energies a:b")
+        let sparse = Eigensolver.resolve(request.solver, sites: spec.lattice.siteCount, selection: states) == .shiftInvert
+        if !sparse { request.selection = .all }
         let ctx = try RunContext(command: "matrix-elements", options: io)
         try ctx.run {
             let single = spec.realizations.count == 1
@@ -87,14 +94,15 @@ struct MatrixElementsCommand: ParsableCommand {
             var profile = OverlapDecay.BinSums(bins: Int(Double(lattice.lx * lattice.lx + lattice.ly * lattice.ly).squareRoot()) + 2)
             var table = CSVTable(header: ["realization", "level_a", "level_c", "energy_a", "energy_c", "distance", "chi"])
             var lengthsAll = [Double](), lengthsSelected = [Double]()
-            let solver = try ctx.forEachRealization(spec, request: EigenRequest(selection: .all), saveDisorder: model.saveDisorder) { r, _, _, sol in
+            let solver = try ctx.forEachRealization(spec, request: request, saveDisorder: model.saveDisorder) { r, _, _, sol in
                 let iprAll = Localization.ipr(sol.pairs)
-                let chosen = states.indices(in: sol.pairs.values)
+                let local = sparse ? 0..<sol.pairs.count : try states.levelRange(in: sol.pairs.values, openShellTolerance: 0).range
+                let chosen = local.shifted(by: sparse ? sol.pairs.firstLevel ?? 0 : 0)
                 guard chosen.count >= 2 else {
                     throw SolverError.emptySelection("realization \(r): the chosen states hold \(chosen.count) state(s); pairs need at least 2")
                 }
-                let sub = sol.pairs.subset(chosen)
-                let iprSel = Array(iprAll[chosen])
+                let sub = sparse ? sol.pairs : sol.pairs.subset(local)
+                let iprSel = Array(iprAll[local])
                 let chi = Overlaps.chi(sub)
                 let maxima = OverlapDecay.maximumSites(sub)
                 var rng = SplitMix64(seed: spec.seed, stream: UInt64(r))
@@ -184,6 +192,7 @@ struct MatrixElementsCommand: ParsableCommand {
                 ("decay_length_bootstrap_error", .number(lambdaErr)),
                 ("fit", fitJSON),
                 ("localization_length_all", .number(total.lAll)),
+                ("localization_length_all_states", .string(sparse ? "the selected states only (sparse path: no full spectrum)" : "every state")),
                 ("localization_length_all_stderr", .number(Statistics.standardError(lengthsAll))),
                 ("localization_length_selected", .number(total.lSel)),
                 ("localization_length_selected_stderr", .number(Statistics.standardError(lengthsSelected))),
@@ -198,4 +207,9 @@ struct MatrixElementsCommand: ParsableCommand {
             ])
         }
     }
+}
+
+extension Range where Bound == Int {
+    /// The range moved by `offset`.
+    func shifted(by offset: Int) -> Range<Int> { (lowerBound + offset)..<(upperBound + offset) }
 }

@@ -7,10 +7,10 @@ import FermiGlassSolvers
 /// the shift-invert parameters. ``request(fermiIndex:vectors:)`` turns them into the one
 /// ``EigenRequest`` the command passes to ``Eigensolver/solve(_:_:)``.
 struct SolverOptions: ParsableArguments {
-    @Option(help: "Eigensolver: dense (LAPACK, every state), shift-invert (CHOLMOD LDL^T + ARPACK, states near an energy) or auto (dense up to \(Eigensolver.autoCrossover) sites).")
-    var solver: String = "auto"
+    @Option(help: "Eigensolver: dense (LAPACK, every state), shift-invert (CHOLMOD LDL^T + ARPACK, states near an energy) or auto (dense up to \(Eigensolver.autoCrossover) sites). Default: auto for spectrum, dense for the other commands.")
+    var solver: String?
 
-    @Option(help: "Shift-invert: compute the --count states closest to this energy (units of t1).")
+    @Option(parsing: .unconditional, help: "Shift-invert: compute the --count states closest to this energy (units of t1); a negative value as --sigma -1.2 or --sigma=-1.2.")
     var sigma: Double?
 
     @Option(help: "Number of states closest to --sigma.")
@@ -38,8 +38,8 @@ struct SolverOptions: ParsableArguments {
     var krylov: String = "block"
 
     func validate() throws {
-        guard SolverChoice(rawValue: solver) != nil else {
-            throw ValidationError("--solver must be dense, shift-invert or auto, got '\(solver)'")
+        if let text = solver, SolverChoice(rawValue: text) == nil {
+            throw ValidationError("--solver must be dense, shift-invert or auto, got '\(text)'")
         }
         if let s = sigma, !s.isFinite { throw ValidationError("--sigma must be a finite energy, got \(s)") }
         if let k = count, k <= 0 { throw ValidationError("--count must be positive, got \(k)") }
@@ -58,7 +58,7 @@ struct SolverOptions: ParsableArguments {
     /// The request for a lattice whose Fermi sea fills levels 0 ..< fermiIndex (nil: no filling).
     /// Without --sigma/--count/--window the selection is the whole spectrum.
     func request(fermiIndex: Int?, vectors: Bool) throws -> EigenRequest {
-        let choice = SolverChoice(rawValue: solver)!
+        let choice = self.choice(default: .auto)
         var selection = StateSelection.all
         if let s = sigma, let k = count {
             selection = .nearest(sigma: s, count: k)
@@ -73,22 +73,34 @@ struct SolverOptions: ParsableArguments {
         if choice == .shiftInvert && selection == .all {
             throw ValidationError("--solver shift-invert needs --sigma E --count k, or --window levels:K|energy:D with a filling")
         }
-        let lanczos = LanczosOptions(basisSize: ncv, tolerance: tol, maxRestarts: maxRestarts, seed: lanczosSeed,
-                                     method: KrylovMethod(rawValue: krylov)!)
-        return EigenRequest(solver: choice, selection: selection, vectors: vectors,
-                            engine: ShiftInvertOptions(lanczos: lanczos, sliceCapacity: sliceCapacity))
+        return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions)
     }
 
-    /// The solver checks of one solve as summary.json entries: max_residual,
-    /// max_orthogonality_error, certified, the method, timings and counters.
-    static func checks(_ d: SolveDiagnostics) -> [(String, JSON)] {
-        var out: [(String, JSON)] = [("method", .string(d.method))]
-        if !d.maxResidual.isNaN { out.append(("max_residual", .number(d.maxResidual))) }
-        if !d.maxOrthogonalityError.isNaN { out.append(("max_orthogonality_error", .number(d.maxOrthogonalityError))) }
-        out.append(("certified", .bool(d.certified)))
-        out.append(("timings_seconds", .object(d.timings.map { ($0.0, .number($0.1)) })))
-        if !d.counters.isEmpty { out += d.counters.map { ($0.0, .int($0.1)) } }
-        if !d.notes.isEmpty { out += d.notes.map { ($0.0, .string($0.1)) } }
-        return out
+    /// --solver, or `fallback` when it is not given.
+    func choice(default fallback: SolverChoice) -> SolverChoice {
+        solver.flatMap(SolverChoice.init(rawValue:)) ?? fallback
+    }
+
+    /// The shift-invert parameters (Lanczos basis, tolerance, restarts, seed, slicing).
+    var engineOptions: ShiftInvertOptions {
+        ShiftInvertOptions(lanczos: LanczosOptions(basisSize: ncv, tolerance: tol, maxRestarts: maxRestarts, seed: lanczosSeed,
+                                                   method: KrylovMethod(rawValue: krylov)!),
+                           sliceCapacity: sliceCapacity)
+    }
+
+    /// The request of a command whose states come from --states/--energies (`selection`):
+    /// --window/--sigma are refused (the selection says which states), the solver defaults to
+    /// dense. With shift-invert (or auto above the crossover) a `.levels`/`.energies`
+    /// selection runs through the engine; `.all` is refused there with `needsAll`, the reason
+    /// the command needs every state.
+    func request(selection: StateSelection, vectors: Bool, sites: Int, needsAll: String) throws -> EigenRequest {
+        if window != nil || sigma != nil {
+            throw ValidationError("this command selects states with --states a:b or --energies a:b, not --window/--sigma")
+        }
+        let choice = self.choice(default: .dense)
+        if Eigensolver.resolve(choice, sites: sites, selection: selection) == .shiftInvert && selection == .all {
+            throw ValidationError("--solver \(choice.rawValue) computes states near an energy, not the whole spectrum: \(needsAll)")
+        }
+        return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions)
     }
 }

@@ -56,7 +56,7 @@ struct SpectrumCommand: ParsableCommand {
                     entry.append(("fermi_energy", .number(0.5 * (pairs.values[f.fermiIndex - 1] + pairs.values[f.fermiIndex]))))
                     entry.append(("open_shell", .bool(pairs.values[f.fermiIndex] - pairs.values[f.fermiIndex - 1] <= 1e-10 * h.infinityNorm)))
                 }
-                entry += SolverOptions.checks(solution.diagnostics)
+                entry += solution.diagnostics.entries
                 perRealization.append(.object(entry))
                 if spec.realizations.count == 1 {
                     try ctx.output.write(npy: pairs.values, to: "eigenvalues.npy")

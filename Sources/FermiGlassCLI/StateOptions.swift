@@ -23,6 +23,11 @@ struct StateOptions: ParsableArguments {
     /// range that intersects the spectral bound of `spec` (Gershgorin). `fallback` is used when
     /// neither option is given.
     func resolve(_ spec: ModelSpec, fallback: StateSelection = .all) throws -> StateSelection {
+        try Self.resolve(states: states, energies: energies, spec, fallback: fallback)
+    }
+
+    /// ``resolve(_:fallback:)`` for option values held elsewhere (`dos --energies`).
+    static func resolve(states: String?, energies: String?, _ spec: ModelSpec, fallback: StateSelection = .all) throws -> StateSelection {
         if states != nil && energies != nil { throw ValidationError("give either --states or --energies, not both") }
         let n = spec.lattice.siteCount
         if let s = states {
@@ -42,7 +47,7 @@ struct StateOptions: ParsableArguments {
                 throw ValidationError("--energies must be a:b with finite numbers a <= b, got '\(e)'")
             }
             guard a <= b else { throw ValidationError("--energies \(e) is empty (a must not exceed b)") }
-            let bound = try Self.spectralBound(spec)
+            let bound = try spectralBound(spec)
             if b < bound.lowerBound || a > bound.upperBound {
                 throw ValidationError(String(
                     format: "--energies %@ holds no state: every level lies in [%.4g, %.4g] (Gershgorin bound of H0)",
@@ -85,47 +90,26 @@ extension StateSelection {
             return .object([("kind", .string("fermi_window")), ("fermi_index", .int(f)), ("window", .string(w.description))])
         }
     }
-
-    /// Indices into an ascending full spectrum `values` that the selection picks.
-    func indices(in values: [Double]) -> Range<Int> {
-        switch self {
-        case .all: return 0..<values.count
-        case .levels(let r): return r
-        case .energies(let e):
-            let lo = values.firstIndex { $0 >= e.lowerBound } ?? values.count
-            let hi = values.lastIndex { $0 <= e.upperBound }.map { $0 + 1 } ?? 0
-            return lo..<max(lo, hi)
-        case .nearest(let sigma, let k):
-            // The k levels closest to sigma form a contiguous run of the ascending spectrum.
-            var lo = values.firstIndex { $0 >= sigma } ?? values.count, hi = lo
-            while hi - lo < min(k, values.count) {
-                if lo == 0 { hi += 1 } else if hi == values.count { lo -= 1 }
-                else if sigma - values[lo - 1] <= values[hi] - sigma { lo -= 1 } else { hi += 1 }
-            }
-            return lo..<hi
-        case .fermiWindow(let f, let w):
-            switch w {
-            case .levels(let k): return max(0, f - k)..<min(values.count, f + k)
-            case .energy(let d):
-                let ef = 0.5 * (values[f - 1] + values[f])
-                return StateSelection.energies((ef - d)...(ef + d)).indices(in: values)
-            }
-        }
-    }
 }
 
 extension SolveDiagnostics {
-    /// The solver block of summary.json.
-    var json: JSON {
-        .object([
-            ("method", .string(method)),
-            ("certified_complete", .bool(certified)),
-            ("max_residual", .number(maxResidual)),
-            ("max_orthogonality_error", .number(maxOrthogonalityError)),
-            ("timings_seconds", .object(timings.map { ($0.0, .number($0.1)) })),
-        ] + (counters.isEmpty ? [] : [("counters", .object(counters.map { ($0.0, .int($0.1)) }))])
-          + (notes.isEmpty ? [] : [("notes", .object(notes.map { ($0.0, .string($0.1)) }))]))
+    /// The checks of a solve as summary.json entries (the one rendering, used flat per
+    /// realization by `spectrum` and as the `solver` block by the other commands): method,
+    /// certified (an inertia count or the dense path proves the selection complete),
+    /// max_residual ||H phi - xi phi||, max_orthogonality_error (both omitted without
+    /// vectors), timings_seconds, counters, notes.
+    var entries: [(String, JSON)] {
+        var out: [(String, JSON)] = [("method", .string(method)), ("certified", .bool(certified))]
+        if !maxResidual.isNaN { out.append(("max_residual", .number(maxResidual))) }
+        if !maxOrthogonalityError.isNaN { out.append(("max_orthogonality_error", .number(maxOrthogonalityError))) }
+        out.append(("timings_seconds", .object(timings.map { ($0.0, .number($0.1)) })))
+        if !counters.isEmpty { out.append(("counters", .object(counters.map { ($0.0, .int($0.1)) }))) }
+        if !notes.isEmpty { out.append(("notes", .object(notes.map { ($0.0, .string($0.1)) }))) }
+        return out
     }
+
+    /// The solver block of summary.json.
+    var json: JSON { .object(entries) }
 }
 
 extension SolveDiagnostics {

@@ -83,35 +83,7 @@ public final class EigenCache: @unchecked Sendable {
 
     /// The states of `request` taken from a complete ascending solution.
     static func select(_ request: EigenRequest, from full: Eigenpairs, h: CSRMatrix) throws -> EigenSolution {
-        let values = full.values
-        let n = values.count
-        var fermi: FermiLevel? = nil
-        let range: Range<Int>
-        switch request.selection {
-        case .all:
-            range = 0..<n
-        case .levels(let r):
-            guard r.lowerBound >= 0, r.upperBound <= n, !r.isEmpty else {
-                throw SolverError.emptySelection("level range \(r.lowerBound):\(r.upperBound) is empty or outside 0:\(n)")
-            }
-            range = r
-        case .energies(let e):
-            let lo = values.firstIndex { $0 >= e.lowerBound } ?? n
-            let hi = values.lastIndex { $0 <= e.upperBound }.map { $0 + 1 } ?? lo
-            guard hi > lo else { throw SolverError.emptySelection("the energy window [\(e.lowerBound), \(e.upperBound)] holds no state") }
-            range = lo..<hi
-        case .nearest(let sigma, let k):
-            guard k > 0, k <= n else { throw SolverError.invalidArgument("--count must be in 1...\(n), got \(k)") }
-            var lo = 0
-            while lo + k < n, abs(values[lo + k] - sigma) < abs(values[lo] - sigma) { lo += 1 }
-            range = lo..<(lo + k)
-        case .fermiWindow(let f, let window):
-            guard f > 0, f < n else { throw SolverError.invalidArgument("the Fermi index N/2 = \(f) must lie in 1..<\(n)") }
-            let level = FermiLevel(highestOccupied: values[f - 1], lowestEmpty: values[f],
-                                   openShell: values[f] - values[f - 1] <= 1e-10 * h.infinityNorm)
-            fermi = level
-            range = try Eigensolver.windowRange(window, fermiIndex: f, fermi: level, values: values)
-        }
+        let (range, fermi) = try request.selection.levelRange(in: full.values, openShellTolerance: 1e-10 * h.infinityNorm)
         return EigenSolution(pairs: full.subset(range), diagnostics: SolveDiagnostics(method: "cache"), fermiLevel: fermi)
     }
 }

@@ -55,6 +55,72 @@ public enum StateSelection: Sendable, Equatable {
     case fermiWindow(fermiIndex: Int, window: FermiWindow)
 }
 
+extension FermiWindow {
+    /// The window's levels as global indices 0-based, half-open, for an ascending spectrum
+    /// `values` holding levels 0 ..< values.count of the `levelCount` levels of H0 (default:
+    /// all of them), and the Fermi index f = N/2. E_F = (xi_{f-1} + xi_f) / 2;
+    /// `levels:K` is f-K ..< f+K, `energy:D` every level with E_F - D <= xi <= E_F + D
+    /// (CONVENTIONS.md §2). The one definition of a window used by every path (dense, cache,
+    /// ground state, sweeps); the sparse path obtains the same set by inertia counts.
+    public func levelRange(values: [Double], fermiIndex f: Int, levelCount: Int? = nil) throws -> Range<Int> {
+        let total = levelCount ?? values.count
+        guard f >= 1, f < values.count else {
+            throw SolverError.invalidArgument("the Fermi index N/2 = \(f) needs levels \(f - 1) and \(f) of the \(values.count) computed levels")
+        }
+        switch self {
+        case .levels(let k):
+            guard f - k >= 0, f + k <= total else {
+                throw SolverError.emptySelection("window levels:\(k) needs levels \(f - k)..<\(f + k), outside the spectrum 0..<\(total)")
+            }
+            return (f - k)..<(f + k)
+        case .energy(let dE):
+            let ef = 0.5 * (values[f - 1] + values[f])
+            let lo = values.firstIndex { $0 >= ef - dE } ?? values.count
+            let hi = values.lastIndex { $0 <= ef + dE }.map { $0 + 1 } ?? lo
+            guard hi < values.count || values.count == total else {
+                throw SolverError.emptySelection("window energy:\(dE) reaches past the \(values.count) computed levels")
+            }
+            return lo..<max(lo, hi)
+        }
+    }
+}
+
+extension StateSelection {
+    /// The selected levels as an index range of a complete ascending spectrum `values`, and,
+    /// for `.fermiWindow`, the Fermi level (open shell when xi_{N/2} - xi_{N/2-1} <=
+    /// `openShellTolerance`). `.nearest` is the contiguous run of the k levels closest to sigma.
+    /// Shared by the dense path, the eigen cache and the commands that select from a full solve.
+    public func levelRange(in values: [Double], openShellTolerance: Double) throws -> (range: Range<Int>, fermiLevel: FermiLevel?) {
+        let n = values.count
+        switch self {
+        case .all:
+            return (0..<n, nil)
+        case .levels(let r):
+            guard r.lowerBound >= 0, r.upperBound <= n, !r.isEmpty else {
+                throw SolverError.emptySelection("level range \(r.lowerBound):\(r.upperBound) is empty or outside 0:\(n)")
+            }
+            return (r, nil)
+        case .energies(let e):
+            let lo = values.firstIndex { $0 >= e.lowerBound } ?? n
+            let hi = values.lastIndex { $0 <= e.upperBound }.map { $0 + 1 } ?? lo
+            guard hi > lo else { throw SolverError.emptySelection("the energy window [\(e.lowerBound), \(e.upperBound)] holds no state") }
+            return (lo..<hi, nil)
+        case .nearest(let sigma, let k):
+            guard k > 0, k <= n else { throw SolverError.invalidArgument("--count must be in 1...\(n), got \(k)") }
+            guard sigma.isFinite else { throw SolverError.invalidArgument("the shift sigma must be finite, got \(sigma)") }
+            // The k values nearest sigma are a contiguous run of the sorted spectrum.
+            var lo = 0
+            while lo + k < n, abs(values[lo + k] - sigma) < abs(values[lo] - sigma) { lo += 1 }
+            return (lo..<(lo + k), nil)
+        case .fermiWindow(let f, let window):
+            guard f > 0, f < n else { throw SolverError.invalidArgument("the Fermi index N/2 = \(f) must lie in 1..<\(n)") }
+            let level = FermiLevel(highestOccupied: values[f - 1], lowestEmpty: values[f],
+                                   openShell: values[f] - values[f - 1] <= openShellTolerance)
+            return (try window.levelRange(values: values, fermiIndex: f), level)
+        }
+    }
+}
+
 /// A request for eigenpairs: the single seam between commands and solvers, so that every
 /// observable can run on the dense or the sparse path.
 public struct EigenRequest: Sendable {
@@ -153,42 +219,22 @@ public enum Eigensolver {
             pairs = try DenseEigensolver.solve(h, selection: .levels(r), vectors: request.vectors)
         case .energies(let e):
             pairs = try DenseEigensolver.solve(h, selection: .energies(e), vectors: request.vectors)
-        case .nearest(let sigma, let k):
-            guard k > 0, k <= n else { throw SolverError.invalidArgument("--count must be in 1...\(n), got \(k)") }
-            guard sigma.isFinite else { throw SolverError.invalidArgument("the shift sigma must be finite, got \(sigma)") }
+        case .nearest:
             let values = try DenseEigensolver.solve(h, selection: .all, vectors: false).values
-            // The k values nearest sigma are a contiguous run of the sorted spectrum.
-            var lo = 0
-            while lo + k < n, abs(values[lo + k] - sigma) < abs(values[lo] - sigma) { lo += 1 }
-            pairs = try DenseEigensolver.solve(h, selection: .levels(lo..<(lo + k)), vectors: request.vectors)
+            let range = try request.selection.levelRange(in: values, openShellTolerance: 0).range
+            pairs = try DenseEigensolver.solve(h, selection: .levels(range), vectors: request.vectors)
         case .fermiWindow(let f, let window):
             guard f > 0, f < n else { throw SolverError.invalidArgument("the Fermi index N/2 = \(f) must lie in 1..<\(n)") }
             let all = try DenseEigensolver.solve(h, selection: .all, vectors: request.vectors)
-            let level = FermiLevel(highestOccupied: all.values[f - 1], lowestEmpty: all.values[f],
-                                   openShell: all.values[f] - all.values[f - 1] <= 1e-10 * h.infinityNorm)
-            fermi = level
-            let range = try windowRange(window, fermiIndex: f, fermi: level, values: all.values)
-            pairs = all.subset(range)
+            let picked = try StateSelection.fermiWindow(fermiIndex: f, window: window)
+                .levelRange(in: all.values, openShellTolerance: 1e-10 * h.infinityNorm)
+            fermi = picked.fermiLevel
+            pairs = all.subset(picked.range)
         }
         var d = SolveDiagnostics(method: request.selection == .all ? "dense (LAPACK dsyevd)" : "dense (LAPACK dsyevd/dsyevr)")
         d.timings.append(("solve", (clock.now - start).seconds))
         d.certified = true
         return EigenSolution(pairs: pairs, diagnostics: d, fermiLevel: fermi)
-    }
-
-    /// Levels of a Fermi window as an index range of the full ascending spectrum `values`.
-    static func windowRange(_ window: FermiWindow, fermiIndex f: Int, fermi: FermiLevel, values: [Double]) throws -> Range<Int> {
-        switch window {
-        case .levels(let k):
-            guard f - k >= 0, f + k <= values.count else {
-                throw SolverError.emptySelection("window levels:\(k) needs levels \(f - k)..<\(f + k), outside the spectrum 0..<\(values.count)")
-            }
-            return (f - k)..<(f + k)
-        case .energy(let dE):
-            let lo = values.firstIndex { $0 >= fermi.energy - dE } ?? values.count
-            let hi = values.lastIndex { $0 <= fermi.energy + dE }.map { $0 + 1 } ?? lo
-            return lo..<max(lo, hi)
-        }
     }
 
     /// The sparse path: CHOLMOD LDL^T + ARPACK shift-invert, inertia-certified.

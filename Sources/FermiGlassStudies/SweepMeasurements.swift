@@ -3,42 +3,57 @@ import FermiGlassModel
 import FermiGlassObservables
 import FermiGlassSolvers
 
-/// What a sweep measures on one unit (size, W, filling, realization):
+/// What a sweep measures on one unit (size, W, filling, realization), through
+/// ``GroundStateStudy`` with the unit's per-size method (solver, window, algorithm, proposals):
 ///
-/// * `L_loc` — < IPR^(-1/2) > over all computed states (all states on the dense path), and
+/// * `L_loc` — < IPR^(-1/2) > over the states the study computed: all states on the dense
+///   path, the window's states on the sparse path (`L_loc_states` says which), and
 ///   `L_loc_window` over the window's states;
-/// * `fermi_energy` — midway between levels N/2 - 1 and N/2;
-/// * for each U of the sweep, the first-order ground state in the window (polarized count,
-///   moment density = polarized / sites, census counts).
+/// * `fermi_energy` — midway between levels N/2 - 1 and N/2; `window_states`;
+/// * for each U of the sweep (one row per U), the first-order ground state in the window:
+///   `polarized` (singly occupied window levels), `moment_sites` (sites with |m_i| above 0.05),
+///   `energy` (E1 with the frozen core), `census_one_sided`, `census_two_sided`, `abs_Sz`.
+///
+/// Only deterministic values: same unit, same numbers (no timings).
 public enum SweepMeasurements {
+    /// The study a sweep runs for `method` (MC streams seeded by the sweep seed).
+    public static func study(_ method: SweepConfig.Method, seed: UInt64) -> GroundStateStudy {
+        var s = GroundStateStudy.Settings()
+        s.window = FermiWindow(method.window) ?? .levels(100)
+        s.algorithm = GroundStateStudy.Algorithm(rawValue: method.algorithm) ?? .default
+        s.proposals = method.proposals
+        s.solver = SolverChoice(rawValue: method.solver) ?? .auto
+        s.seed = seed
+        s.keepDetails = false
+        return GroundStateStudy(settings: s)
+    }
+
     public static func compute(_ unit: SweepUnit, config: SweepConfig, method: SweepConfig.Method) throws -> [JSON] {
         let lattice = try Lattice(lx: unit.size.lx, ly: unit.size.ly, boundary: config.boundary)
         let params = ModelParameters(t1: config.t1, t2: config.t2, disorderStrength: unit.disorderStrength, mu: config.mu)
         let filling = try Filling(filling: unit.filling, siteCount: lattice.siteCount)
         let model = try DisorderedModel(lattice: lattice, parameters: params, seed: config.seed, realization: unit.realization)
-        let h = model.hamiltonian()
-        let solver = SolverChoice(rawValue: method.solver) ?? .auto
-        let solution = try Eigensolver.solve(h, EigenRequest(solver: solver, selection: .all, vectors: true))
-        let pairs = solution.pairs
-        let ipr = Localization.ipr(pairs)
-        let f = filling.fermiIndex
-        let ef = 0.5 * (pairs.values[f - 1] + pairs.values[f])
-        let windowStates: [Int]
-        switch FermiWindow(method.window) ?? .levels(100) {
-        case .levels(let k): windowStates = Array(max(0, f - k)..<min(pairs.count, f + k))
-        case .energy(let d): windowStates = (0..<pairs.count).filter { abs(pairs.values[$0] - ef) <= d }
-        }
-        guard !windowStates.isEmpty else {
-            throw SolverError.emptySelection("window \(method.window) around E_F = \(ef) holds no state on \(lattice)")
-        }
+        let study = study(method, seed: config.seed)
+        let d = try study.realization(model, realization: unit.realization, filling: filling, interactions: config.interactions)
         let base: [(String, JSON)] = [
             ("particles", .int(filling.particles)),
-            ("fermi_energy", .number(ef)),
-            ("L_loc", .number(Localization.length(ipr: ipr))),
-            ("L_loc_window", .number(Localization.length(ipr: windowStates.map { ipr[$0] }))),
-            ("window_states", .int(windowStates.count)),
+            ("fermi_energy", .number(d.fermiEnergy)),
+            ("L_loc", .number(Localization.length(ipr: d.localizationIPR))),
+            ("L_loc_states", .string(d.sparse ? "window" : "all")),
+            ("L_loc_window", .number(Localization.length(ipr: d.windowIPR))),
+            ("window_states", .int(d.xi.count)),
         ]
         if config.interactions.isEmpty { return [.object(base)] }
-        return config.interactions.map { u in .object([("U", .number(u))] + base) }
+        return zip(config.interactions, d.runs).map { u, run in
+            let o = run.observables
+            return .object([("U", .number(u))] + base + [
+                ("polarized", .int(o.polarized)),
+                ("moment_sites", .int(o.sitesAboveThreshold)),
+                ("energy", .number(run.result.energy)),
+                ("census_one_sided", .int(run.census.oneSided)),
+                ("census_two_sided", .int(run.census.twoSided)),
+                ("abs_Sz", .number(o.totalSz)),
+            ])
+        }
     }
 }

@@ -66,6 +66,41 @@ private func csv(_ dir: URL) throws -> String {
         #expect(keys.count == 24 && Set(keys).count == 24, "no duplicate or missing unit")
     }
 
+    /// Rows with U carry the ground-state columns; `scaling` turns them into scaling.csv with
+    /// one point per (size, U) whose moment density is the realization mean of polarized / sites.
+    @Test func groundStateColumnsAndScaling() throws {
+        let cfg = try writeConfig("""
+            {"sizes": [12, 16], "W": [9], "t2": 0.6, "fillings": [0.8333333333333334], "U": [0.5, 1.0],
+             "realizations": 2, "window": "levels:10", "proposals": 2000}
+            """, "scaling")
+        let out = tempDir("scaling-sweep"), view = tempDir("scaling-view")
+        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: view) }
+        #expect(try runSweepCLI(["sweep", cfg, "--output", out.path]).status == 0)
+        let lines = try csv(out).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        for column in ["U", "L_loc", "polarized", "moment_sites", "energy", "census_one_sided", "census_two_sided", "abs_Sz"] {
+            #expect(header.contains(column), "missing column \(column)")
+        }
+        #expect(lines.count == 1 + 2 * 2 * 2)
+        let col = { (name: String) in header.firstIndex(of: name)! }
+        var density = [String: [Double]]()
+        for row in lines.dropFirst() {
+            #expect(Double(row[col("energy")])!.isFinite)
+            let sites = Double(row[col("Lx")])! * Double(row[col("Ly")])!
+            density["\(row[col("Lx")])/\(row[col("U")])", default: []].append(Double(row[col("polarized")])! / sites)
+        }
+        #expect(try runSweepCLI(["scaling", out.path, "--output", view.path]).status == 0)
+        let table = try String(contentsOf: view.appendingPathComponent("scaling.csv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        #expect(table.count == 1 + 4)
+        let h = table[0]
+        for row in table.dropFirst() {
+            let key = "\(row[h.firstIndex(of: "Lx")!])/\(row[h.firstIndex(of: "U")!])"
+            let mean = density[key]!.reduce(0, +) / 2
+            #expect(abs(Double(row[h.firstIndex(of: "moment_density")!])! - mean) < 1e-12, "\(key)")
+        }
+    }
+
     @Test func tornLastLineIsRecomputed() throws {
         let cfg = try writeConfig(config.replacingOccurrences(of: "\"realizations\": 12", with: "\"realizations\": 2"), "torn")
         let whole = tempDir("torn-whole"), torn = tempDir("torn")
