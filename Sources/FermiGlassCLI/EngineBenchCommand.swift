@@ -128,28 +128,10 @@ struct EngineBench: ParsableCommand {
         return Double(u.ru_maxrss) / 1024
     }
 
-    /// STREAM triad a[i] = b[i] + s c[i] over 20 M doubles per array, best of 5, in GB/s
-    /// (24 bytes moved per element, write-allocate not counted, as in STREAM).
+    /// STREAM triad a[i] = b[i] + s c[i] (``MemoryBandwidth/triad(elements:passes:threads:)``,
+    /// 20 M doubles per array, best of 5), in GB/s.
     static func triadBandwidth() -> Double {
-        let n = 20_000_000
-        var a = [Double](repeating: 0, count: n)
-        let b = [Double](repeating: 1, count: n), c = [Double](repeating: 2, count: n)
-        let clock = ContinuousClock()
-        var best = Double.infinity
-        for rep in 0..<5 {
-            let s = 3.0 + Double(rep)
-            let t = clock.now
-            a.withUnsafeMutableBufferPointer { ap in
-                b.withUnsafeBufferPointer { bp in
-                    c.withUnsafeBufferPointer { cp in
-                        for i in 0..<n { ap[i] = bp[i] + s * cp[i] }
-                    }
-                }
-            }
-            best = min(best, (clock.now - t).seconds)
-        }
-        precondition(a[n / 2] == 1 + 7 * 2)
-        return 24 * Double(n) / best / 1e9
+        MemoryBandwidth.triad(elements: 20_000_000, passes: 5).bestBytesPerSecond / 1e9
     }
 }
 
