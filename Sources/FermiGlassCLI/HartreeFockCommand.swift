@@ -155,45 +155,21 @@ struct HartreeFockCommand: ParsableCommand {
         }
         let ctx = try RunContext(command: "hartree-fock", options: io)
         try ctx.run {
-            let particles = spec.filling!.particles
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
                                           "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations"])
             var entries = [JSON]()
-            let total = spec.realizations.count * us.count
-            var done = 0
-            for r in spec.realizations {
-                let m = try spec.model(realization: r)
-                let h0 = m.hamiltonian()
-                if model.saveDisorder { try ctx.output.write(npy: m.onsiteEnergies, to: "\(RunContext.realizationDirectory(r))/disorder.npy") }
-                var previous: (up: [Double], down: [Double])? = nil
-                for u in us {
-                    var o = template
-                    o.U = u
-                    let clock = ContinuousClock(), t0 = clock.now
-                    let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
-                    do {
-                        let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
-                            FileHandle.standardError.write(Data("[hartree-fock] realization \(r), U = \(u), \(line)\n".utf8))
-                        })
-                        previous = (result.up.density, result.down.density)
-                        let seconds = (clock.now - t0).seconds
-                        try Self.write(result, to: dir, ctx: ctx, nearFermi: nearFermi, single: spec.realizations.count == 1 && us.count == 1)
-                        let count = result.momentCount(threshold: momentThreshold)
-                        table.append(cells: [String(r), "\(u)", mode, "true", "\(result.energy)", "\(result.energyFromH0)", String(count),
-                                      "\(result.totalAbsoluteMoment)", "\(result.totalSz)", String(result.up.occupied),
-                                      String(result.down.occupied), "\(result.fermiEnergy ?? .nan)", "\(result.gap ?? .nan)",
-                                      String(result.iterations)])
-                        entries.append(Self.json(result, realization: r, threshold: momentThreshold, seconds: seconds, directory: dir))
-                    } catch let e as HartreeFockError {
-                        FileHandle.standardError.write(Data("[hartree-fock] realization \(r), U = \(u): \(e.description)\n".utf8))
-                        table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", ""])
-                        entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
-                                                ("error", .string(e.description))]))
-                        previous = nil
-                    }
-                    done += 1
-                    ctx.progress(done, of: total, "(realization, U)")
-                }
+            try ctx.forEachHartreeFock(spec, us: us, template: template, saveDisorder: model.saveDisorder) { r, u, _, dir, result, seconds in
+                try Self.write(result, to: dir, ctx: ctx, nearFermi: nearFermi, single: spec.realizations.count == 1 && us.count == 1)
+                let count = result.momentCount(threshold: momentThreshold)
+                table.append(cells: [String(r), "\(u)", mode, "true", "\(result.energy)", "\(result.energyFromH0)", String(count),
+                              "\(result.totalAbsoluteMoment)", "\(result.totalSz)", String(result.up.occupied),
+                              String(result.down.occupied), "\(result.fermiEnergy ?? .nan)", "\(result.gap ?? .nan)",
+                              String(result.iterations)])
+                entries.append(Self.json(result, realization: r, threshold: momentThreshold, seconds: seconds, directory: dir))
+            } failed: { r, u, e in
+                table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", ""])
+                entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
+                                        ("error", .string(e.description))]))
             }
             try ctx.output.write(csv: table, to: "hartree_fock.csv")
             try ctx.writeSummary([
@@ -208,7 +184,7 @@ struct HartreeFockCommand: ParsableCommand {
     }
 
     static func write(_ r: HartreeFockResult, to dir: String, ctx: RunContext, nearFermi: Int, single: Bool) throws {
-        var files: [(String, [Double])] = [("moments.npy", r.moments), ("density_up.npy", r.up.density), ("density_down.npy", r.down.density),
+        let files: [(String, [Double])] = [("moments.npy", r.moments), ("density_up.npy", r.up.density), ("density_down.npy", r.down.density),
                                            ("eigenvalues_up.npy", r.up.orbitals.values), ("eigenvalues_down.npy", r.down.orbitals.values)]
         for (name, values) in files {
             try ctx.output.write(npy: values, to: "\(dir)/\(name)")
@@ -246,5 +222,45 @@ struct HartreeFockCommand: ParsableCommand {
             })),
             ("seconds", .number(seconds)),
         ])
+    }
+}
+
+extension RunContext {
+    /// Solves Hartree-Fock for every realization of `spec` and every U of `us` in turn, each U
+    /// warm-started from the previous U's converged densities (a non-converged U resets the warm
+    /// start), with progress on stderr. `converged` gets (realization, U, H0, the output
+    /// sub-directory, the result, seconds of the solve); `failed` gets the typed error after it
+    /// has been reported on stderr.
+    func forEachHartreeFock(_ spec: ModelSpec, us: [Double], template: HartreeFockOptions, saveDisorder: Bool = false,
+                            _ converged: (Int, Double, CSRMatrix, String, HartreeFockResult, Double) throws -> Void,
+                            failed: (Int, Double, HartreeFockError) -> Void) throws {
+        let particles = spec.filling!.particles
+        let total = spec.realizations.count * us.count
+        var done = 0
+        for r in spec.realizations {
+            let m = try spec.model(realization: r)
+            let h0 = m.hamiltonian()
+            if saveDisorder { try output.write(npy: m.onsiteEnergies, to: "\(Self.realizationDirectory(r))/disorder.npy") }
+            var previous: (up: [Double], down: [Double])? = nil
+            for u in us {
+                var o = template
+                o.U = u
+                let clock = ContinuousClock(), t0 = clock.now
+                let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
+                do {
+                    let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
+                        FileHandle.standardError.write(Data("[\(self.command)] realization \(r), U = \(u), \(line)\n".utf8))
+                    })
+                    previous = (result.up.density, result.down.density)
+                    try converged(r, u, h0, dir, result, (clock.now - t0).seconds)
+                } catch let e as HartreeFockError {
+                    FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(e.description)\n".utf8))
+                    failed(r, u, e)
+                    previous = nil
+                }
+                done += 1
+                progress(done, of: total, "(realization, U)")
+            }
+        }
     }
 }

@@ -61,58 +61,37 @@ struct LinearStabilityCommand: ParsableCommand {
                                           "gap", "occupation", "aufbau_violations",
                                           "census_one_sided", "census_two_sided", "mu_star", "products", "hf_seconds", "pi_seconds"])
             var entries = [JSON]()
-            let total = spec.realizations.count * us.count
-            var done = 0
-            for r in spec.realizations {
-                let m = try spec.model(realization: r)
-                let h0 = m.hamiltonian()
-                var previous: (up: [Double], down: [Double])? = nil
-                for u in us {
-                    var o = template
-                    o.U = u
-                    let clock = ContinuousClock(), t0 = clock.now
-                    let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
-                    do {
-                        let hf = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
-                            FileHandle.standardError.write(Data("[linear-stability] realization \(r), U = \(u), \(line)\n".utf8))
-                        })
-                        previous = (hf.up.density, hf.down.density)
-                        let t1 = clock.now
-                        var op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)
-                        let res = try LinearStability.largestEigenvalues(of: &op, count: eigenvalues, block: block, tolerance: tolerance)
-                        let t2 = clock.now
-                        try ctx.output.write(npy: res.eigenvalues, to: "\(dir)/pi_eigenvalues.npy")
-                        try ctx.output.write(npy: Array(res.eigenvectors[0..<spec.lattice.siteCount]), to: "\(dir)/pi_leading_vector.npy")
-                        let lambda = res.eigenvalues[0]
-                        let gap = (hf.up.lowestEmpty ?? .nan) - (hf.up.highestOccupied ?? .nan)
-                        let (census, levels) = try hf.stabilityCensus(h0: h0, windowHalfWidth: window)
-                        let rule = hf.options.occupation == .maximumOverlap ? "maximum-overlap" : "aufbau"
-                        table.append(cells: [String(r), "\(u)", "true", "\(lambda)", "\(u * lambda)", u * lambda >= 1 ? "1" : "0",
-                                             "\(gap)", rule, String(hf.up.aufbauViolations), String(census.oneSided),
-                                             String(census.twoSided), "\(census.muStar)", String(res.products), "\((t1 - t0).seconds)", "\((t2 - t1).seconds)"])
-                        entries.append(.object([
-                            ("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(true)), ("directory", .string(dir)),
-                            ("hf_energy", .number(hf.energy)), ("hf_iterations", .int(hf.iterations)),
-                            ("homo_lumo_gap", .number(gap)), ("occupation", .string(rule)),
-                            ("aufbau_violations", .int(hf.up.aufbauViolations)),
-                            ("census", .object([("window_levels", .ints([levels.lowerBound, levels.upperBound])),
-                                                ("one_sided", .int(census.oneSided)), ("two_sided", .int(census.twoSided)),
-                                                ("mu_star", .number(census.muStar))])),
-                            ("pi_eigenvalues", .numbers(res.eigenvalues)), ("residuals", .numbers(res.residuals)),
-                            ("U_lambda_max", .number(u * lambda)), ("stoner_unstable", .bool(u * lambda >= 1)),
-                            ("products", .int(res.products)), ("restarts", .int(res.restarts)),
-                            ("hf_seconds", .number((t1 - t0).seconds)), ("pi_seconds", .number((t2 - t1).seconds)),
-                        ]))
-                    } catch let e as HartreeFockError {
-                        FileHandle.standardError.write(Data("[linear-stability] realization \(r), U = \(u): \(e.description)\n".utf8))
-                        table.append(cells: [String(r), "\(u)", "false", "nan", "nan", "", "", "", "", "", "", "", "", "", ""])
-                        entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(false)),
-                                                ("error", .string(e.description))]))
-                        previous = nil
-                    }
-                    done += 1
-                    ctx.progress(done, of: total, "(realization, U)")
-                }
+            try ctx.forEachHartreeFock(spec, us: us, template: template) { r, u, h0, dir, hf, hfSeconds in
+                let clock = ContinuousClock(), t1 = clock.now
+                var op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)
+                let res = try LinearStability.largestEigenvalues(of: &op, count: eigenvalues, block: block, tolerance: tolerance)
+                let t2 = clock.now
+                try ctx.output.write(npy: res.eigenvalues, to: "\(dir)/pi_eigenvalues.npy")
+                try ctx.output.write(npy: Array(res.eigenvectors[0..<spec.lattice.siteCount]), to: "\(dir)/pi_leading_vector.npy")
+                let lambda = res.eigenvalues[0]
+                let gap = (hf.up.lowestEmpty ?? .nan) - (hf.up.highestOccupied ?? .nan)
+                let (census, levels) = try hf.stabilityCensus(h0: h0, windowHalfWidth: window)
+                let rule = hf.options.occupation == .maximumOverlap ? "maximum-overlap" : "aufbau"
+                table.append(cells: [String(r), "\(u)", "true", "\(lambda)", "\(u * lambda)", u * lambda >= 1 ? "1" : "0",
+                                     "\(gap)", rule, String(hf.up.aufbauViolations), String(census.oneSided),
+                                     String(census.twoSided), "\(census.muStar)", String(res.products), "\(hfSeconds)", "\((t2 - t1).seconds)"])
+                entries.append(.object([
+                    ("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(true)), ("directory", .string(dir)),
+                    ("hf_energy", .number(hf.energy)), ("hf_iterations", .int(hf.iterations)),
+                    ("homo_lumo_gap", .number(gap)), ("occupation", .string(rule)),
+                    ("aufbau_violations", .int(hf.up.aufbauViolations)),
+                    ("census", .object([("window_levels", .ints([levels.lowerBound, levels.upperBound])),
+                                        ("one_sided", .int(census.oneSided)), ("two_sided", .int(census.twoSided)),
+                                        ("mu_star", .number(census.muStar))])),
+                    ("pi_eigenvalues", .numbers(res.eigenvalues)), ("residuals", .numbers(res.residuals)),
+                    ("U_lambda_max", .number(u * lambda)), ("stoner_unstable", .bool(u * lambda >= 1)),
+                    ("products", .int(res.products)), ("restarts", .int(res.restarts)),
+                    ("hf_seconds", .number(hfSeconds)), ("pi_seconds", .number((t2 - t1).seconds)),
+                ]))
+            } failed: { r, u, e in
+                table.append(cells: [String(r), "\(u)", "false", "nan", "nan", "", "", "", "", "", "", "", "", "", ""])
+                entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(false)),
+                                        ("error", .string(e.description))]))
             }
             try ctx.output.write(csv: table, to: "linear_stability.csv")
             try ctx.writeSummary([
