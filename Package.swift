@@ -6,14 +6,14 @@
 //
 //   FermiGlassModel        lattice, t-t'-W model, disorder, CSR Hamiltonian       (pure Swift)
 //   FermiGlassIO           .npy / CSV / JSON output, atomic writes, provenance   (pure Swift)
-//   FermiGlassSolvers      dense LAPACKE, CHOLMOD LDL^T, ARPACK shift-invert,
+//   FermiGlassSolvers      dense LAPACKE, MUMPS / CHOLMOD LDL^T, shift-invert Lanczos,
 //                          inertia counts, spectrum slicing                     (the only C users)
 //   FermiGlassObservables  IPR, localization length, DOS, overlaps chi_ac
 //   FermiGlassInteracting  first-order energy, Monte Carlo, census, Hartree-Fock
 //   FermiGlassStudies      reproduction of the paper, sweeps, scaling
 //   FermiGlassCLI          the `fermiglass` commands (swift-argument-parser)
 //
-// C libraries come in through system-library targets (CLAPACK, CCHOLMOD, CARPACK); the Debian
+// C libraries come in through system-library targets (CLAPACK, CCHOLMOD, CMUMPS, CARPACK); the Debian
 // packages they need are installed by scripts/setup.sh (SwiftPM's `providers:` installs nothing).
 import PackageDescription
 
@@ -40,6 +40,7 @@ let package = Package(
         // MARK: C libraries (system-library targets; only FermiGlassSolvers imports them)
         .systemLibrary(name: "CLAPACK", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
         .systemLibrary(name: "CCHOLMOD", providers: [.apt(["libsuitesparse-dev"])]),
+        .systemLibrary(name: "CMUMPS", providers: [.apt(["libmumps-seq-dev"])]),
         .systemLibrary(name: "CARPACK", pkgConfig: "arpack", providers: [.apt(["libarpack2-dev"])]),
 
         // MARK: The pipeline
@@ -47,7 +48,7 @@ let package = Package(
         .target(name: "FermiGlassIO"),
         .target(
             name: "FermiGlassSolvers",
-            dependencies: ["FermiGlassModel", "CLAPACK", "CCHOLMOD", "CARPACK"],
+            dependencies: ["FermiGlassModel", "CLAPACK", "CCHOLMOD", "CMUMPS", "CARPACK"],
             swiftSettings: invariantChecks),
         .target(name: "FermiGlassObservables", dependencies: ["FermiGlassModel", "FermiGlassSolvers"]),
         .target(

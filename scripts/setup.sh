@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # FermiGlass set-up: installs what the package needs, only when it is missing (idempotent).
-#   Debian: liblapacke-dev libopenblas-dev libsuitesparse-dev libarpack2-dev
+#   Debian: liblapacke-dev libopenblas-dev libsuitesparse-dev libmumps-seq-dev libarpack2-dev
 #   Python: matplotlib (figures), numpy (figure scripts and peers)
 set -euo pipefail
 need=()
-for p in liblapacke-dev libopenblas-dev libsuitesparse-dev libarpack2-dev; do
+for p in liblapacke-dev libopenblas-dev libsuitesparse-dev libmumps-seq-dev libarpack2-dev; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

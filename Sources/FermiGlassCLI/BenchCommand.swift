@@ -437,9 +437,9 @@ struct BenchSolveCommand: ParsableCommand {
         // entry), and the rate over the Lanczos loop (which also orthogonalizes: a lower bound
         // on the solves' own rate; `bench scaling` times the solves alone, phase ldlt_solve).
         let bytesPerSolve = 24 * s.factorNonzeros
-        try report(h, ctx, method: "shift-invert (CHOLMOD simplicial LDL^T + ARPACK mode 3, k = \(k), sigma = \(sigma), tol = \(tol))",
+        try report(h, ctx, method: "shift-invert (\(s.factorization) + block Krylov-Schur, k = \(k), sigma = \(sigma), tol = \(tol))",
                    pairs: pairs, times: times, peak: peak, extra: [
-                       ("k", .int(k)), ("sigma", .number(sigma)), ("tol", .number(tol)),
+                       ("k", .int(k)), ("factorization", .string(s.factorization)), ("block_size", .int(s.blockSize)), ("sigma", .number(sigma)), ("tol", .number(tol)),
                        ("ordering", .string(s.ordering)), ("factor_nonzeros", .int(s.factorNonzeros)),
                        ("analysis_s", .number(s.analysisSeconds)), ("factorization_s", .number(s.factorSeconds)),
                        ("lanczos_s", .number(s.lanczosSeconds)), ("eigenvectors_s", .number(s.eigenvectorSeconds)),

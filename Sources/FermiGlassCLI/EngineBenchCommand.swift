@@ -43,8 +43,17 @@ struct EngineBench: ParsableCommand {
     @Option(help: "BLAS threads.")
     var threads: Int = 1
 
+    @Option(help: "Factorization: auto, mumps or cholmod.")
+    var factorization: String = FactorizationBackend.standard.rawValue
+
+    @Option(help: "Vectors per block Krylov step (default: the factorization's preferred size).")
+    var blockSize: Int?
+
     func run() throws {
         BLASRuntime.setThreads(threads)
+        guard let backend = FactorizationBackend(rawValue: factorization) else {
+            throw ValidationError("--factorization must be auto, mumps or cholmod, got '\(factorization)'")
+        }
         let ks = counts.split(separator: ",").compactMap { Int($0) }
         guard !ks.isEmpty, ks.allSatisfy({ $0 > 0 }) else { throw ValidationError("--counts must be positive integers, got '\(counts)'") }
         if stream { print(JSON.object([("stream_triad_GBps", .number(Self.triadBandwidth()))]).serialized()) }
@@ -55,7 +64,8 @@ struct EngineBench: ParsableCommand {
         let filling = try Filling(filling: 5.0 / 6.0, siteCount: lattice.siteCount)
         let clock = ContinuousClock()
         let t0 = clock.now
-        var options = ShiftInvertOptions(lanczos: LanczosOptions(basisSize: ncv, tolerance: tol), certifyNearest: false)
+        var options = ShiftInvertOptions(lanczos: LanczosOptions(basisSize: ncv, tolerance: tol), certifyNearest: false,
+                                         factorization: backend, blockSize: blockSize)
         options.sliceCapacity = sliceCapacity ?? 400
         let engine = try ShiftInvertSolver(h, options: options)
         let level = window ? FermiLevel(highestOccupied: 0, lowestEmpty: 0, openShell: false) : try engine.fermiLevel(fermiIndex: filling.fermiIndex)
@@ -105,8 +115,9 @@ struct EngineBench: ParsableCommand {
             let solveSeconds = s.solveSeconds - before.solveSeconds
             let perSolve = solveSeconds / Double(max(solves, 1))
             let line = JSON.object([
-                ("L", .int(size)), ("n", .int(h.rowCount)), ("k", .int(k)), ("ncv", .int(BlockKrylovSchur.basisSize(nev: k, dimension: h.rowCount, options: options.lanczos))),
-                ("ordering", .string(s.ordering)), ("factor_nonzeros", .int(s.factorNonzeros)),
+                ("L", .int(size)), ("n", .int(h.rowCount)), ("k", .int(k)),
+                ("ncv", .int(BlockKrylovSchur.basisSize(nev: k, dimension: h.rowCount, options: options.lanczos, blockSize: s.blockSize))),
+                ("factorization", .string(s.factorization)), ("block_size", .int(s.blockSize)), ("ordering", .string(s.ordering)), ("factor_nonzeros", .int(s.factorNonzeros)),
                 ("analysis_s", .number(s0.analysisSeconds)),
                 ("fermi_search_s", .number(fermiSeconds)), ("fermi_factorizations", .int(s0.factorizations)),
                 ("factor_s", .number(s.factorSeconds - before.factorSeconds)),

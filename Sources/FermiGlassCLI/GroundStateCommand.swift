@@ -26,7 +26,7 @@ struct GroundStateCommand: ParsableCommand {
             convergence.csv, census.csv, window_xi.npy.
 
             Sparse path (--solver shift-invert, or auto above \(Eigensolver.autoCrossover) sites): \
-            only the window's eigenpairs are computed (CHOLMOD LDL^T + shift-invert Lanczos, \
+            only the window's eigenpairs are computed (sparse LDL^T + shift-invert Lanczos, \
             inertia-certified), the frozen-core density comes from a Chebyshev expansion \
             (--chebyshev-moments, --probe-spacing; by default above \
             \(GroundStateStudy.sparseProbeThreshold) sites the largest spacing <= 20 dividing both sides), and L_loc is over the window states \

@@ -7,7 +7,7 @@ import FermiGlassSolvers
 /// the shift-invert parameters. ``request(fermiIndex:vectors:)`` turns them into the one
 /// ``EigenRequest`` the command passes to ``Eigensolver/solve(_:_:)``.
 struct SolverOptions: ParsableArguments {
-    @Option(help: "Eigensolver: dense (LAPACK, every state), shift-invert (CHOLMOD LDL^T + ARPACK, states near an energy) or auto (dense up to \(Eigensolver.autoCrossover) sites). Default: auto for spectrum, dense for the other commands.")
+    @Option(help: "Eigensolver: dense (LAPACK, every state), shift-invert (sparse LDL^T + Lanczos on (H - sigma)^-1, states near an energy) or auto (dense up to \(Eigensolver.autoCrossover) sites). Default: auto for spectrum, dense for the other commands.")
     var solver: String?
 
     @Option(parsing: .unconditional, help: "Shift-invert: compute the --count states closest to this energy (units of t1); a negative value as --sigma -1.2 or --sigma=-1.2.")
@@ -37,7 +37,17 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "Krylov method on (H - sigma)^-1: block (block Krylov-Schur, BLAS-3, default) or arpack (ARPACK dsaupd mode 3).")
     var krylov: String = "block"
 
+    @Option(help: "Shift-invert factorization of H - sigma: auto (default: MUMPS for inertia counts, CHOLMOD for the solves up to \(FactorizationBackend.autoSolveCrossover) sites, MUMPS above), mumps (multifrontal LDL^T, BLAS-3) or cholmod (simplicial LDL^T).")
+    var factorization: String = FactorizationBackend.standard.rawValue
+
+    @Option(help: "Vectors per block Krylov step and per solve (default 8).")
+    var blockSize: Int?
+
     func validate() throws {
+        guard FactorizationBackend(rawValue: factorization) != nil else {
+            throw ValidationError("--factorization must be auto, mumps or cholmod, got '\(factorization)'")
+        }
+        if let b = blockSize, b < 1 { throw ValidationError("--block-size must be positive, got \(b)") }
         if let text = solver, SolverChoice(rawValue: text) == nil {
             throw ValidationError("--solver must be dense, shift-invert or auto, got '\(text)'")
         }
@@ -85,7 +95,8 @@ struct SolverOptions: ParsableArguments {
     var engineOptions: ShiftInvertOptions {
         ShiftInvertOptions(lanczos: LanczosOptions(basisSize: ncv, tolerance: tol, maxRestarts: maxRestarts, seed: lanczosSeed,
                                                    method: KrylovMethod(rawValue: krylov)!),
-                           sliceCapacity: sliceCapacity)
+                           sliceCapacity: sliceCapacity, factorization: FactorizationBackend(rawValue: factorization) ?? .standard,
+                           blockSize: blockSize)
     }
 
     /// The request of a command whose states come from --states/--energies (`selection`):

@@ -12,7 +12,7 @@ import FermiGlassModel
 /// (CONVENTIONS.md §2: levels are counted 0-based from the bottom of the spectrum).
 ///
 /// Not thread-safe: one instance must be used by one thread at a time.
-final class LDLFactorization {
+final class LDLFactorization: SparseLDL {
     private let common: UnsafeMutablePointer<cholmod_common>
     private var matrix: UnsafeMutablePointer<cholmod_sparse>?
     private var factor: UnsafeMutablePointer<cholmod_factor>?
@@ -127,9 +127,18 @@ final class LDLFactorization {
     /// Bytes held by the numeric factor (values + row indices + column pointers).
     var factorBytes: Int { factorNonzeros * 12 + dimension * 40 }
 
+    /// The simplicial solve's widest kernel takes 4 right-hand sides; 8 per call halves the
+    /// passes over L (docs/benchmarks/engine.md).
+    let preferredBlockSize = 8
+
+    /// ``factorize(sigma:)`` with a singularity test: true when a pivot is below `tinyPivot`.
+    func factorize(sigma: Double, tinyPivot: Double) throws -> Bool {
+        try factorize(sigma: sigma) <= tinyPivot
+    }
+
     /// Numeric factorization of H - sigma I with the stored ordering. Returns the diagonal D's
-    /// smallest |d_j| relative to `scale` (0 when CHOLMOD reported a zero pivot), so the caller
-    /// can tell that sigma sits (nearly) on an eigenvalue.
+    /// smallest |d_j| (0 when CHOLMOD reported a zero pivot), so the caller can tell that
+    /// sigma sits (nearly) on an eigenvalue.
     func factorize(sigma: Double) throws -> Double {
         guard let a = matrix, let l = factor else { throw SolverError.cholmod(status: -4, message: "no symbolic analysis") }
         var beta: [Double] = [-sigma, 0]
@@ -169,7 +178,7 @@ final class LDLFactorization {
 
     /// Solves (H - sigma I) X = B for `columns` right-hand sides stored column-major in `b`,
     /// writing X to `x` (both `dimension * columns`). The workspace is allocated once and reused.
-    func solve(_ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>, columns: Int = 1) throws {
+    func solve(_ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>, columns: Int) throws {
         guard let l = factor else { throw SolverError.cholmod(status: -4, message: "solve before factorization") }
         if rhs == nil || rhsColumns != columns {
             if rhs != nil { cholmod_free_dense(&rhs, common) }

@@ -273,13 +273,13 @@ public enum Eigensolver {
         }
         let s = engine.statistics
         let krylov = request.engine.lanczos.method == .arpack ? "ARPACK dsaupd mode 3" : "block Krylov-Schur"
-        var d = SolveDiagnostics(method: "shift-invert (CHOLMOD simplicial LDL^T + \(krylov))")
+        var d = SolveDiagnostics(method: "shift-invert (\(s.factorization) + \(krylov))")
         d.certified = certified
         d.timings = [("analysis", s.analysisSeconds), ("factorization", s.factorSeconds),
                      ("lanczos", s.lanczosSeconds), ("eigenvectors", s.eigenvectorSeconds)]
         d.counters = [("factor_nonzeros", s.factorNonzeros), ("factorizations", s.factorizations),
                       ("lanczos_runs", s.lanczosRuns), ("solves", s.solves), ("restarts", s.restarts),
-                      ("shift_nudges", s.nudges.count)]
+                      ("shift_nudges", s.nudges.count), ("block_size", s.blockSize)]
         d.notes = [("ordering", s.ordering),
                    ("ordering_fill", s.orderingFill.map { "\($0.0)=\($0.1)" }.joined(separator: ", "))]
         if !s.nudges.isEmpty {

@@ -10,6 +10,9 @@ public enum LibraryVersions {
         return v.map(String.init).joined(separator: ".")
     }
 
+    /// MUMPS's version (sequential build), e.g. "5.5.1".
+    public static var mumps: String { MUMPSFactorization.version }
+
     /// ARPACK-NG's version from its pkg-config file (ARPACK has no run-time version call).
     public static var arpack: String {
         for dir in ["/usr/lib/x86_64-linux-gnu/pkgconfig", "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib/pkgconfig"] {
@@ -25,7 +28,7 @@ public enum LibraryVersions {
     /// Everything at once, as (key, value) pairs in a fixed order.
     public static var all: [(String, String)] {
         [("lapack", LAPACKRuntime.version), ("openblas", BLASRuntime.configuration), ("openblas_core", BLASRuntime.coreName),
-         ("openblas_threads", String(BLASRuntime.threads)), ("cholmod", cholmod), ("arpack", arpack),
+         ("openblas_threads", String(BLASRuntime.threads)), ("cholmod", cholmod), ("mumps", mumps), ("arpack", arpack),
          ("OPENBLAS_CORETYPE", ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset")]
     }
 }

@@ -12,10 +12,16 @@ public struct ShiftInvertOptions: Sendable, Equatable {
     public var forcedSliceCount: Int?
     /// Certify `.nearest` results with two extra inertia counts (extra factorizations).
     public var certifyNearest: Bool
+    /// The sparse LDL^T behind the shifts and the inertia counts.
+    public var factorization: FactorizationBackend
+    /// Vectors per block Krylov step and per solve call (nil: the backend's preferred size).
+    public var blockSize: Int?
 
     public init(lanczos: LanczosOptions = LanczosOptions(), sliceCapacity: Int = 160, forcedSliceCount: Int? = nil,
-                certifyNearest: Bool = true) {
+                certifyNearest: Bool = true, factorization: FactorizationBackend = .standard, blockSize: Int? = nil) {
         self.lanczos = lanczos
+        self.factorization = factorization
+        self.blockSize = blockSize
         self.sliceCapacity = sliceCapacity
         self.forcedSliceCount = forcedSliceCount
         self.certifyNearest = certifyNearest
@@ -24,6 +30,10 @@ public struct ShiftInvertOptions: Sendable, Equatable {
 
 /// What the engine did, for summary.json.
 public struct ShiftInvertStatistics: Sendable {
+    /// The factorization used (``FactorizationBackend/description``).
+    public var factorization = ""
+    /// Vectors per block Krylov step.
+    public var blockSize = 0
     public var ordering = ""
     /// nnz(L) predicted by each ordering tried.
     public var orderingFill: [(String, Int)] = []
@@ -69,8 +79,9 @@ public struct FermiLevel: Sendable, Equatable {
 /// The near-Fermi engine: eigenpairs of a sparse symmetric H near any energy, without the full
 /// spectrum.
 ///
-/// * Shift-invert: H - sigma I = P^T L D L^T P (CHOLMOD simplicial LDL^T, ordering analysed once
-///   and reused for every shift), then ARPACK's Lanczos on (H - sigma I)^-1, whose largest
+/// * Shift-invert: H - sigma I = P^T L D L^T P (MUMPS multifrontal or CHOLMOD simplicial LDL^T,
+///   ``FactorizationBackend``; ordering analysed once and reused for every shift), then a block
+///   Krylov-Schur (or ARPACK) Lanczos run on (H - sigma I)^-1, whose largest
 ///   eigenvalues 1/(xi - sigma) belong to the levels xi closest to sigma. The Ritz vectors are
 ///   then refined by a Rayleigh-Ritz projection of H itself, which gives eigenvalues accurate to
 ///   O(residual^2) and rotates (near-)degenerate clusters onto an orthonormal basis.
@@ -81,13 +92,17 @@ public struct FermiLevel: Sendable, Equatable {
 /// * Slicing: windows holding more than ``ShiftInvertOptions/sliceCapacity`` levels are split
 ///   at inertia-measured energies into slices that each fit one Lanczos run.
 ///
-/// Not thread-safe (CHOLMOD workspace, ARPACK's global state): use one instance per thread;
+/// Not thread-safe (factorization workspace, ARPACK's global state): use one instance per thread;
 /// ARPACK runs are additionally serialised process-wide.
 public final class ShiftInvertSolver {
     public let matrix: CSRMatrix
     public let options: ShiftInvertOptions
     public private(set) var statistics = ShiftInvertStatistics()
-    private let ldl: LDLFactorization
+    /// The factorization behind the Krylov solves.
+    private let ldl: any SparseLDL
+    /// The factorization behind the inertia counts (the same object unless the backend is
+    /// ``FactorizationBackend/auto`` on a small lattice).
+    private let counter: any SparseLDL
     /// ||H||_inf: every eigenvalue lies in [-scale, scale] (Gershgorin).
     private let scale: Double
     /// Inertia counts already measured: energy -> number of levels below it.
@@ -100,16 +115,26 @@ public final class ShiftInvertSolver {
         matrix = h
         self.options = options
         scale = max(h.infinityNorm, Double.leastNormalMagnitude)
-        ldl = try LDLFactorization(h)
-        try MemoryPlan.require(bytes: ldl.factorBytes + 16 * h.rowCount,
-                               what: "the LDL^T factor of H (nnz(L) = \(ldl.factorNonzeros), ordering \(ldl.ordering))")
+        if let b = options.blockSize, b < 1 { throw SolverError.invalidArgument("the block size must be at least 1, got \(b)") }
+        let backends = options.factorization.resolved(sites: h.rowCount)
+        ldl = try backends.solves.analyse(h)
+        counter = backends.counts == backends.solves ? ldl : try backends.counts.analyse(h)
+        let bytes = ldl.factorBytes + (counter === ldl ? 0 : counter.factorBytes)
+        try MemoryPlan.require(bytes: bytes + 16 * h.rowCount,
+                               what: "the LDL^T factor of H (\(backends.solves.description), nnz(L) = \(ldl.factorNonzeros), ordering \(ldl.ordering))")
+        statistics.factorization = backends.counts == backends.solves ? backends.solves.description
+            : "\(backends.solves.description) for the solves, \(backends.counts.description) for inertia counts"
+        statistics.blockSize = blockSize
         statistics.ordering = ldl.ordering
         statistics.orderingFill = ldl.orderingFill
         statistics.factorNonzeros = ldl.factorNonzeros
-        statistics.analysisSeconds = ldl.analysisSeconds
+        statistics.analysisSeconds = ldl.analysisSeconds + (counter === ldl ? 0 : counter.analysisSeconds)
     }
 
     public var dimension: Int { matrix.rowCount }
+
+    /// Vectors per block Krylov step and solve call.
+    private var blockSize: Int { options.blockSize ?? ldl.preferredBlockSize }
 
     // MARK: Factorization and inertia
 
@@ -117,21 +142,23 @@ public final class ShiftInvertSolver {
     /// growing tenfold per attempt) while a pivot of D is zero or tiny (|d| < 1e-10 ||H||),
     /// which means e sits (almost) on an eigenvalue: (H - e)^-1 would then amplify rounding
     /// errors by 1/|d| and stall the Krylov iteration. Returns the shift actually used.
+    /// `f`: the factorization to use (default: the one behind the solves).
     @discardableResult
-    private func factor(at e: Double) throws -> Double {
-        if ldl.sigma == e { return e }
+    private func factor(at e: Double, with f: (any SparseLDL)? = nil) throws -> Double {
+        let f = f ?? ldl
+        if f.sigma == e { return e }
         var shift = e
         for attempt in 0..<8 {
-            let smallest = try ldl.factorize(sigma: shift)
+            let singular = try f.factorize(sigma: shift, tinyPivot: 1e-10 * scale)
             syncFactorStatistics()
-            if smallest > 1e-10 * scale {
+            if !singular {
                 if shift != e { statistics.nudges.append((e, shift)) }
-                counts[shift] = ldl.negativePivots
+                counts[shift] = f.negativePivots
                 return shift
             }
             shift = e + scale * 1e-8 * Double(pow10(attempt))
         }
-        throw SolverError.cholmod(status: 2, message: "H - sigma I stays singular for sigma near \(e) after 8 shifts up to \(shift - e); the spectrum is too dense there for an LDL^T shift (check the matrix)")
+        throw SolverError.invalidArgument("H - sigma I stays singular for sigma near \(e) after 8 shifts up to \(shift - e); the spectrum is too dense there for an LDL^T shift (check the matrix)")
     }
 
     /// Factors H - e I for a Krylov run. Besides zero pivots, an LDL^T without pivoting can
@@ -160,14 +187,14 @@ public final class ShiftInvertSolver {
             }
             shift = e + scale * 1e-6 * Double(pow10(attempt))
         }
-        throw SolverError.cholmod(status: 2, message: "(H - sigma I)^-1 stays nearly singular for sigma near \(e) after 6 shifts up to \(shift - e); the spectrum is too dense there for a shift-invert solve")
+        throw SolverError.invalidArgument("(H - sigma I)^-1 stays nearly singular for sigma near \(e) after 6 shifts up to \(shift - e); the spectrum is too dense there for a shift-invert solve")
     }
 
     private func pow10(_ k: Int) -> Int { (0..<k).reduce(1) { r, _ in r * 10 } }
 
     private func syncFactorStatistics() {
-        statistics.factorSeconds = ldl.factorSeconds
-        statistics.factorizations = ldl.factorizations
+        statistics.factorSeconds = ldl.factorSeconds + (counter === ldl ? 0 : counter.factorSeconds)
+        statistics.factorizations = ldl.factorizations + (counter === ldl ? 0 : counter.factorizations)
     }
 
     /// The number of eigenvalues of H strictly below `e` (Sylvester's law of inertia on the
@@ -177,7 +204,7 @@ public final class ShiftInvertSolver {
         if e < -scale { return (0, e) }
         if e > scale { return (dimension, e) }
         if let c = counts[e] { return (c, e) }
-        let used = try factor(at: e)
+        let used = try factor(at: e, with: counter)
         return (counts[used]!, used)
     }
 
@@ -204,7 +231,7 @@ public final class ShiftInvertSolver {
             values = r.values
             vectors = r.vectors
         case .block:
-            let r = try BlockKrylovSchur.largestMagnitude(dimension: n, nev: nev, options: options.lanczos) { x, y, columns in
+            let r = try BlockKrylovSchur.largestMagnitude(dimension: n, nev: nev, options: options.lanczos, blockSize: blockSize) { x, y, columns in
                 let t = clock.now
                 try ldl.solve(x, into: y, columns: columns)
                 solveTime += clock.now - t
@@ -440,7 +467,7 @@ public final class ShiftInvertSolver {
     private func requireVectors(_ count: Int) throws {
         let n = dimension
         let ncv = options.lanczos.ncv(nev: min(count, options.sliceCapacity) + 8, dimension: n)
-        try MemoryPlan.require(bytes: ldl.factorBytes + 8 * n * (count + 2 * ncv + 8),
+        try MemoryPlan.require(bytes: ldl.factorBytes + (counter === ldl ? 0 : counter.factorBytes) + 8 * n * (count + 2 * ncv + 8),
                                what: "\(count) eigenvectors of \(n) sites, the LDL^T factor (\(MemoryPlan.format(ldl.factorBytes))) and a Lanczos basis of \(ncv) vectors")
     }
 }

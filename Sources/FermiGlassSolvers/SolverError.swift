@@ -1,11 +1,13 @@
 /// Everything that can go wrong in the solver layer, with messages a user can act on. Every
-/// LAPACK, CHOLMOD and ARPACK status code maps to one of these cases in the wrapper file that
-/// owns that library (`LAPACK.swift`, `CHOLMOD.swift`, `ARPACK.swift`).
+/// LAPACK, CHOLMOD, MUMPS and ARPACK status code maps to one of these cases in the wrapper file
+/// that owns that library (`LAPACK.swift`, `CHOLMOD.swift`, `MUMPS.swift`, `ARPACK.swift`).
 public enum SolverError: Error, Equatable, CustomStringConvertible {
     /// A LAPACK routine returned `info != 0`.
     case lapack(routine: String, info: Int, message: String)
     /// CHOLMOD reported an error or warning status.
     case cholmod(status: Int, message: String)
+    /// MUMPS reported an error (INFOG(1) < 0).
+    case mumps(status: Int, message: String)
     /// ARPACK returned an error `info` code.
     case arpack(routine: String, info: Int, message: String)
     /// ARPACK stopped before all requested eigenpairs converged.
@@ -23,6 +25,7 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .lapack(let r, let info, let m): return "\(r) failed (info = \(info)): \(m)"
         case .cholmod(let s, let m): return "CHOLMOD status \(s): \(m)"
+        case .mumps(_, let m): return m
         case .arpack(let r, let info, let m): return "\(r) failed (info = \(info)): \(m)"
         case .noConvergence(_, _, let m): return m
         case .emptySelection(let m), .invalidArgument(let m): return m

@@ -42,12 +42,13 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
 }
 
 @Suite struct ShiftInvertVersusDense {
-    @Test(arguments: [(Boundary.periodic, 0.6), (.periodic, -0.6), (.open, 0.6), (.open, -0.6)], KrylovMethod.allCases)
-    func nearestSolveMatchesDense30(_ lattice: (Boundary, Double), method: KrylovMethod) throws {
+    @Test(arguments: [(Boundary.periodic, 0.6), (.periodic, -0.6), (.open, 0.6), (.open, -0.6)],
+          [(KrylovMethod.block, FactorizationBackend.mumps), (.block, .cholmod), (.arpack, .mumps)])
+    func nearestSolveMatchesDense30(_ lattice: (Boundary, Double), solver: (KrylovMethod, FactorizationBackend)) throws {
         let (boundary, t2) = lattice
         let h = try hamiltonian(30, boundary: boundary, t2: t2)
         let dense = try DenseEigensolver.solve(h, selection: .all)
-        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(method: method)))
+        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(method: solver.0), factorization: solver.1))
         let sigma = 0.37
         let (pairs, certified) = try engine.nearest(sigma: sigma, count: 24)
         #expect(certified)
@@ -61,13 +62,13 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         #expect(pairs.maxOrthogonalityError() < 1e-12)
     }
 
-    @Test(arguments: [(Boundary.periodic, 0.6), (.open, -0.6)])
-    func slicedWindowMatchesDense60(boundary: Boundary, t2: Double) throws {
+    @Test(arguments: [(Boundary.periodic, 0.6, FactorizationBackend.mumps), (.open, -0.6, .mumps), (.periodic, 0.6, .cholmod)])
+    func slicedWindowMatchesDense60(boundary: Boundary, t2: Double, backend: FactorizationBackend) throws {
         let h = try hamiltonian(60, boundary: boundary, t2: t2)
         let fermiIndex = 1500  // filling 5/6 on 3600 sites
         let range = (fermiIndex - 150)..<(fermiIndex + 150)
         let dense = try DenseEigensolver.solve(h, selection: .levels(range))
-        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(sliceCapacity: 80))
+        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(sliceCapacity: 80, factorization: backend))
         let pairs = try engine.levels(range)
         #expect(pairs.firstLevel == range.lowerBound)
         #expect(engine.statistics.lanczosRuns >= 4, "300 levels with capacity 80 must take several slices")
@@ -80,16 +81,45 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         expectSameEigenpairs(single.pairs, dense.subset((f - range.lowerBound)..<(f - range.lowerBound + 12)))
     }
 
-    @Test func inertiaCountsMatchDense() throws {
+    @Test(arguments: FactorizationBackend.allCases)
+    func inertiaCountsMatchDense(backend: FactorizationBackend) throws {
         let h = try hamiltonian(30, t2: -0.6)
         let values = try DenseEigensolver.solve(h, vectors: false).values
-        let engine = try ShiftInvertSolver(h)
+        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(factorization: backend))
         var rng = SplitMix64(seed: 42)
         for _ in 0..<20 {
             let e = -9.0 + 18.0 * SplitMix64.unitDouble(rng.next())
             let (c, used) = try engine.count(below: e)
             #expect(c == values.filter { $0 < used }.count, "count below \(e)")
         }
+    }
+
+    /// The two factorizations are independent codes (MUMPS: multifrontal with 1x1/2x2 threshold
+    /// pivoting; CHOLMOD: simplicial without pivoting): their inertia must agree everywhere,
+    /// including shifts placed exactly on an eigenvalue (both must nudge off it) and on the
+    /// exactly degenerate levels of the clean lattice.
+    @Test(arguments: [9.0, 0.0])
+    func backendsAgreeOnInertia(w: Double) throws {
+        let h = try hamiltonian(24, t2: w == 0 ? 0 : 0.6, w: w)
+        let values = try DenseEigensolver.solve(h, vectors: false).values
+        let mumps = try ShiftInvertSolver(h, options: ShiftInvertOptions(factorization: .mumps))
+        let cholmod = try ShiftInvertSolver(h, options: ShiftInvertOptions(factorization: .cholmod))
+        var energies = stride(from: 0, to: values.count, by: 37).map { values[$0] }  // on eigenvalues
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<20 { energies.append(-8 + 16 * SplitMix64.unitDouble(rng.next())) }
+        // A level within rounding (1e-11) of the shift may count either way; anything else may not.
+        func expectCount(_ c: (count: Int, energy: Double), _ name: String) {
+            let lo = values.filter { $0 < c.energy - 1e-11 }.count, hi = values.filter { $0 < c.energy + 1e-11 }.count
+            #expect(c.count >= lo && c.count <= hi, "\(name) count \(c.count) below \(c.energy), dense \(lo)...\(hi)")
+        }
+        for e in energies {
+            let a = try mumps.count(below: e), b = try cholmod.count(below: e)
+            expectCount(a, "MUMPS")
+            expectCount(b, "CHOLMOD")
+            if !values.contains(where: { abs($0 - e) < 1e-7 }) { #expect(a.count == b.count && a.energy == e && b.energy == e) }
+        }
+        #expect(mumps.statistics.factorization == FactorizationBackend.mumps.description)
+        #expect(mumps.statistics.blockSize == 8 && cholmod.statistics.blockSize == 8)
     }
 
     @Test(arguments: [Boundary.periodic, .open])
@@ -104,12 +134,13 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         #expect(!level.openShell)
     }
 
-    @Test(arguments: KrylovMethod.allCases)
-    func cleanLatticeDegeneraciesHaveFullMultiplicity(method: KrylovMethod) throws {
+    @Test(arguments: [(KrylovMethod.block, FactorizationBackend.mumps), (.block, .cholmod), (.arpack, .mumps)])
+    func cleanLatticeDegeneraciesHaveFullMultiplicity(solver: (KrylovMethod, FactorizationBackend)) throws {
         // W = 0, t2 = 0: cos kx + cos ky levels with multiplicities 1, 2, 4, 8.
         let h = try hamiltonian(30, t2: 0, w: 0)
         let dense = try DenseEigensolver.solve(h, selection: .energies(-2.6 ... -1.9))
-        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(method: method), sliceCapacity: 40))
+        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(method: solver.0), sliceCapacity: 40,
+                                                                          factorization: solver.1))
         let pairs = try engine.window(-2.6, -1.9)
         #expect(dense.count > 60)
         expectSameEigenpairs(pairs, dense)
@@ -157,7 +188,7 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
     @Test(arguments: KrylovMethod.allCases)
     func noConvergenceSaysWhatToChange(method: KrylovMethod) throws {
         let h = try hamiltonian(20)
-        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(basisSize: 40, maxRestarts: 1, method: method)))
+        let engine = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(basisSize: 48, maxRestarts: 1, method: method)))
         #expect {
             _ = try engine.nearest(sigma: 0.1, count: 30)
         } throws: { error in
