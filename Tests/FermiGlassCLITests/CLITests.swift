@@ -183,6 +183,28 @@ enum CLI {
         #expect(try Data(contentsOf: alone.appendingPathComponent("eigenvalues.npy")) == a)
     }
 
+    /// The thread contract of the brief, on both paths, each run its own process (so that no
+    /// other test shares the BLAS thread setting): the same --threads gives bit-identical
+    /// eigenvalue files; 1 and 2 threads agree to 1e-12 ||H||.
+    @Test(arguments: [["--solver", "dense"], ["--solver", "shift-invert", "--sigma=-0.2", "--count", "12"]])
+    func threadCountContract(_ solver: [String]) throws {
+        let common = ["spectrum", "--size", "30", "--t2", "0.6", "--W", "9", "--seed", "11"] + solver
+        var files: [Data] = []
+        for threads in ["1", "1", "2", "2"] {
+            let dir = CLI.scratch("threads")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let r = try CLI.run(common + ["--threads", threads, "--output", dir.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            files.append(try Data(contentsOf: dir.appendingPathComponent("eigenvalues.npy")))
+        }
+        #expect(files[0] == files[1])
+        #expect(files[2] == files[3])
+        let one = try NPY.decode(files[0]).values, two = try NPY.decode(files[2]).values
+        #expect(one.count == two.count && !one.isEmpty)
+        // ||H||_inf <= 4 |t1| + 4 |t2| + W / 2 = 10.9 on this lattice.
+        #expect(zip(one, two).map { abs($0 - $1) }.max()! <= 1e-12 * 10.9)
+    }
+
     /// localization on the sample disorder file: the .txt and .npy forms give identical results,
     /// and the summary has the documented keys.
     @Test func localizationOnTheSampleDisorderFile() throws {
