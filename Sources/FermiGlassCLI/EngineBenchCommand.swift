@@ -22,7 +22,7 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Comma-separated numbers of states nearest E_F.")
     var counts: String = "100,200"
 
-    @Option(help: "Lanczos basis size (default max(2k+1, k+20)).")
+    @Option(help: "Lanczos basis size (default 2k + 2 x block size, 1.5k + 2 x block size above 2 GB of basis).")
     var ncv: Int?
 
     @Option(help: "Lanczos tolerance (0 = machine precision).")

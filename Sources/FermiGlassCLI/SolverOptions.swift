@@ -19,7 +19,7 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "States around the Fermi energy: levels:K (levels N/2-K..<N/2+K) or energy:D (|xi - E_F| <= D). Needs a filling.")
     var window: String?
 
-    @Option(help: "Krylov basis size ncv per solve (default 2k+16 for block, max(2k+1, k+20) for arpack).")
+    @Option(help: "Krylov basis size ncv per solve (default 2k+16 for block, 1.5k+16 when that basis would pass 2 GB; max(2k+1, k+20) for arpack).")
     var ncv: Int?
 
     @Option(help: "Relative residual tolerance on the shift-inverted Ritz values (default 0: 1e-13 for block, machine precision for arpack).")

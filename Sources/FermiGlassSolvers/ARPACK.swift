@@ -10,7 +10,7 @@ import Foundation
 
 /// Options of one implicitly restarted Lanczos run (ARPACK's dsaupd).
 public struct LanczosOptions: Sendable, Equatable {
-    /// Krylov basis size ncv (nil: 2 nev + 16 for the block method, max(2 nev + 1, nev + 20)
+    /// Krylov basis size ncv (nil: 2 nev + 16 for the block method, 1.5 nev + 16 above 2 GB, max(2 nev + 1, nev + 20)
     /// for ARPACK; capped at the dimension). More vectors converge in fewer restarts but cost
     /// `8 n ncv` bytes.
     public var basisSize: Int?

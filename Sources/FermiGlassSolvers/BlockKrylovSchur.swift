@@ -22,13 +22,21 @@ public enum BlockKrylovSchur {
     /// doubled, so each basis pass does twice the arithmetic per byte.
     public static let defaultBlockSize = 8
 
-    /// The basis size used for `nev` wanted pairs: --ncv, or 2 nev + 2 b (measured on 200 x 200,
-    /// k = 100: 1.5 nev needs 17 restarts and 25% more time, 2.5 nev 2 restarts and 15% less;
-    /// docs/benchmarks/engine.md). Memory: 8 n ncv bytes.
+    /// The basis size used for `nev` wanted pairs: --ncv, or 2 nev + 2 b, reduced to
+    /// 1.5 nev + 2 b when the larger basis would pass ``largeBasisBytes``. Measured on an idle
+    /// machine (docs/benchmarks/engine.md): at 500 x 500, k = 100, ncv 216 took 18.9 s and 166
+    /// took 23.6 s (9 restarts against 3); at 1000 x 1000, k = 200, where the basis is GBs and
+    /// its orthogonalization dominates, 316 took 186 s and 3.9 GB peak against 195 s and 5.9 GB
+    /// for 416. Memory: 8 n ncv bytes.
     public static func basisSize(nev: Int, dimension n: Int, options: LanczosOptions, blockSize: Int = defaultBlockSize) -> Int {
         let b = max(1, min(blockSize, n / 4))
-        return min(n - b, options.basisSize ?? (2 * nev + 2 * b))
+        var m = 2 * nev + 2 * b
+        if 8 * n * m > largeBasisBytes { m = (3 * nev) / 2 + 2 * b }
+        return min(n - b, options.basisSize ?? m)
     }
+
+    /// Above this many bytes of Lanczos basis the default basis shrinks to 1.5 nev + 2 b.
+    public static let largeBasisBytes = 2 << 30
 
     /// The `nev` eigenpairs of A with largest |theta| (theta values and n x nev vectors).
     /// `apply(x, y, columns)` must set y = A x for `columns` column-major vectors.

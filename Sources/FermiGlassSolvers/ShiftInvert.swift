@@ -16,6 +16,9 @@ public struct ShiftInvertOptions: Sendable, Equatable {
     public var factorization: FactorizationBackend
     /// Vectors per block Krylov step and per solve call (nil: the backend's preferred size).
     public var blockSize: Int?
+    /// Largest n x p block (bytes, two of them) refined by a full Rayleigh-Ritz on H; larger
+    /// runs take Rayleigh quotients only (O(n) extra memory).
+    var rayleighRitzLimitBytes = 512 << 20
 
     public init(lanczos: LanczosOptions = LanczosOptions(), sliceCapacity: Int = 160, forcedSliceCount: Int? = nil,
                 certifyNearest: Bool = true, factorization: FactorizationBackend = .standard, blockSize: Int? = nil) {
@@ -246,10 +249,10 @@ public final class ShiftInvertSolver {
         statistics.solveSeconds += solveTime.seconds
         let t1 = clock.now
         let refined: Eigenpairs
-        if 16 * n * values.count <= 512 << 20 {
+        if 16 * n * values.count <= options.rayleighRitzLimitBytes {
             refined = try rayleighRitz(vectors, count: values.count)
         } else {
-            refined = rayleighQuotients(vectors, count: values.count)
+            refined = rayleighQuotients(&vectors, count: values.count)
         }
         statistics.eigenvectorSeconds += (clock.now - t1).seconds
         return refined
@@ -257,7 +260,7 @@ public final class ShiftInvertSolver {
 
     /// Eigenvalues as Rayleigh quotients phi^T H phi of the (orthonormal) Ritz vectors, sorted
     /// ascending with their vectors: O(n) extra memory, for blocks too large for ``rayleighRitz``.
-    private func rayleighQuotients(_ v: [Double], count p: Int) -> Eigenpairs {
+    private func rayleighQuotients(_ v: inout [Double], count p: Int) -> Eigenpairs {
         let n = dimension
         var hx = [Double](repeating: 0, count: n)
         var q = [Double](repeating: 0, count: p)
@@ -273,10 +276,33 @@ public final class ShiftInvertSolver {
             }
         }
         let order = (0..<p).sorted { q[$0] < q[$1] || (q[$0] == q[$1] && $0 < $1) }
-        if order == Array(0..<p) { return Eigenpairs(values: q, vectors: v, dimension: n) }
-        var out = [Double](repeating: 0, count: n * p)
-        for (c, a) in order.enumerated() { out.replaceSubrange((c * n)..<((c + 1) * n), with: v[(a * n)..<((a + 1) * n)]) }
-        return Eigenpairs(values: order.map { q[$0] }, vectors: out, dimension: n)
+        if order != Array(0..<p) {
+            // Column c takes old column order[c]: permute in place, one cycle at a time with a
+            // single spare column (a copy would add 8 n p bytes to the peak).
+            var done = [Bool](repeating: false, count: p)
+            var spare = [Double](repeating: 0, count: n)
+            v.withUnsafeMutableBufferPointer { vp in
+                let base = vp.baseAddress!
+                for start in 0..<p where !done[start] && order[start] != start {
+                    spare.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: base + start * n, count: n) }
+                    var c = start
+                    while true {
+                        done[c] = true
+                        let source = order[c]
+                        if source == start {
+                            spare.withUnsafeBufferPointer { (base + c * n).update(from: $0.baseAddress!, count: n) }
+                            break
+                        }
+                        (base + c * n).update(from: base + source * n, count: n)
+                        c = source
+                    }
+                }
+            }
+        }
+        let values = order.map { q[$0] }
+        let vectors = v
+        v = []
+        return Eigenpairs(values: values, vectors: vectors, dimension: n)
     }
 
     /// Rayleigh-Ritz of H on span(V): G = V^T H V (BLAS-3), G = Q diag(theta) Q^T (LAPACK),

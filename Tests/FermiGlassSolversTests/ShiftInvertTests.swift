@@ -81,6 +81,21 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         expectSameEigenpairs(single.pairs, dense.subset((f - range.lowerBound)..<(f - range.lowerBound + 12)))
     }
 
+    /// Large runs skip the Rayleigh-Ritz projection and sort Rayleigh quotients with an
+    /// in-place column permutation: forced here on a small lattice, the result must still be
+    /// the dense eigenpairs, ascending.
+    @Test func rayleighQuotientPathMatchesDense() throws {
+        let h = try hamiltonian(30)
+        let dense = try DenseEigensolver.solve(h, selection: .all)
+        var options = ShiftInvertOptions()
+        options.rayleighRitzLimitBytes = 0
+        let (pairs, certified) = try ShiftInvertSolver(h, options: options).nearest(sigma: 0.11, count: 30)
+        #expect(certified)
+        let first = try #require(pairs.firstLevel)
+        #expect(pairs.values == pairs.values.sorted())
+        expectSameEigenpairs(pairs, dense.subset(first..<(first + 30)))
+    }
+
     @Test(arguments: FactorizationBackend.allCases)
     func inertiaCountsMatchDense(backend: FactorizationBackend) throws {
         let h = try hamiltonian(30, t2: -0.6)
