@@ -141,10 +141,26 @@ for u in us:
 
 # Site by site: which sites carry |m| > thr in free HF and in the first-order ground state, and
 # where the leading eigenvector v of Pi (PM HF orbitals at the same U) sits.
-print("\n**Site by site** (sites with abs(m) > %g; Pi: the leading eigenvector v of Pi at the same U, "
-      "its participation ratio 1/sum v^4, and the weight sum v^2 on the HF / GS moment sites)\n" % thr)
-print("| realization | U | HF sites | GS sites | both | HF only | GS only | Pi participation ratio | Pi weight on HF sites | Pi weight on GS sites |")
-print("|" + "---|" * 10)
+print("\n**Site by site** (sites with abs(m) > %g; Pi: the leading eigenvector v of Pi at the same U (PM HF orbitals), "
+      "its participation ratio 1/sum v^4, and the weight sum v^2 on the HF / GS moment sites; Pi(U = 0): the same for "
+      "the leading eigenvector on H0's orbitals)\n" % thr)
+print("(near: HF moment sites within distance 2 of a GS moment site, minimum image on the periodic square lattice, site i = x + L y)\n")
+print("| realization | U | HF sites | GS sites | both | HF only | GS only | HF sites near a GS site | Pi participation ratio | Pi weight on HF sites | Pi weight on GS sites | Pi(U = 0) weight on HF sites | Pi(U = 0) weight on GS sites |")
+print("|" + "---|" * 13)
+
+def near(h, g, radius=2.0):
+    """Number of sites of mask h within `radius` of a site of mask g (periodic L x L lattice)."""
+    n = h.size
+    l = int(round(np.sqrt(n)))
+    hs, gs_ = np.nonzero(h)[0], np.nonzero(g)[0]
+    if l * l != n or len(gs_) == 0:
+        return None
+    count = 0
+    for i in hs:
+        dx = np.abs(i % l - gs_ % l); dy = np.abs(i // l - gs_ // l)
+        dx = np.minimum(dx, l - dx); dy = np.minimum(dy, l - dy)
+        count += int(np.min(dx * dx + dy * dy) <= radius * radius)
+    return count
 for real in reals:
     for u in us:
         mp = maps.get((real, u), {})
@@ -161,6 +177,13 @@ for real in reals:
             pr, wh, wg = 1 / (v2 ** 2).sum(), (v2[h].sum() if h is not None else None), (v2[g].sum() if g is not None else None)
         else:
             pr = wh = wg = None
-        print("| %d | %g | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        nr = near(h, g) if h is not None and g is not None else None
+        pi0 = maps.get((real, 0.0), {}).get("pi")
+        if pi0 is not None:
+            w0 = pi0 ** 2 / (pi0 ** 2).sum()
+            w0h, w0g = (w0[h].sum() if h is not None else None), (w0[g].sum() if g is not None else None)
+        else:
+            w0h = w0g = None
+        print("| %d | %g | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             real, u, fmt(int(h.sum()) if h is not None else None), fmt(int(g.sum()) if g is not None else None), both, honly, gonly,
-            fmt(pr, "%.1f"), fmt(wh, "%.2f"), fmt(wg, "%.2f")))
+            fmt(nr), fmt(pr, "%.1f"), fmt(wh, "%.2f"), fmt(wg, "%.2f"), fmt(w0h, "%.2f"), fmt(w0g, "%.2f")))

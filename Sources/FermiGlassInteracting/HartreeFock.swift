@@ -35,9 +35,10 @@ import FermiGlassSolvers
 /// At W = 9 the aufbau often has no fixed point: two localized levels at E_F trade places
 /// (occupying one raises it above the other by its Hartree shift ~ U IPR). With the default
 /// `occupation = .automatic` the aufbau runs until it stalls (``AufbauStall``: residual above
-/// 1e-4 and no factor-2 improvement of the best residual over 25 iterations), at most ``HartreeFockOptions/automaticAufbauBudget`` iterations; then, from the
-/// stalled attempt's best densities, the paramagnet continues by the maximum-overlap method and
-/// free mode fixes that spin split and does the same per spin. Every attempt is recorded in
+/// 1e-4 and no factor-2 improvement of the best residual over 25 iterations), at most
+/// ``HartreeFockOptions/automaticAufbauBudget`` iterations; then, from the stalled attempt's
+/// best densities, the paramagnet continues by the maximum-overlap method and free mode fixes
+/// that spin split and does the same per spin. Every attempt is recorded in
 /// ``HartreeFockResult/runs`` (start -1 is the warm start from `initial`).
 public enum HartreeFock {}
 
@@ -184,7 +185,8 @@ public struct HartreeFockOptions: Sendable {
 /// an aufbau that converges improves the best residual by more than a factor 2 per 25
 /// iterations, but not always per 15: on 30x30, realization 2, free mode at U = 1 the residual
 /// sat at 7e-3 to 2e-2 for 17 iterations (11 to 28) and then converged (73 iterations), which a
-/// 15-iteration window would have cut off. Below 1e-4 an attempt is never stopped (Anderson
+/// 15-iteration window would have cut off. At 60x60 (realization 0, U = 0.5) it stopped the
+/// stalled paramagnetic aufbau at iteration 40 and the stalled free warm start at 37. Below 1e-4 an attempt is never stopped (Anderson
 /// mixing can crawl there; it is close to a fixed point, not trading levels). A false stall
 /// costs only time: the fallback also converges to a self-consistent state, and the lowest
 /// energy is kept.
