@@ -38,6 +38,9 @@ struct SelfConsistencyOptions: ParsableArguments {
     @Flag(help: "Diagonalize only the needed levels (dsyevr) at each iteration instead of all (dsyevd, the default and faster as measured); for timing comparisons.")
     var partialDiagonalization: Bool = false
 
+    @Flag(help: "Automatic occupation: give a stalled aufbau its whole budget of 80 iterations and restart the fallback from the start, instead of stopping at the stall and continuing from its best densities (the earlier behaviour, for comparison).")
+    var fullAufbauBudget: Bool = false
+
     func values() throws -> [Double] {
         let parts = u.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let vs = try parts.map { p -> Double in
@@ -64,6 +67,7 @@ struct SelfConsistencyOptions: ParsableArguments {
         o.energyTolerance = energyTolerance
         o.maxIterations = maxIterations
         o.partialDiagonalization = partialDiagonalization
+        o.stopStalledAufbau = !fullAufbauBudget
         return o
     }
 
@@ -71,6 +75,9 @@ struct SelfConsistencyOptions: ParsableArguments {
     func json(_ o: HartreeFockOptions) -> JSON {
         .object([("mixing", .string(o.mixing.description)), ("density_tolerance", .number(o.densityTolerance)),
                  ("energy_tolerance", .number(o.energyTolerance)), ("max_iterations", .int(o.maxIterations)),
+                 ("stalled_aufbau", .string(o.stopStalledAufbau
+                    ? "stopped when stalled (residual > 1e-4 and best residual not halved in 25 iterations), at most 80; fallback from its best densities"
+                    : "whole budget of 80 iterations; fallback from the start")),
                  ("diagonalization", .string(o.partialDiagonalization
                     ? "dense: LAPACK dsyevr (needed levels) per iteration, dsyevd (all) for the final solution"
                     : "dense: LAPACK dsyevd (all levels) per iteration"))])
@@ -214,14 +221,20 @@ struct HartreeFockCommand: ParsableCommand {
             ("fermi_energy", r.fermiEnergy.map { .number($0) } ?? .null), ("gap", r.gap.map { .number($0) } ?? .null),
             ("iterations", .int(r.iterations)), ("density_residual", .number(r.densityResidual)),
             ("kept_start", .int(r.start)),
-            ("runs", .array(r.runs.map { run in
-                .object([("start", .int(run.start)), ("converged", .bool(run.converged)), ("iterations", .int(run.iterations)),
-                         ("density_residual", .number(run.densityResidual)), ("energy", run.energy.isFinite ? .number(run.energy) : .null),
-                         ("total_sz", run.totalSz.isFinite ? .number(run.totalSz) : .null),
-                         ("fixed_spin_up", run.fixedSpinUp.map { .int($0) } ?? .null)])
-            })),
+            ("runs", runs(r)),
             ("seconds", .number(seconds)),
         ])
+    }
+
+    /// Every attempt of a solve (start, occupation rule, fixed split, iterations, outcome).
+    static func runs(_ r: HartreeFockResult) -> JSON {
+        .array(r.runs.map { run in
+            .object([("start", .int(run.start)), ("occupation", .string(run.occupation.rawValue)),
+                     ("fixed_spin_up", run.fixedSpinUp.map { .int($0) } ?? .null),
+                     ("converged", .bool(run.converged)), ("iterations", .int(run.iterations)),
+                     ("density_residual", .number(run.densityResidual)), ("energy", run.energy.isFinite ? .number(run.energy) : .null),
+                     ("total_sz", run.totalSz.isFinite ? .number(run.totalSz) : .null)])
+        })
     }
 }
 

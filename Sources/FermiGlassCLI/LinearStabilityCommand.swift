@@ -78,6 +78,7 @@ struct LinearStabilityCommand: ParsableCommand {
                 entries.append(.object([
                     ("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(true)), ("directory", .string(dir)),
                     ("hf_energy", .number(hf.energy)), ("hf_iterations", .int(hf.iterations)),
+                    ("hf_runs", HartreeFockCommand.runs(hf)),
                     ("homo_lumo_gap", .number(gap)), ("occupation", .string(rule)),
                     ("aufbau_violations", .int(hf.up.aufbauViolations)),
                     ("census", .object([("window_levels", .ints([levels.lowerBound, levels.upperBound])),

@@ -34,9 +34,11 @@ import FermiGlassSolvers
 ///
 /// At W = 9 the aufbau often has no fixed point: two localized levels at E_F trade places
 /// (occupying one raises it above the other by its Hartree shift ~ U IPR). With the default
-/// `occupation = .automatic` the aufbau gets ``HartreeFockOptions/automaticAufbauBudget``
-/// iterations; then the paramagnet continues by the maximum-overlap method and free mode fixes
-/// its last spin split and does the same per spin. Every attempt is recorded in
+/// `occupation = .automatic` the aufbau runs until it stalls (``AufbauStall``: residual above
+/// 1e-4 and no factor-2 improvement of the best residual over 25 iterations), at most
+/// ``HartreeFockOptions/automaticAufbauBudget`` iterations; then, from the stalled attempt's
+/// best densities, the paramagnet continues by the maximum-overlap method and free mode fixes
+/// that spin split and does the same per spin. Every attempt is recorded in
 /// ``HartreeFockResult/runs`` (start -1 is the warm start from `initial`).
 public enum HartreeFock {}
 
@@ -113,8 +115,13 @@ public struct HartreeFockOptions: Sendable {
         case automatic
     }
     public var occupation: Occupation = .automatic
-    /// Iterations the automatic rule gives the aufbau before switching to maximum overlap.
+    /// Iterations the automatic rule gives the aufbau at most before switching to maximum overlap.
     public static let automaticAufbauBudget = 80
+    /// Automatic rule: stop the aufbau as soon as it has stalled (``AufbauStall``) instead of
+    /// after the whole budget, and start the fallback from the stalled attempt's best input
+    /// densities instead of the start. False: the whole budget, fallback from the start (the
+    /// behaviour before the stall test, kept for comparison).
+    public var stopStalledAufbau: Bool = true
     public var annealingTolerance: Double = 1e-8
     public var annealingIterations: Int = 40
 
@@ -164,6 +171,38 @@ public struct HartreeFockOptions: Sendable {
                 throw HartreeFockError.invalidArgument("N_up = \(nUp) is impossible for N = \(particles) on \(sites) sites")
             }
         }
+    }
+}
+
+/// When the automatic occupation rule declares the aufbau stalled: when the current density
+/// residual is above `residual` and the best residual of the attempt is not smaller than
+/// 1/`improvement` times the best residual `window` iterations earlier (from iteration
+/// `firstIteration` = window + 1 on, the first with that much history).
+///
+/// Chosen from the residual traces at the paper's parameters (docs/benchmarks/hartree-fock.md):
+/// a stalled aufbau (two levels at E_F trading places) keeps its residual at 1e-3 to 0.3 with
+/// no factor-2 improvement of the best for as long as it runs (80 iterations and more), while
+/// an aufbau that converges improves the best residual by more than a factor 2 per 25
+/// iterations, but not always per 15: on 30x30, realization 2, free mode at U = 1 the residual
+/// sat at 7e-3 to 2e-2 for 17 iterations (11 to 28) and then converged (73 iterations), which a
+/// 15-iteration window would have cut off. At 60x60 (realization 0, U = 0.5) it stopped the
+/// stalled paramagnetic aufbau at iteration 40 and the stalled free warm start at 37. Below 1e-4 an attempt is never stopped (Anderson
+/// mixing can crawl there; it is close to a fixed point, not trading levels). A false stall
+/// costs only time: the fallback also converges to a self-consistent state, and the lowest
+/// energy is kept.
+public enum AufbauStall {
+    public static let window = 25
+    public static let firstIteration = window + 1
+    public static let residual = 1e-4
+    public static let improvement = 2.0
+
+    /// `residuals[k]` is the residual of iteration k + 1.
+    public static func isStalled(_ residuals: [Double]) -> Bool {
+        let it = residuals.count
+        guard it >= firstIteration, it > window, let current = residuals.last, current > residual else { return false }
+        let bestNow = residuals.min()!
+        let bestBefore = residuals[0..<(it - window)].min()!
+        return bestNow * improvement > bestBefore
     }
 }
 
@@ -321,31 +360,36 @@ extension HartreeFock {
             var attempts: [(Problem, Result<Problem.Outcome, Problem.Unconverged>)] = []
             var first = problem
             if options.occupation == .automatic && (options.mode == .paramagnetic || options.spinUp == nil) {
-                // The aufbau either converges fast or stalls for good (levels trading places at
-                // E_F): give it a budget before falling back to maximum overlap.
+                // The aufbau either converges or stalls for good (levels trading places at E_F):
+                // stop it when it stalls (AufbauStall), at the latest after the budget, and
+                // fall back to maximum overlap.
                 var o = options
                 o.maxIterations = min(options.maxIterations, HartreeFockOptions.automaticAufbauBudget)
-                first = try Problem(h0: h0, particles: particles, options: o)
+                first = try Problem(h0: h0, particles: particles, options: o, stopWhenStalled: options.stopStalledAufbau)
             }
             attempts.append((first, first.attempt(x0, progress: report)))
+            // The fallback continues from the stalled attempt's best densities (those with the
+            // smallest residual), not from the start, unless the old behaviour is asked for.
+            let fallbackStart: (Problem.Unconverged) -> [Double] = { u in options.stopStalledAufbau ? u.bestX : x0 }
             if case .failure(let u) = attempts[0].1, options.mode == .free, options.spinUp == nil {
                 // Free split without a fixed point: levels at the Fermi energy keep trading
                 // places (between spins, whose levels may cross, or within a spin, as in the
-                // paramagnet). Fall back to the last split, fixed, with maximum-overlap filling.
+                // paramagnet). Fall back to a fixed split (that of the best densities; the
+                // last one with stopStalledAufbau = false) with maximum-overlap filling.
                 var o = options
-                o.spinUp = u.lastUp
+                o.spinUp = options.stopStalledAufbau ? u.bestUp : u.lastUp
                 if options.occupation == .automatic { o.occupation = .maximumOverlap }
                 if (try? o.validate(sites: n, particles: particles)) != nil {
                     let fixed = try Problem(h0: h0, particles: particles, options: o)
-                    attempts.append((fixed, fixed.attempt(x0, progress: report)))
+                    attempts.append((fixed, fixed.attempt(fallbackStart(u), progress: report)))
                 }
             }
-            if case .failure = attempts[0].1, options.mode == .paramagnetic, options.occupation == .automatic {
+            if case .failure(let u) = attempts[0].1, options.mode == .paramagnetic, options.occupation == .automatic {
                 // No aufbau fixed point: continue the Fermi sea by maximum overlap instead.
                 var o = options
                 o.occupation = .maximumOverlap
                 let overlap = try Problem(h0: h0, particles: particles, options: o)
-                attempts.append((overlap, overlap.attempt(x0, progress: report)))
+                attempts.append((overlap, overlap.attempt(fallbackStart(u), progress: report)))
             }
             for (p, r) in attempts {
                 switch r {
@@ -399,8 +443,11 @@ extension HartreeFock {
         let options: HartreeFockOptions
         /// Position of the diagonal entry of each row in h0.values.
         let diagonalIndex: [Int]
+        /// Stop (as not converged) when ``AufbauStall`` says the iteration has stalled.
+        let stopWhenStalled: Bool
 
-        init(h0: CSRMatrix, particles: Int, options: HartreeFockOptions) throws {
+        init(h0: CSRMatrix, particles: Int, options: HartreeFockOptions, stopWhenStalled: Bool = false) throws {
+            self.stopWhenStalled = stopWhenStalled
             guard h0.rowCount == h0.columnCount, h0.rowCount > 0 else {
                 throw HartreeFockError.invalidArgument("H0 must be a non-empty square matrix")
             }
@@ -648,48 +695,64 @@ extension HartreeFock {
             options.occupation == .maximumOverlap && (options.mode == .paramagnetic || options.spinUp != nil)
         }
 
+        /// What a T = 0 iteration leaves behind when it fails: the last spin split, and the
+        /// input densities with the smallest residual seen with their split.
+        struct Trace {
+            var lastUp: Int
+            var bestX: [Double]
+            var bestUp: Int
+            var bestResidual = Double.infinity
+        }
+
         struct Unconverged: Error {
             var error: HartreeFockError
             var lastUp: Int
+            var bestX: [Double]
+            var bestUp: Int
         }
 
-        /// ``iterate`` that also reports the last spin split when it fails.
+        /// ``iterate`` that also reports the last spin split and the best densities when it fails.
         func attempt(_ x0: [Double], progress: ((String) -> Void)?) -> Result<Outcome, Unconverged> {
-            var lastUp = particles / 2
+            var trace = Trace(lastUp: particles / 2, bestX: x0, bestUp: particles / 2)
             do {
-                return .success(try iterate(x0, progress: progress, lastUp: &lastUp))
+                return .success(try iterate(x0, progress: progress, trace: &trace))
             } catch let e as HartreeFockError {
-                return .failure(Unconverged(error: e, lastUp: lastUp))
+                return .failure(Unconverged(error: e, lastUp: trace.lastUp, bestX: trace.bestX, bestUp: trace.bestUp))
             } catch {
-                return .failure(Unconverged(error: .invalidArgument("\(error)"), lastUp: lastUp))
+                return .failure(Unconverged(error: .invalidArgument("\(error)"), lastUp: trace.lastUp, bestX: trace.bestX, bestUp: trace.bestUp))
             }
         }
 
         /// The self-consistency loop from input densities x0.
         func iterate(_ x0: [Double], temperature: Double = 0, progress: ((String) -> Void)?) throws -> Outcome {
-            var lastUp = 0
-            return try iterate(x0, temperature: temperature, progress: progress, lastUp: &lastUp)
+            var trace = Trace(lastUp: 0, bestX: x0, bestUp: 0)
+            return try iterate(x0, temperature: temperature, progress: progress, trace: &trace)
         }
 
-        func iterate(_ x0: [Double], temperature: Double = 0, progress: ((String) -> Void)?, lastUp: inout Int) throws -> Outcome {
+        func iterate(_ x0: [Double], temperature: Double = 0, progress: ((String) -> Void)?, trace: inout Trace) throws -> Outcome {
             var mixer = AndersonMixer(mixing: temperature > 0 ? .linear(beta: options.mixing.beta) : options.mixing)
             let maxIterations = temperature > 0 ? options.annealingIterations : options.maxIterations
             var x = x0
             var previousEnergy = Double.nan
             var residual = Double.infinity, energyChange = Double.infinity
             var reference: [Double]? = nil
+            var residuals: [Double] = []
             for it in 1...maxIterations {
                 let s = try step(x, all: false, temperature: temperature, reference: reference)
                 if usesOverlap && temperature == 0 {
                     reference = Array(s.up.vectors[0..<(n * s.nUp)]) + (s.down.map { Array($0.vectors[0..<(n * s.nDown)]) } ?? [])
                 }
-                if temperature == 0 { lastUp = s.nUp }
                 var f = [Double](repeating: 0, count: x.count)
                 residual = 0
                 for k in 0..<x.count { f[k] = s.output[k] - x[k]; residual = max(residual, abs(f[k])) }
+                if temperature == 0 {
+                    trace.lastUp = s.nUp
+                    if residual < trace.bestResidual { trace.bestResidual = residual; trace.bestX = x; trace.bestUp = s.nUp }
+                }
+                residuals.append(residual)
                 energyChange = previousEnergy.isNaN ? .infinity : abs(s.energy - previousEnergy)
                 previousEnergy = s.energy
-                if let p = progress, it % 10 == 0 || it == 1 {
+                if let p = progress {  // every iteration: at 60x60 one takes 10-30 s
                     p("iteration \(it): residual \(residual), energy \(s.energy)")
                 }
                 if temperature > 0 && residual <= options.annealingTolerance {
@@ -698,6 +761,11 @@ extension HartreeFock {
                 if temperature == 0 && residual <= options.densityTolerance && energyChange <= options.energyTolerance {
                     return Outcome(x: x, energy: s.energy, iterations: it, residual: residual,
                                    energyChange: energyChange, nUp: s.nUp, nDown: s.nDown, reference: reference)
+                }
+                if temperature == 0 && stopWhenStalled && AufbauStall.isStalled(residuals) {
+                    progress?("iteration \(it): the aufbau has stalled (residual \(residual), best \(trace.bestResidual)); falling back")
+                    throw HartreeFockError.notConverged(iterations: it, densityResidual: residual, energyChange: energyChange,
+                                                        mixing: options.mixing.description, U: options.U)
                 }
                 x = mixer.next(x: x, f: f)
             }
