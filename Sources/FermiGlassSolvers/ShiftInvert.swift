@@ -393,8 +393,12 @@ public final class ShiftInvertSolver {
         guard range.lowerBound >= 0, range.upperBound <= dimension, !range.isEmpty else {
             throw SolverError.emptySelection("level range \(range.lowerBound):\(range.upperBound) is empty or outside 0:\(dimension)")
         }
-        // Slack: a few extra levels in the window cost far less than another factorization.
-        let slack = max(8, min(options.sliceCapacity / 4, max(range.count / 4, 16)))
+        // Slack: extra levels the window may hold beyond the range. Each costs Lanczos work,
+        // while a tighter window costs inertia counts, cheap since they use MUMPS (0.6 s at
+        // 500 x 500). The Fermi level's two-level window, slack 16 -> 4: 500 x 500 15.8 / 14.8 s
+        // -> 13.2 s (one more count), 200 x 200 1.84 / 2.08 s -> 1.70 / 1.66 s (2026-11-25, one
+        // other job on the second core).
+        let slack = max(4, min(options.sliceCapacity / 4, range.count / 4))
         let a = try energy(atCount: range.lowerBound, slack: slack, fromBelow: true)
         let b = try energy(atCount: range.upperBound, slack: slack, fromBelow: false)
         let w = try window(a, b)
