@@ -51,9 +51,7 @@ struct EngineBench: ParsableCommand {
 
     func run() throws {
         BLASRuntime.setThreads(threads)
-        guard let backend = FactorizationBackend(rawValue: factorization) else {
-            throw ValidationError("--factorization must be auto, mumps or cholmod, got '\(factorization)'")
-        }
+        let backend = try FactorizationBackend.parse(option: factorization)
         let ks = counts.split(separator: ",").compactMap { Int($0) }
         guard !ks.isEmpty, ks.allSatisfy({ $0 > 0 }) else { throw ValidationError("--counts must be positive integers, got '\(counts)'") }
         if stream { print(JSON.object([("stream_triad_GBps", .number(Self.triadBandwidth()))]).serialized()) }

@@ -44,9 +44,7 @@ struct SolverOptions: ParsableArguments {
     var blockSize: Int?
 
     func validate() throws {
-        guard FactorizationBackend(rawValue: factorization) != nil else {
-            throw ValidationError("--factorization must be auto, mumps or cholmod, got '\(factorization)'")
-        }
+        _ = try FactorizationBackend.parse(option: factorization)
         if let b = blockSize, b < 1 { throw ValidationError("--block-size must be positive, got \(b)") }
         if let text = solver, SolverChoice(rawValue: text) == nil {
             throw ValidationError("--solver must be dense, shift-invert or auto, got '\(text)'")
@@ -113,5 +111,15 @@ struct SolverOptions: ParsableArguments {
             throw ValidationError("--solver \(choice.rawValue) computes states near an energy, not the whole spectrum: \(needsAll)")
         }
         return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions)
+    }
+}
+
+extension FactorizationBackend {
+    /// The backend named by a --factorization value, or the validation error naming the choices.
+    static func parse(option text: String) throws -> FactorizationBackend {
+        guard let backend = FactorizationBackend(rawValue: text) else {
+            throw ValidationError("--factorization must be auto, mumps or cholmod, got '\(text)'")
+        }
+        return backend
     }
 }

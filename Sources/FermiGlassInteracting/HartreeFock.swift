@@ -199,7 +199,7 @@ public enum AufbauStall {
     /// `residuals[k]` is the residual of iteration k + 1.
     public static func isStalled(_ residuals: [Double]) -> Bool {
         let it = residuals.count
-        guard it >= firstIteration, it > window, let current = residuals.last, current > residual else { return false }
+        guard it >= firstIteration, let current = residuals.last, current > residual else { return false }
         let bestNow = residuals.min()!
         let bestBefore = residuals[0..<(it - window)].min()!
         return bestNow * improvement > bestBefore
@@ -370,14 +370,14 @@ extension HartreeFock {
             attempts.append((first, first.attempt(x0, progress: report)))
             // The fallback continues from the stalled attempt's best densities (those with the
             // smallest residual), not from the start, unless the old behaviour is asked for.
-            let fallbackStart: (Problem.Unconverged) -> [Double] = { u in options.stopStalledAufbau ? u.bestX : x0 }
+            let fallbackStart: (Problem.Unconverged) -> [Double] = { u in options.stopStalledAufbau ? u.trace.bestX : x0 }
             if case .failure(let u) = attempts[0].1, options.mode == .free, options.spinUp == nil {
                 // Free split without a fixed point: levels at the Fermi energy keep trading
                 // places (between spins, whose levels may cross, or within a spin, as in the
                 // paramagnet). Fall back to a fixed split (that of the best densities; the
                 // last one with stopStalledAufbau = false) with maximum-overlap filling.
                 var o = options
-                o.spinUp = options.stopStalledAufbau ? u.bestUp : u.lastUp
+                o.spinUp = options.stopStalledAufbau ? u.trace.bestUp : u.trace.lastUp
                 if options.occupation == .automatic { o.occupation = .maximumOverlap }
                 if (try? o.validate(sites: n, particles: particles)) != nil {
                     let fixed = try Problem(h0: h0, particles: particles, options: o)
@@ -706,9 +706,7 @@ extension HartreeFock {
 
         struct Unconverged: Error {
             var error: HartreeFockError
-            var lastUp: Int
-            var bestX: [Double]
-            var bestUp: Int
+            var trace: Trace
         }
 
         /// ``iterate`` that also reports the last spin split and the best densities when it fails.
@@ -717,9 +715,9 @@ extension HartreeFock {
             do {
                 return .success(try iterate(x0, progress: progress, trace: &trace))
             } catch let e as HartreeFockError {
-                return .failure(Unconverged(error: e, lastUp: trace.lastUp, bestX: trace.bestX, bestUp: trace.bestUp))
+                return .failure(Unconverged(error: e, trace: trace))
             } catch {
-                return .failure(Unconverged(error: .invalidArgument("\(error)"), lastUp: trace.lastUp, bestX: trace.bestX, bestUp: trace.bestUp))
+                return .failure(Unconverged(error: .invalidArgument("\(error)"), trace: trace))
             }
         }
 

@@ -131,15 +131,10 @@ final class LDLFactorization: SparseLDL {
     /// passes over L (docs/benchmarks/engine.md).
     let preferredBlockSize = 8
 
-    /// ``factorize(sigma:)`` with a singularity test: true when a pivot is below `tinyPivot`.
+    /// Numeric factorization of H - sigma I with the stored ordering. Returns true when CHOLMOD
+    /// reported a zero pivot or D's smallest |d_j| is at most `tinyPivot`: sigma sits (nearly)
+    /// on an eigenvalue.
     func factorize(sigma: Double, tinyPivot: Double) throws -> Bool {
-        try factorize(sigma: sigma) <= tinyPivot
-    }
-
-    /// Numeric factorization of H - sigma I with the stored ordering. Returns the diagonal D's
-    /// smallest |d_j| (0 when CHOLMOD reported a zero pivot), so the caller can tell that
-    /// sigma sits (nearly) on an eigenvalue.
-    func factorize(sigma: Double) throws -> Double {
         guard let a = matrix, let l = factor else { throw SolverError.cholmod(status: -4, message: "no symbolic analysis") }
         var beta: [Double] = [-sigma, 0]
         let clock = ContinuousClock()
@@ -151,7 +146,7 @@ final class LDLFactorization: SparseLDL {
         self.sigma = sigma
         let status = common.pointee.status
         if status == CHOLMOD_NOT_POSDEF || status == CHOLMOD_DSMALL || l.pointee.minor < dimension {
-            return 0  // a zero pivot: sigma is an eigenvalue to working precision
+            return true  // a zero pivot: sigma is an eigenvalue to working precision
         }
         if ok == 0 || status < CHOLMOD_OK { try check("cholmod_factorize_p") }
         guard l.pointee.is_ll == 0, l.pointee.is_super == 0 else {
@@ -159,7 +154,7 @@ final class LDLFactorization: SparseLDL {
         }
         var smallest = Double.infinity
         forEachPivot { d in smallest = min(smallest, abs(d)) }
-        return smallest.isFinite ? smallest : 0
+        return !smallest.isFinite || smallest <= tinyPivot
     }
 
     private func forEachPivot(_ body: (Double) -> Void) {

@@ -36,7 +36,6 @@ final class MUMPSFactorization: SparseLDL {
     private var rhs: UnsafeMutablePointer<Double>?
     private var rhsCapacity = 0
     private var initialized = false
-    private var nullPivots = 0
 
     let dimension: Int
     private(set) var ordering = "none"
@@ -174,13 +173,12 @@ final class MUMPSFactorization: SparseLDL {
             let status = infog(1)
             // Work space estimated too small (dynamic pivoting delayed more than predicted):
             // relax the estimate and refactor.
-            if [-8, -9, -14, -15, -17, -20].contains(status) && relaxation < 640 {
+            if Self.workSpaceErrors.contains(status) && relaxation < 640 {
                 relaxation *= 2
                 continue
             }
             if status == -10 {  // numerically singular: sigma is an eigenvalue
                 self.sigma = sigma
-                nullPivots = dimension
                 return true
             }
             try check("factorization (JOB = 2)")
@@ -188,8 +186,7 @@ final class MUMPSFactorization: SparseLDL {
         }
         self.sigma = sigma
         factorNonzeros = Self.count(infog(9))
-        nullPivots = Int(infog(28))
-        return nullPivots > 0
+        return infog(28) > 0  // INFOG(28): null pivots detected
     }
 
     var negativePivots: Int { Int(infog(12)) }
@@ -237,6 +234,9 @@ final class MUMPSFactorization: SparseLDL {
         withUnsafeMutablePointer(to: &id.pointee.infog) { $0.withMemoryRebound(to: Int32.self, capacity: 80) { $0[i - 1] } }
     }
 
+    /// INFOG(1) codes of a work space estimated too small (relaxing ICNTL(14) fixes them).
+    private static let workSpaceErrors: Set<Int32> = [-8, -9, -14, -15, -17, -20]
+
     /// INFOG entries that count matrix entries are negative when given in millions.
     private static func count(_ v: Int32) -> Int { v >= 0 ? Int(v) : -Int(v) * 1_000_000 }
 
@@ -249,7 +249,7 @@ final class MUMPSFactorization: SparseLDL {
         switch status {
         case -5, -7, -13, -19:
             message = "MUMPS \(phase): out of memory (INFOG(1) = \(status), INFOG(2) = \(detail)); use a smaller lattice or a machine with more memory"
-        case -8, -9, -14, -15, -17, -20:
+        case _ where Self.workSpaceErrors.contains(status):
             message = "MUMPS \(phase): its work space stayed too small after relaxing the estimate to 640% (INFOG(2) = \(detail)); the matrix needs far more pivoting than expected: try --factorization cholmod"
         case -10:
             message = "MUMPS \(phase): the matrix is numerically singular; the shift sits on an eigenvalue: move it slightly"

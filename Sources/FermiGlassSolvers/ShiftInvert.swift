@@ -122,8 +122,7 @@ public final class ShiftInvertSolver {
         let backends = options.factorization.resolved(sites: h.rowCount)
         ldl = try backends.solves.analyse(h)
         counter = backends.counts == backends.solves ? ldl : try backends.counts.analyse(h)
-        let bytes = ldl.factorBytes + (counter === ldl ? 0 : counter.factorBytes)
-        try MemoryPlan.require(bytes: bytes + 16 * h.rowCount,
+        try MemoryPlan.require(bytes: factorBytes + 16 * h.rowCount,
                                what: "the LDL^T factor of H (\(backends.solves.description), nnz(L) = \(ldl.factorNonzeros), ordering \(ldl.ordering))")
         statistics.factorization = backends.counts == backends.solves ? backends.solves.description
             : "\(backends.solves.description) for the solves, \(backends.counts.description) for inertia counts"
@@ -131,8 +130,14 @@ public final class ShiftInvertSolver {
         statistics.ordering = ldl.ordering
         statistics.orderingFill = ldl.orderingFill
         statistics.factorNonzeros = ldl.factorNonzeros
-        statistics.analysisSeconds = ldl.analysisSeconds + (counter === ldl ? 0 : counter.analysisSeconds)
+        statistics.analysisSeconds = factors.reduce(0) { $0 + $1.analysisSeconds }
     }
+
+    /// The distinct factorizations in use: the solves' one, and the counts' one if different.
+    private var factors: [any SparseLDL] { counter === ldl ? [ldl] : [ldl, counter] }
+
+    /// Bytes the factorizations in use hold.
+    private var factorBytes: Int { factors.reduce(0) { $0 + $1.factorBytes } }
 
     public var dimension: Int { matrix.rowCount }
 
@@ -196,8 +201,8 @@ public final class ShiftInvertSolver {
     private func pow10(_ k: Int) -> Int { (0..<k).reduce(1) { r, _ in r * 10 } }
 
     private func syncFactorStatistics() {
-        statistics.factorSeconds = ldl.factorSeconds + (counter === ldl ? 0 : counter.factorSeconds)
-        statistics.factorizations = ldl.factorizations + (counter === ldl ? 0 : counter.factorizations)
+        statistics.factorSeconds = factors.reduce(0) { $0 + $1.factorSeconds }
+        statistics.factorizations = factors.reduce(0) { $0 + $1.factorizations }
     }
 
     /// The number of eigenvalues of H strictly below `e` (Sylvester's law of inertia on the
@@ -497,7 +502,7 @@ public final class ShiftInvertSolver {
     private func requireVectors(_ count: Int) throws {
         let n = dimension
         let ncv = options.lanczos.ncv(nev: min(count, options.sliceCapacity) + 8, dimension: n)
-        try MemoryPlan.require(bytes: ldl.factorBytes + (counter === ldl ? 0 : counter.factorBytes) + 8 * n * (count + 2 * ncv + 8),
+        try MemoryPlan.require(bytes: factorBytes + 8 * n * (count + 2 * ncv + 8),
                                what: "\(count) eigenvectors of \(n) sites, the LDL^T factor (\(MemoryPlan.format(ldl.factorBytes))) and a Lanczos basis of \(ncv) vectors")
     }
 }
