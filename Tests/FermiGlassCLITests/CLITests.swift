@@ -97,6 +97,13 @@ enum CLI {
         try expectFailure(["localization", "--size", "6x-2"], message: "Error: --size must be positive, got '6x-2'")
     }
 
+    @Test func unknownFactorizationOrBlockSize() throws {
+        try expectFailure(["spectrum", "--size", "20", "--solver", "shift-invert", "--sigma", "0", "--count", "4", "--factorization", "lu"],
+                          message: "Error: --factorization must be auto, mumps or cholmod, got 'lu'")
+        try expectFailure(["spectrum", "--size", "20", "--solver", "shift-invert", "--sigma", "0", "--count", "4", "--block-size", "0"],
+                          message: "Error: --block-size must be positive, got 0")
+    }
+
     @Test func notANumber() throws {
         try expectFailure(["localization", "--size", "6", "--t2", "nan"], message: "Error: --t2 must be a finite number, got nan")
         try expectFailure(["dos", "--size", "6", "--W", "nan"], message: "Error: --W: 'nan' is not a finite number")
