@@ -38,6 +38,10 @@ struct SelfConsistencyOptions: ParsableArguments {
     @Flag(help: "Diagonalize only the needed levels (dsyevr) at each iteration instead of all (dsyevd, the default and faster as measured); for timing comparisons.")
     var partialDiagonalization: Bool = false
 
+    @Option(help: ArgumentHelp("Start the first U from the densities of an earlier hartree-fock run: the directory holding its density_up.npy and density_down.npy (e.g. out/r000/U0.5). One realization only.",
+                               discussion: "To continue a U sweep that was stopped, or to go on to larger U from a converged solution. In free mode this start is used besides --starts random ones (--starts 0: alone)."))
+    var warmStart: String?
+
     @Flag(help: "Automatic occupation: give a stalled aufbau its whole budget of 80 iterations and restart the fallback from the start, instead of stopping at the stall and continuing from its best densities (the earlier behaviour, for comparison).")
     var fullAufbauBudget: Bool = false
 
@@ -71,9 +75,32 @@ struct SelfConsistencyOptions: ParsableArguments {
         return o
     }
 
+    /// The densities (n_up, n_dn) of --warm-start, checked against the lattice: nil without it.
+    func warmStartDensities(sites: Int, realizations: Int) throws -> (up: [Double], down: [Double])? {
+        guard let warmStart else { return nil }
+        guard realizations == 1 else {
+            throw ValidationError("--warm-start needs a single realization (e.g. --realization-range 2:3), got \(realizations)")
+        }
+        func load(_ name: String) throws -> [Double] {
+            let path = URL(fileURLWithPath: warmStart).appendingPathComponent(name).path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ValidationError("--warm-start: \(path) does not exist (the directory must hold density_up.npy and density_down.npy, as hartree-fock writes them)")
+            }
+            let values = try NPY.read(URL(fileURLWithPath: path)).values
+            guard values.count == sites else {
+                throw ValidationError("--warm-start: \(path) has \(values.count) values, the lattice has \(sites) sites")
+            }
+            guard values.allSatisfy({ $0.isFinite && $0 >= -1e-9 && $0 <= 1 + 1e-9 }) else {
+                throw ValidationError("--warm-start: \(path) holds values outside [0, 1]; it is not a spin density")
+            }
+            return values
+        }
+        return (try load("density_up.npy"), try load("density_down.npy"))
+    }
+
     /// The summary block describing the iteration settings.
     func json(_ o: HartreeFockOptions) -> JSON {
-        .object([("mixing", .string(o.mixing.description)), ("density_tolerance", .number(o.densityTolerance)),
+        .object([("warm_start", warmStart.map { .string($0) } ?? .null),("mixing", .string(o.mixing.description)), ("density_tolerance", .number(o.densityTolerance)),
                  ("energy_tolerance", .number(o.energyTolerance)), ("max_iterations", .int(o.maxIterations)),
                  ("stalled_aufbau", .string(o.stopStalledAufbau
                     ? "stopped when stalled (residual > 1e-4 and best residual not halved in 25 iterations), at most 80; fallback from its best densities"
@@ -113,7 +140,7 @@ struct HartreeFockCommand: ParsableCommand {
     @Option(help: "paramagnetic or free (default free).")
     var mode: String = "free"
 
-    @Option(help: "Free mode: number of seeded random starts (default 4).")
+    @Option(help: "Free mode: number of seeded random starts per U besides the warm start (the previous U's solution or --warm-start), default 4; 0: the warm start alone where there is one, one random start where not.")
     var starts: Int = 4
 
     @Option(help: "Free mode: amplitude a of the initial moments, uniform in [-a, a] in units of the largest possible (default 0.5).")
@@ -137,7 +164,7 @@ struct HartreeFockCommand: ParsableCommand {
     func run() throws {
         let spec = try model.resolve(needsFilling: true)
         guard let hfMode = HartreeFockMode(rawValue: mode) else { throw ValidationError("--mode must be paramagnetic or free, got '\(mode)'") }
-        guard starts >= 1 else { throw ValidationError("--starts must be at least 1, got \(starts)") }
+        guard starts >= 0 else { throw ValidationError("--starts must be non-negative, got \(starts)") }
         guard momentThreshold >= 0, momentThreshold.isFinite else { throw ValidationError("--moment-threshold must be non-negative") }
         guard nearFermi >= 1 else { throw ValidationError("--near-fermi must be at least 1") }
         guard initialMoment >= 0, initialMoment <= 1 else { throw ValidationError("--initial-moment must be in [0, 1]") }
@@ -160,12 +187,13 @@ struct HartreeFockCommand: ParsableCommand {
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
             throw ValidationError(e.description)
         }
+        let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
         let ctx = try RunContext(command: "hartree-fock", options: io)
         try ctx.run {
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
                                           "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations"])
             var entries = [JSON]()
-            try ctx.forEachHartreeFock(spec, us: us, template: template, saveDisorder: model.saveDisorder) { r, u, _, dir, result, seconds in
+            try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial, saveDisorder: model.saveDisorder) { r, u, _, dir, result, seconds in
                 try Self.write(result, to: dir, ctx: ctx, nearFermi: nearFermi, single: spec.realizations.count == 1 && us.count == 1)
                 let count = result.momentCount(threshold: momentThreshold)
                 table.append(cells: [String(r), "\(u)", mode, "true", "\(result.energy)", "\(result.energyFromH0)", String(count),
@@ -240,11 +268,12 @@ struct HartreeFockCommand: ParsableCommand {
 
 extension RunContext {
     /// Solves Hartree-Fock for every realization of `spec` and every U of `us` in turn, each U
-    /// warm-started from the previous U's converged densities (a non-converged U resets the warm
-    /// start), with progress on stderr. `converged` gets (realization, U, H0, the output
+    /// warm-started from the previous U's converged densities (the first U from `initial` when
+    /// given; a non-converged U resets the warm start), with progress on stderr. `converged` gets (realization, U, H0, the output
     /// sub-directory, the result, seconds of the solve); `failed` gets the typed error after it
     /// has been reported on stderr.
-    func forEachHartreeFock(_ spec: ModelSpec, us: [Double], template: HartreeFockOptions, saveDisorder: Bool = false,
+    func forEachHartreeFock(_ spec: ModelSpec, us: [Double], template: HartreeFockOptions,
+                            initial: (up: [Double], down: [Double])? = nil, saveDisorder: Bool = false,
                             _ converged: (Int, Double, CSRMatrix, String, HartreeFockResult, Double) throws -> Void,
                             failed: (Int, Double, HartreeFockError) -> Void) throws {
         let particles = spec.filling!.particles
@@ -254,7 +283,7 @@ extension RunContext {
             let m = try spec.model(realization: r)
             let h0 = m.hamiltonian()
             if saveDisorder { try output.write(npy: m.onsiteEnergies, to: "\(Self.realizationDirectory(r))/disorder.npy") }
-            var previous: (up: [Double], down: [Double])? = nil
+            var previous = initial
             for u in us {
                 var o = template
                 o.U = u

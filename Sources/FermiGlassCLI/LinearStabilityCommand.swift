@@ -53,6 +53,7 @@ struct LinearStabilityCommand: ParsableCommand {
         }
         template.occupation = occ
         guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
+        let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
         let ctx = try RunContext(command: "linear-stability", options: io)
         try ctx.run {
             let particles = spec.filling!.particles
@@ -61,7 +62,7 @@ struct LinearStabilityCommand: ParsableCommand {
                                           "gap", "occupation", "aufbau_violations",
                                           "census_one_sided", "census_two_sided", "mu_star", "products", "hf_seconds", "pi_seconds"])
             var entries = [JSON]()
-            try ctx.forEachHartreeFock(spec, us: us, template: template) { r, u, h0, dir, hf, hfSeconds in
+            try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial) { r, u, h0, dir, hf, hfSeconds in
                 let clock = ContinuousClock(), t1 = clock.now
                 var op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)
                 let res = try LinearStability.largestEigenvalues(of: &op, count: eigenvalues, block: block, tolerance: tolerance)

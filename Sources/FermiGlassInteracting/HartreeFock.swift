@@ -73,7 +73,9 @@ public struct HartreeFockOptions: Sendable {
     /// Hubbard U (units of the hoppings). Must be finite.
     public var U: Double
     public var mode: HartreeFockMode = .paramagnetic
-    /// Free mode: number of seeded random starts (the lowest converged energy is kept).
+    /// Free mode: number of seeded random starts (the lowest converged energy is kept), besides
+    /// the warm start when `solve` is given initial densities. 0: the warm start alone (one
+    /// random start when there are no initial densities).
     public var starts: Int = 4
     /// Seed of the random initial moments (start k uses stream k).
     public var seed: UInt64 = 1
@@ -139,7 +141,7 @@ public struct HartreeFockOptions: Sendable {
         if mode == .paramagnetic && particles % 2 != 0 {
             throw HartreeFockError.invalidArgument("paramagnetic HF needs an even particle number, got \(particles)")
         }
-        guard starts >= 1 else { throw HartreeFockError.invalidArgument("the number of starts must be at least 1, got \(starts)") }
+        guard starts >= 0 else { throw HartreeFockError.invalidArgument("the number of starts must be non-negative, got \(starts)") }
         guard initialMomentAmplitude.isFinite, initialMomentAmplitude >= 0, initialMomentAmplitude <= 1 else {
             throw HartreeFockError.invalidArgument("the initial moment amplitude must be in [0, 1], got \(initialMomentAmplitude)")
         }
@@ -321,7 +323,8 @@ extension HartreeFock {
     /// `DisorderedModel.hamiltonian()` builds it) with `particles` electrons.
     ///
     /// `initial`: optional starting densities (n_up, n_dn), e.g. a converged solution at a
-    /// nearby U (warm start). In free mode it is used as one extra start beside the random ones.
+    /// nearby U (warm start). In free mode it is used as one extra start beside the random ones
+    /// (the only start with `options.starts == 0`).
     public static func solve(h0: CSRMatrix, particles: Int, options: HartreeFockOptions,
                              initial: (up: [Double], down: [Double])? = nil,
                              progress: ((String) -> Void)? = nil) throws -> HartreeFockResult {
@@ -343,7 +346,7 @@ extension HartreeFock {
             candidates.append((0, x))
         case .free:
             if let i = initial { candidates.append((-1, i.up + i.down)) }
-            for s in 0..<options.starts {
+            for s in 0..<(initial == nil ? max(1, options.starts) : options.starts) {
                 candidates.append((s, problem.randomStart(stream: UInt64(s))))
             }
         }

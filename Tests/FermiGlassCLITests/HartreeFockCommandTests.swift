@@ -75,4 +75,55 @@ struct HartreeFockCommandTests {
         #expect(r2.status == 64)
         #expect(r2.stderr.contains("--U: 'x' is not a finite number"))
     }
+
+    /// --warm-start continues from an earlier run's densities: started from a converged U = 1
+    /// solution with --starts 0, the same U converges at once (within 3 iterations, one start
+    /// only) to the same energy and moments; the next U of the list starts from it.
+    @Test func warmStartContinuesFromAConvergedRun() throws {
+        let first = scratch("warm1"), second = scratch("warm2")
+        defer { for d in [first, second] { try? FileManager.default.removeItem(atPath: d) } }
+        let a = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1", "--starts", "2", "--output", first])
+        #expect(a.status == 0, "stderr: \(a.stderr)")
+        let b = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1,1.5", "--starts", "0", "--warm-start", first + "/r000", "--output", second])
+        #expect(b.status == 0, "stderr: \(b.stderr)")
+        let sa = try JSON.parse(String(contentsOfFile: first + "/summary.json", encoding: .utf8))
+        let sb = try JSON.parse(String(contentsOfFile: second + "/summary.json", encoding: .utf8))
+        let ea = try #require(sa["results"]?.arrayValue?.first?["energy"]?.doubleValue)
+        let resultsB = try #require(sb["results"]?.arrayValue)
+        #expect(resultsB.count == 2)
+        let eb = try #require(resultsB.first?["energy"]?.doubleValue)
+        #expect(abs(ea - eb) < 1e-7, "energies \(ea) and \(eb)")
+        for entry in resultsB {
+            let runs = try #require(entry["runs"]?.arrayValue)
+            #expect(runs.allSatisfy { $0["start"]?.intValue == -1 }, "only the warm start runs with --starts 0: \(runs)")
+        }
+        let firstRuns = try #require(resultsB.first?["runs"]?.arrayValue)
+        #expect((firstRuns.first?["iterations"]?.intValue ?? 99) <= 3)
+        let ma = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: first + "/r000/moments.npy"))).values
+        let mb = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: second + "/r000/U1.0/moments.npy"))).values
+        #expect(zip(ma, mb).map { abs($0 - $1) }.max() ?? 1 < 1e-6)
+        #expect(sb["self_consistency"]?["warm_start"]?.stringValue == first + "/r000")
+    }
+
+    /// A warm start that does not fit is refused before any output: wrong lattice size, more
+    /// than one realization, a directory without densities.
+    @Test func badWarmStartIsRefusedBeforeAnyOutput() throws {
+        let small = scratch("warm-small"), dir = scratch("warm-bad")
+        defer { for d in [small, dir] { try? FileManager.default.removeItem(atPath: d) } }
+        let a = try runFermiGlass(["hartree-fock", "--size", "4", "--particles", "10", "--W", "3", "--U", "1", "--starts", "1", "--output", small])
+        #expect(a.status == 0, "stderr: \(a.stderr)")
+        let empty = small + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let cases: [([String], String)] = [
+            (["--warm-start", small + "/r000"], "--warm-start: \(small)/r000/density_up.npy has 16 values, the lattice has 64 sites"),
+            (["--warm-start", small + "/r000", "--realizations", "2"], "--warm-start needs a single realization (e.g. --realization-range 2:3), got 2"),
+            (["--warm-start", empty], "--warm-start: \(empty)/density_up.npy does not exist"),
+        ]
+        for (extra, message) in cases {
+            let r = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1", "--output", dir] + extra)
+            #expect(r.status == 64, "\(extra): status \(r.status)")
+            #expect(r.stderr.contains(message), "\(extra): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir))
+        }
+    }
 }
