@@ -193,6 +193,7 @@ struct HartreeFockCommand: ParsableCommand {
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
                                           "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations"])
             var entries = [JSON]()
+            func summary() -> [(String, JSON)] { summaryBody(spec, us: us, template: template, temperatures: temperatures, entries: entries) }
             try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial, saveDisorder: model.saveDisorder) { r, u, _, dir, result, seconds in
                 try Self.write(result, to: dir, ctx: ctx, nearFermi: nearFermi, single: spec.realizations.count == 1 && us.count == 1)
                 let count = result.momentCount(threshold: momentThreshold)
@@ -201,21 +202,29 @@ struct HartreeFockCommand: ParsableCommand {
                               String(result.down.occupied), "\(result.fermiEnergy ?? .nan)", "\(result.gap ?? .nan)",
                               String(result.iterations)])
                 entries.append(Self.json(result, realization: r, threshold: momentThreshold, seconds: seconds, directory: dir))
+                try ctx.writePartialSummary(summary())
             } failed: { r, u, e in
                 table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", ""])
                 entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
                                         ("error", .string(e.description))]))
+                try ctx.writePartialSummary(summary())
             }
             try ctx.output.write(csv: table, to: "hartree_fock.csv")
-            try ctx.writeSummary([
-                ("parameters", spec.json), ("mode", .string(mode)),
-                ("spin_split", .string(spinUp.map { "fixed N_up = \($0)" } ?? (hfMode == .free ? "free (aufbau over both spins; fixed splits around the last one if that has no fixed point)" : "N/2 per spin"))),
-                ("starts", .int(hfMode == .free ? starts : 1)), ("start_seed", .string(String(startSeed))),
-                ("initial_moment_amplitude", .number(initialMoment)), ("annealing", .numbers(temperatures)),
-                ("moment_threshold", .number(momentThreshold)), ("U", .numbers(us)),
-                ("self_consistency", scf.json(template)), ("results", .array(entries)),
-            ])
+            try ctx.writeSummary([("complete", .bool(true))] + summary())
         }
+    }
+
+    /// The summary.json body of this run with the results so far.
+    func summaryBody(_ spec: ModelSpec, us: [Double], template: HartreeFockOptions, temperatures: [Double], entries: [JSON]) -> [(String, JSON)] {
+        let free = template.mode == .free
+        return [
+            ("parameters", spec.json), ("mode", .string(mode)),
+            ("spin_split", .string(spinUp.map { "fixed N_up = \($0)" } ?? (free ? "free (aufbau over both spins; fixed splits around the last one if that has no fixed point)" : "N/2 per spin"))),
+            ("starts", .int(free ? starts : 1)), ("start_seed", .string(String(startSeed))),
+            ("initial_moment_amplitude", .number(initialMoment)), ("annealing", .numbers(temperatures)),
+            ("moment_threshold", .number(momentThreshold)), ("U", .numbers(us)),
+            ("self_consistency", scf.json(template)), ("results", .array(entries)),
+        ]
     }
 
     static func write(_ r: HartreeFockResult, to dir: String, ctx: RunContext, nearFermi: Int, single: Bool) throws {
@@ -275,7 +284,7 @@ extension RunContext {
     func forEachHartreeFock(_ spec: ModelSpec, us: [Double], template: HartreeFockOptions,
                             initial: (up: [Double], down: [Double])? = nil, saveDisorder: Bool = false,
                             _ converged: (Int, Double, CSRMatrix, String, HartreeFockResult, Double) throws -> Void,
-                            failed: (Int, Double, HartreeFockError) -> Void) throws {
+                            failed: (Int, Double, HartreeFockError) throws -> Void) throws {
         let particles = spec.filling!.particles
         let total = spec.realizations.count * us.count
         var done = 0
@@ -297,7 +306,7 @@ extension RunContext {
                     try converged(r, u, h0, dir, result, (clock.now - t0).seconds)
                 } catch let e as HartreeFockError {
                     FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(e.description)\n".utf8))
-                    failed(r, u, e)
+                    try failed(r, u, e)
                     previous = nil
                 }
                 done += 1

@@ -62,6 +62,12 @@ struct LinearStabilityCommand: ParsableCommand {
                                           "gap", "occupation", "aufbau_violations",
                                           "census_one_sided", "census_two_sided", "mu_star", "products", "hf_seconds", "pi_seconds"])
             var entries = [JSON]()
+            func summary() -> [(String, JSON)] {
+                [("parameters", spec.json), ("U", .numbers(us)), ("self_consistency", scf.json(template)),
+                 ("pi_definition", .string("Pi_ij = 2 sum_{a occ, b empty} phi_a(i) phi_b(i) phi_b(j) phi_a(j) / (E_b - E_a), paramagnetic HF orbitals; per-spin Lindhard normalisation")),
+                 ("eigensolver", .string("block Krylov with Rayleigh-Ritz and thick restart; products by dgemm over occupied x empty orbitals")),
+                 ("tolerance", .number(tolerance)), ("results", .array(entries))]
+            }
             try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial) { r, u, h0, dir, hf, hfSeconds in
                 let clock = ContinuousClock(), t1 = clock.now
                 var op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)
@@ -90,18 +96,15 @@ struct LinearStabilityCommand: ParsableCommand {
                     ("products", .int(res.products)), ("restarts", .int(res.restarts)),
                     ("hf_seconds", .number(hfSeconds)), ("pi_seconds", .number((t2 - t1).seconds)),
                 ]))
+                try ctx.writePartialSummary(summary())
             } failed: { r, u, e in
                 table.append(cells: [String(r), "\(u)", "false", "nan", "nan", "", "", "", "", "", "", "", "", "", ""])
                 entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(false)),
                                         ("error", .string(e.description))]))
+                try ctx.writePartialSummary(summary())
             }
             try ctx.output.write(csv: table, to: "linear_stability.csv")
-            try ctx.writeSummary([
-                ("parameters", spec.json), ("U", .numbers(us)), ("self_consistency", scf.json(template)),
-                ("pi_definition", .string("Pi_ij = 2 sum_{a occ, b empty} phi_a(i) phi_b(i) phi_b(j) phi_a(j) / (E_b - E_a), paramagnetic HF orbitals; per-spin Lindhard normalisation")),
-                ("eigensolver", .string("block Krylov with Rayleigh-Ritz and thick restart; products by dgemm over occupied x empty orbitals")),
-                ("tolerance", .number(tolerance)), ("results", .array(entries)),
-            ])
+            try ctx.writeSummary([("complete", .bool(true))] + summary())
         }
     }
 }

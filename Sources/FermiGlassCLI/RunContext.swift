@@ -59,6 +59,14 @@ final class RunContext {
         if options.json { print(summary.serialized()) }
     }
 
+    /// A checkpoint of a long run: summary.json with what has finished so far and
+    /// `"complete": false` (replaced atomically each time, and by the final summary, which has
+    /// `"complete": true`), so that a killed run keeps every finished result.
+    func writePartialSummary(_ body: [(String, JSON)]) throws {
+        let summary = JSON.object([("command", .string(command)), ("complete", .bool(false))] + body + [("provenance", provenance)])
+        try output.write(json: summary, to: "summary.json")
+    }
+
     /// Progress line on stderr: units done, rate, estimated time left.
     func progress(_ done: Int, of total: Int, _ what: String = "realization") {
         let elapsed = Date().timeIntervalSince(started)

@@ -126,4 +126,44 @@ struct HartreeFockCommandTests {
             #expect(!FileManager.default.fileExists(atPath: dir))
         }
     }
+
+    /// A killed U sweep keeps what finished: summary.json is rewritten after every (realization,
+    /// U) with "complete": false, so killing the run during the second U leaves the first U's
+    /// result (matching its moments.npy), and a finished run says "complete": true.
+    @Test func killedSweepKeepsFinishedResults() throws {
+        let dir = scratch("kill")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let here = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+        let exe = try #require([here, here.deletingLastPathComponent()].map { $0.appendingPathComponent("fermiglass") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) })
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = ["hartree-fock", "--preset", "paper", "--size", "20", "--U", "0.2,2,3", "--starts", "3", "--output", dir]
+        p.standardError = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let summaryPath = dir + "/summary.json"
+        let deadline = Date().addingTimeInterval(300)
+        while !FileManager.default.fileExists(atPath: summaryPath) && p.isRunning && Date() < deadline { usleep(20_000) }
+        let killedWhileRunning = p.isRunning
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(killedWhileRunning, "the sweep finished before the first checkpoint could be seen")
+        let summary = try JSON.parse(String(contentsOfFile: summaryPath, encoding: .utf8))
+        #expect(summary["complete"]?.boolValue == false)
+        let results = try #require(summary["results"]?.arrayValue)
+        #expect(results.count == 1)
+        #expect(results.first?["U"]?.doubleValue == 0.2)
+        let moments = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: dir + "/r000/U0.2/moments.npy"))).values
+        #expect(results.first?["moment_count"]?.intValue == moments.filter { abs($0) > 0.1 }.count)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/hartree_fock.csv"))
+
+        let finished = scratch("finished")
+        defer { try? FileManager.default.removeItem(atPath: finished) }
+        let r = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "0.5,1", "--starts", "1", "--output", finished])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let done = try JSON.parse(String(contentsOfFile: finished + "/summary.json", encoding: .utf8))
+        #expect(done["complete"]?.boolValue == true)
+        #expect(done["results"]?.arrayValue?.count == 2)
+    }
 }
