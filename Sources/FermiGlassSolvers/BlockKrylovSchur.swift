@@ -17,6 +17,10 @@ import FermiGlassModel
 /// Rayleigh-Ritz on S = G[:k, :k] gives Ritz pairs (theta, V y) with residual norm
 /// ||G[k:cur, :k] y||. A restart keeps the best l Ritz vectors (Krylov-Schur): V <- V Y_l,
 /// G <- [diag(theta_l); G[k:cur, :k] Y_l], and continues from the unexpanded block.
+/// Converged wanted pairs are locked at a restart: they stay in V's first p columns, their
+/// residual couplings (<= tol |theta|) are dropped, and from then on Rayleigh-Ritz and the
+/// restart rotation V[:, p:k] Y only involve the active columns p ..< k (the rotation, a GEMM
+/// of n x (k - p) x (l - p), was a fifth of the Krylov time at 200 x 200 without locking).
 public enum BlockKrylovSchur {
     /// Default block size: 4 right-hand sides fill CHOLMOD's widest simplicial solve kernel...
     /// doubled, so each basis pass does twice the arithmetic per byte.
@@ -143,8 +147,10 @@ public enum BlockKrylovSchur {
                 return (c, r)
             }
 
-            /// V[:, :cols] <- V[:, :k] Y (k x cols, column-major), in row chunks (no n x cols copy).
-            func rotate(k: Int, y: [Double], cols: Int) {
+            /// V[:, p ..< p+cols] <- V[:, p ..< k] Y (Y is (k - p) x cols, column-major), in row
+            /// chunks (no n x cols copy).
+            func rotate(from p: Int, k: Int, y: [Double], cols: Int) {
+                guard cols > 0 else { return }
                 let chunk = 4096
                 var tmp = [Double](repeating: 0, count: chunk * cols)
                 y.withUnsafeBufferPointer { yp in
@@ -152,9 +158,9 @@ public enum BlockKrylovSchur {
                         var row = 0
                         while row < n {
                             let rows = min(chunk, n - row)
-                            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(k), 1, vp + row, Int32(n),
-                                        yp.baseAddress, Int32(k), 0, tp.baseAddress, Int32(rows))
-                            for j in 0..<cols { (vp + row + j * n).update(from: tp.baseAddress! + j * rows, count: rows) }
+                            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(k - p), 1,
+                                        vp + p * n + row, Int32(n), yp.baseAddress, Int32(k - p), 0, tp.baseAddress, Int32(rows))
+                            for j in 0..<cols { (vp + (p + j) * n + row).update(from: tp.baseAddress! + j * rows, count: rows) }
                             row += rows
                         }
                     }
@@ -165,6 +171,12 @@ public enum BlockKrylovSchur {
             for j in 0..<b { random(into: col(j)) }
             _ = orthonormalizeBlock(cur: 0)
             var k = 0
+            // Locked (deflated) Ritz pairs: converged wanted pairs are moved to V's first p
+            // columns at a restart and left there; later Rayleigh-Ritz steps and rotations only
+            // involve the active columns p ..< k (their couplings to the locked ones, of the
+            // order of the locked residuals <= tol |theta|, are dropped).
+            var p = 0
+            var lockedTheta: [Double] = []
             while true {
                 // Expand to m columns.
                 while k + b <= m {
@@ -178,17 +190,20 @@ public enum BlockKrylovSchur {
                     }
                     k += b
                 }
-                // Rayleigh-Ritz on S = G[:k, :k].
-                var s = [Double](repeating: 0, count: k * k)
-                for j in 0..<k { for i in 0..<k { s[i + j * k] = 0.5 * (g[i + j * ld] + g[j + i * ld]) } }
-                let theta = try LAPACK.dsyevd(&s, n: k, vectors: true)
+                // Rayleigh-Ritz on the active part S = G[p:k, p:k].
+                let ka = k - p
+                var s = [Double](repeating: 0, count: ka * ka)
+                for j in 0..<ka { for i in 0..<ka { s[i + j * ka] = 0.5 * (g[p + i + (p + j) * ld] + g[p + j + (p + i) * ld]) } }
+                let thetaA = try LAPACK.dsyevd(&s, n: ka, vectors: true)
+                // Candidates: locked c (index c) and active a (index p + a), by |theta| descending.
+                let theta = lockedTheta + thetaA
                 let order = (0..<k).sorted { abs(theta[$0]) > abs(theta[$1]) || (abs(theta[$0]) == abs(theta[$1]) && $0 < $1) }
-                // Residuals ||G[k:k+b, :k] y_i||.
-                func residual(_ idx: Int) -> Double {
+                // Residuals ||G[k:k+b, p:k] y_a|| of active pairs.
+                func residual(_ a: Int) -> Double {
                     var sum = 0.0
                     for i in 0..<b {
                         var t = 0.0
-                        for j in 0..<k { t += g[k + i + j * ld] * s[j + idx * k] }
+                        for j in 0..<ka { t += g[k + i + (p + j) * ld] * s[j + a * ka] }
                         sum += t * t
                     }
                     return sum.squareRoot()
@@ -196,44 +211,61 @@ public enum BlockKrylovSchur {
                 // Converged: ||r_i|| <= tol |theta_i|, or at the rounding floor of the operator,
                 // 64 eps |theta_max| (a shift close to a level makes |theta_max| >> |theta_i|, and
                 // no basis can resolve r_i below the solve's rounding; the Rayleigh-Ritz step on H
-                // afterwards recovers the eigenvalues to O(residual^2)).
+                // afterwards recovers the eigenvalues to O(residual^2)). Locked pairs count as converged.
                 let floor = 64 * Double.ulpOfOne * abs(theta[order[0]])
-                var converged = 0
-                for idx in order.prefix(nev) where residual(idx) <= max(tol * abs(theta[idx]), floor) { converged += 1 }
+                let wanted = Array(order.prefix(nev))
+                var isConverged = [Bool](repeating: false, count: k)
+                for c in 0..<p { isConverged[c] = true }
+                for idx in wanted where idx >= p { isConverged[idx] = residual(idx - p) <= max(tol * abs(theta[idx]), floor) }
+                let converged = wanted.filter { isConverged[$0] }.count
                 if converged == nev || restarts >= options.maxRestarts {
                     if converged < nev {
                         throw SolverError.noConvergence(
                             converged: converged, requested: nev,
                             message: "block Krylov-Schur reached the maximum of \(options.maxRestarts) restarts with \(converged) of \(nev) eigenpairs converged; raise --max-restarts, enlarge the basis (--ncv, now \(m)), or loosen --tol (now \(tol))")
                     }
-                    let wanted = Array(order.prefix(nev)).sorted()
-                    var y = [Double](repeating: 0, count: k * nev)
-                    for (c, idx) in wanted.enumerated() { for i in 0..<k { y[i + c * k] = s[i + idx * k] } }
-                    rotate(k: k, y: y, cols: nev)
-                    return wanted.map { theta[$0] }
+                    // Wanted active Ritz vectors into columns p ..< p + q, then the wanted columns
+                    // (locked ones in place, in increasing column order) moved to the front.
+                    let activeWanted = wanted.filter { $0 >= p }.sorted()
+                    var y = [Double](repeating: 0, count: ka * activeWanted.count)
+                    for (c, idx) in activeWanted.enumerated() { for i in 0..<ka { y[i + c * ka] = s[i + (idx - p) * ka] } }
+                    rotate(from: p, k: k, y: y, cols: activeWanted.count)
+                    let columns = wanted.filter { $0 < p }.sorted() + (0..<activeWanted.count).map { p + $0 }
+                    for (dest, src) in columns.enumerated() where dest != src { col(dest).update(from: col(src), count: n) }
+                    return wanted.filter { $0 < p }.sorted().map { theta[$0] } + activeWanted.map { theta[$0] }
                 }
-                // Thick restart: keep l Ritz vectors (all wanted plus half the rest).
+                // Thick restart: keep l Ritz vectors in all (all wanted plus half the rest): the
+                // locked ones, the newly converged wanted ones (locked from now on), and the best
+                // active ones.
                 restarts += 1
                 let l = min(m - b, max(nev, (nev + k) / 2))
-                let keep = Array(order.prefix(l))
-                var y = [Double](repeating: 0, count: k * l)
-                for (c, idx) in keep.enumerated() { for i in 0..<k { y[i + c * k] = s[i + idx * k] } }
-                var coupling = [Double](repeating: 0, count: b * l)  // G[k:k+b, :k] Y_l
-                for c in 0..<l {
+                let newlyLocked = wanted.filter { $0 >= p && isConverged[$0] }
+                let newP = p + newlyLocked.count
+                let activeKeep = Array(order.filter { $0 >= p && !newlyLocked.contains($0) }.prefix(max(0, l - newP)))
+                let rotated = newlyLocked + activeKeep
+                var y = [Double](repeating: 0, count: ka * rotated.count)
+                for (c, idx) in rotated.enumerated() { for i in 0..<ka { y[i + c * ka] = s[i + (idx - p) * ka] } }
+                var coupling = [Double](repeating: 0, count: b * activeKeep.count)  // G[k:k+b, p:k] Y_active
+                for (c, idx) in activeKeep.enumerated() {
                     for i in 0..<b {
                         var t = 0.0
-                        for j in 0..<k { t += g[k + i + j * ld] * y[j + c * k] }
+                        for j in 0..<ka { t += g[k + i + (p + j) * ld] * s[j + (idx - p) * ka] }
                         coupling[i + c * b] = t
                     }
                 }
-                rotate(k: k, y: y, cols: l)
-                for j in 0..<b { col(l + j).update(from: col(k + j), count: n) }
+                rotate(from: p, k: k, y: y, cols: rotated.count)
+                let newK = p + rotated.count
+                for j in 0..<b { col(newK + j).update(from: col(k + j), count: n) }
                 for i in 0..<g.count { g[i] = 0 }
-                for c in 0..<l {
-                    g[c + c * ld] = theta[keep[c]]
-                    for i in 0..<b { g[l + i + c * ld] = coupling[i + c * b] }
+                lockedTheta += newlyLocked.map { theta[$0] }
+                for c in 0..<newP { g[c + c * ld] = lockedTheta[c] }
+                for (c, idx) in activeKeep.enumerated() {
+                    let column = newP + c
+                    g[column + column * ld] = theta[idx]
+                    for i in 0..<b { g[newK + i + column * ld] = coupling[i + c * b] }
                 }
-                k = l
+                p = newP
+                k = newK
             }
         }
         // The wanted Ritz vectors are V's first nev columns: drop the rest in place rather
