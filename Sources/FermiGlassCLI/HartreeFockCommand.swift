@@ -100,7 +100,7 @@ struct SelfConsistencyOptions: ParsableArguments {
 
     /// The summary block describing the iteration settings.
     func json(_ o: HartreeFockOptions) -> JSON {
-        .object([("warm_start", warmStart.map { .string($0) } ?? .null),("mixing", .string(o.mixing.description)), ("density_tolerance", .number(o.densityTolerance)),
+        .object([("warm_start", warmStart.map { .string($0) } ?? .null), ("mixing", .string(o.mixing.description)), ("density_tolerance", .number(o.densityTolerance)),
                  ("energy_tolerance", .number(o.energyTolerance)), ("max_iterations", .int(o.maxIterations)),
                  ("stalled_aufbau", .string(o.stopStalledAufbau
                     ? "stopped when stalled (residual > 1e-4 and best residual not halved in 25 iterations), at most 80; fallback from its best densities"
@@ -194,7 +194,8 @@ struct HartreeFockCommand: ParsableCommand {
                                           "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations"])
             var entries = [JSON]()
             func summary() -> [(String, JSON)] { summaryBody(spec, us: us, template: template, temperatures: temperatures, entries: entries) }
-            try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial, saveDisorder: model.saveDisorder) { r, u, _, dir, result, seconds in
+            try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial, saveDisorder: model.saveDisorder,
+                                       checkpoint: { try ctx.writeSummary(summary(), complete: false) }) { r, u, _, dir, result, seconds in
                 try Self.write(result, to: dir, ctx: ctx, nearFermi: nearFermi, single: spec.realizations.count == 1 && us.count == 1)
                 let count = result.momentCount(threshold: momentThreshold)
                 table.append(cells: [String(r), "\(u)", mode, "true", "\(result.energy)", "\(result.energyFromH0)", String(count),
@@ -202,15 +203,13 @@ struct HartreeFockCommand: ParsableCommand {
                               String(result.down.occupied), "\(result.fermiEnergy ?? .nan)", "\(result.gap ?? .nan)",
                               String(result.iterations)])
                 entries.append(Self.json(result, realization: r, threshold: momentThreshold, seconds: seconds, directory: dir))
-                try ctx.writePartialSummary(summary())
             } failed: { r, u, e in
                 table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", ""])
                 entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
                                         ("error", .string(e.description))]))
-                try ctx.writePartialSummary(summary())
             }
             try ctx.output.write(csv: table, to: "hartree_fock.csv")
-            try ctx.writeSummary([("complete", .bool(true))] + summary())
+            try ctx.writeSummary(summary(), complete: true)
         }
     }
 
@@ -278,11 +277,13 @@ struct HartreeFockCommand: ParsableCommand {
 extension RunContext {
     /// Solves Hartree-Fock for every realization of `spec` and every U of `us` in turn, each U
     /// warm-started from the previous U's converged densities (the first U from `initial` when
-    /// given; a non-converged U resets the warm start), with progress on stderr. `converged` gets (realization, U, H0, the output
-    /// sub-directory, the result, seconds of the solve); `failed` gets the typed error after it
-    /// has been reported on stderr.
+    /// given; a non-converged U resets the warm start), with progress on stderr. `converged`
+    /// gets (realization, U, H0, the output sub-directory, the result, seconds of the solve);
+    /// `failed` gets the typed error after it has been reported on stderr; `checkpoint` runs
+    /// after either, so that a killed sweep keeps what finished.
     func forEachHartreeFock(_ spec: ModelSpec, us: [Double], template: HartreeFockOptions,
                             initial: (up: [Double], down: [Double])? = nil, saveDisorder: Bool = false,
+                            checkpoint: () throws -> Void,
                             _ converged: (Int, Double, CSRMatrix, String, HartreeFockResult, Double) throws -> Void,
                             failed: (Int, Double, HartreeFockError) throws -> Void) throws {
         let particles = spec.filling!.particles
@@ -309,6 +310,7 @@ extension RunContext {
                     try failed(r, u, e)
                     previous = nil
                 }
+                try checkpoint()
                 done += 1
                 progress(done, of: total, "(realization, U)")
             }

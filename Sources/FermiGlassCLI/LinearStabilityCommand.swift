@@ -68,7 +68,8 @@ struct LinearStabilityCommand: ParsableCommand {
                  ("eigensolver", .string("block Krylov with Rayleigh-Ritz and thick restart; products by dgemm over occupied x empty orbitals")),
                  ("tolerance", .number(tolerance)), ("results", .array(entries))]
             }
-            try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial) { r, u, h0, dir, hf, hfSeconds in
+            try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial,
+                                       checkpoint: { try ctx.writeSummary(summary(), complete: false) }) { r, u, h0, dir, hf, hfSeconds in
                 let clock = ContinuousClock(), t1 = clock.now
                 var op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)
                 let res = try LinearStability.largestEigenvalues(of: &op, count: eigenvalues, block: block, tolerance: tolerance)
@@ -96,15 +97,13 @@ struct LinearStabilityCommand: ParsableCommand {
                     ("products", .int(res.products)), ("restarts", .int(res.restarts)),
                     ("hf_seconds", .number(hfSeconds)), ("pi_seconds", .number((t2 - t1).seconds)),
                 ]))
-                try ctx.writePartialSummary(summary())
             } failed: { r, u, e in
                 table.append(cells: [String(r), "\(u)", "false", "nan", "nan", "", "", "", "", "", "", "", "", "", ""])
                 entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(false)),
                                         ("error", .string(e.description))]))
-                try ctx.writePartialSummary(summary())
             }
             try ctx.output.write(csv: table, to: "linear_stability.csv")
-            try ctx.writeSummary([("complete", .bool(true))] + summary())
+            try ctx.writeSummary(summary(), complete: true)
         }
     }
 }

@@ -53,18 +53,15 @@ final class RunContext {
     }
 
     /// Writes summary.json = {command, <body...>, provenance} and prints it with --json.
-    func writeSummary(_ body: [(String, JSON)]) throws {
-        let summary = JSON.object([("command", .string(command))] + body + [("provenance", provenance)])
+    ///
+    /// `complete`: for runs that checkpoint. `false` writes what has finished so far with
+    /// `"complete": false` (replaced atomically each time, not printed), so that a killed run keeps
+    /// every finished result; the final summary then says `"complete": true`.
+    func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
+        let state: [(String, JSON)] = complete.map { [("complete", .bool($0))] } ?? []
+        let summary = JSON.object([("command", .string(command))] + state + body + [("provenance", provenance)])
         try output.write(json: summary, to: "summary.json")
-        if options.json { print(summary.serialized()) }
-    }
-
-    /// A checkpoint of a long run: summary.json with what has finished so far and
-    /// `"complete": false` (replaced atomically each time, and by the final summary, which has
-    /// `"complete": true`), so that a killed run keeps every finished result.
-    func writePartialSummary(_ body: [(String, JSON)]) throws {
-        let summary = JSON.object([("command", .string(command)), ("complete", .bool(false))] + body + [("provenance", provenance)])
-        try output.write(json: summary, to: "summary.json")
+        if options.json && complete != false { print(summary.serialized()) }
     }
 
     /// Progress line on stderr: units done, rate, estimated time left.

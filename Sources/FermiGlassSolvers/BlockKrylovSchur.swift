@@ -198,15 +198,20 @@ public enum BlockKrylovSchur {
                 // Candidates: locked c (index c) and active a (index p + a), by |theta| descending.
                 let theta = lockedTheta + thetaA
                 let order = (0..<k).sorted { abs(theta[$0]) > abs(theta[$1]) || (abs(theta[$0]) == abs(theta[$1]) && $0 < $1) }
-                // Residuals ||G[k:k+b, p:k] y_a|| of active pairs.
-                func residual(_ a: Int) -> Double {
-                    var sum = 0.0
-                    for i in 0..<b {
+                // Coupling G[k:k+b, p:k] y of the Ritz pair of candidate idx (active), whose norm
+                // is its residual; and the Ritz coefficient vectors y of a list of candidates.
+                func coupling(_ idx: Int) -> [Double] {
+                    (0..<b).map { i in
                         var t = 0.0
-                        for j in 0..<ka { t += g[k + i + (p + j) * ld] * s[j + a * ka] }
-                        sum += t * t
+                        for j in 0..<ka { t += g[k + i + (p + j) * ld] * s[j + (idx - p) * ka] }
+                        return t
                     }
-                    return sum.squareRoot()
+                }
+                func residual(_ idx: Int) -> Double { coupling(idx).reduce(0) { $0 + $1 * $1 }.squareRoot() }
+                func ritzCoefficients(_ indices: [Int]) -> [Double] {
+                    var y = [Double](repeating: 0, count: ka * indices.count)
+                    for (c, idx) in indices.enumerated() { for i in 0..<ka { y[i + c * ka] = s[i + (idx - p) * ka] } }
+                    return y
                 }
                 // Converged: ||r_i|| <= tol |theta_i|, or at the rounding floor of the operator,
                 // 64 eps |theta_max| (a shift close to a level makes |theta_max| >> |theta_i|, and
@@ -216,7 +221,7 @@ public enum BlockKrylovSchur {
                 let wanted = Array(order.prefix(nev))
                 var isConverged = [Bool](repeating: false, count: k)
                 for c in 0..<p { isConverged[c] = true }
-                for idx in wanted where idx >= p { isConverged[idx] = residual(idx - p) <= max(tol * abs(theta[idx]), floor) }
+                for idx in wanted where idx >= p { isConverged[idx] = residual(idx) <= max(tol * abs(theta[idx]), floor) }
                 let converged = wanted.filter { isConverged[$0] }.count
                 if converged == nev || restarts >= options.maxRestarts {
                     if converged < nev {
@@ -226,13 +231,11 @@ public enum BlockKrylovSchur {
                     }
                     // Wanted active Ritz vectors into columns p ..< p + q, then the wanted columns
                     // (locked ones in place, in increasing column order) moved to the front.
-                    let activeWanted = wanted.filter { $0 >= p }.sorted()
-                    var y = [Double](repeating: 0, count: ka * activeWanted.count)
-                    for (c, idx) in activeWanted.enumerated() { for i in 0..<ka { y[i + c * ka] = s[i + (idx - p) * ka] } }
-                    rotate(from: p, k: k, y: y, cols: activeWanted.count)
-                    let columns = wanted.filter { $0 < p }.sorted() + (0..<activeWanted.count).map { p + $0 }
+                    let lockedWanted = wanted.filter { $0 < p }.sorted(), activeWanted = wanted.filter { $0 >= p }.sorted()
+                    rotate(from: p, k: k, y: ritzCoefficients(activeWanted), cols: activeWanted.count)
+                    let columns = lockedWanted + (0..<activeWanted.count).map { p + $0 }
                     for (dest, src) in columns.enumerated() where dest != src { col(dest).update(from: col(src), count: n) }
-                    return wanted.filter { $0 < p }.sorted().map { theta[$0] } + activeWanted.map { theta[$0] }
+                    return (lockedWanted + activeWanted).map { theta[$0] }
                 }
                 // Thick restart: keep l Ritz vectors in all (all wanted plus half the rest): the
                 // locked ones, the newly converged wanted ones (locked from now on), and the best
@@ -243,17 +246,8 @@ public enum BlockKrylovSchur {
                 let newP = p + newlyLocked.count
                 let activeKeep = Array(order.filter { $0 >= p && !newlyLocked.contains($0) }.prefix(max(0, l - newP)))
                 let rotated = newlyLocked + activeKeep
-                var y = [Double](repeating: 0, count: ka * rotated.count)
-                for (c, idx) in rotated.enumerated() { for i in 0..<ka { y[i + c * ka] = s[i + (idx - p) * ka] } }
-                var coupling = [Double](repeating: 0, count: b * activeKeep.count)  // G[k:k+b, p:k] Y_active
-                for (c, idx) in activeKeep.enumerated() {
-                    for i in 0..<b {
-                        var t = 0.0
-                        for j in 0..<ka { t += g[k + i + (p + j) * ld] * s[j + (idx - p) * ka] }
-                        coupling[i + c * b] = t
-                    }
-                }
-                rotate(from: p, k: k, y: y, cols: rotated.count)
+                let couplings = activeKeep.map(coupling)  // G[k:k+b, p:k] Y_active, per kept column
+                rotate(from: p, k: k, y: ritzCoefficients(rotated), cols: rotated.count)
                 let newK = p + rotated.count
                 for j in 0..<b { col(newK + j).update(from: col(k + j), count: n) }
                 for i in 0..<g.count { g[i] = 0 }
@@ -262,7 +256,7 @@ public enum BlockKrylovSchur {
                 for (c, idx) in activeKeep.enumerated() {
                     let column = newP + c
                     g[column + column * ld] = theta[idx]
-                    for i in 0..<b { g[newK + i + column * ld] = coupling[i + c * b] }
+                    for i in 0..<b { g[newK + i + column * ld] = couplings[c][i] }
                 }
                 p = newP
                 k = newK

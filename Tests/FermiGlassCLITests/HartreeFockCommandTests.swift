@@ -2,24 +2,8 @@ import FermiGlassIO
 import Foundation
 import Testing
 
-/// Runs the built `fermiglass` binary (next to the test bundle) with `arguments`.
-private func runFermiGlass(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let here = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-    let candidates = [here, here.deletingLastPathComponent()].map { $0.appendingPathComponent("fermiglass") }
-    guard let exe = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-        throw IOError.unreadable("fermiglass binary not found near \(here.path)")
-    }
-    let p = Process()
-    p.executableURL = exe
-    p.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
+/// Runs the built `fermiglass` binary with `arguments` (``CLI/run(_:environment:)``).
+private func runFermiGlass(_ arguments: [String]) throws -> CLI.Result { try CLI.run(arguments) }
 
 private func scratch(_ name: String) -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("fg-hf-\(name)-\(UUID().uuidString)").path
@@ -133,11 +117,8 @@ struct HartreeFockCommandTests {
     @Test func killedSweepKeepsFinishedResults() throws {
         let dir = scratch("kill")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let here = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-        let exe = try #require([here, here.deletingLastPathComponent()].map { $0.appendingPathComponent("fermiglass") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) })
         let p = Process()
-        p.executableURL = exe
+        p.executableURL = try #require(CLI.binary, "cannot find the fermiglass executable")
         p.arguments = ["hartree-fock", "--preset", "paper", "--size", "20", "--U", "0.2,2,3", "--starts", "3", "--output", dir]
         p.standardError = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
