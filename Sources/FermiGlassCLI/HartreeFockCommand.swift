@@ -17,7 +17,8 @@ struct SelfConsistencyOptions: ParsableArguments {
     @Option(name: .customLong("U"), help: "Hubbard U (units of t1); a comma list runs each value, warm-starting from the previous one.")
     var u: String
 
-    @Option(help: "Mixing scheme: anderson (default) or linear.")
+    @Option(help: ArgumentHelp("Mixing scheme: anderson (default), linear, or oda (optimal damping: exact line search on the HF energy, which never rises).",
+                               discussion: "oda (Cances-Le Bris) is for fillings where anderson wanders: at W = 9 and U >= 1 on 60 x 60, localized levels at E_F trade places between iterations. It ignores --mixing-beta and --mixing-history (maximum-overlap fallbacks use the default Anderson mixing) and runs the aufbau for the whole --max-iterations."))
     var mixing: String = "anderson"
 
     @Option(help: "Mixing parameter beta in (0, 1] (default 0.5).")
@@ -63,7 +64,8 @@ struct SelfConsistencyOptions: ParsableArguments {
             guard mixingHistory >= 1 else { throw ValidationError("--mixing-history must be at least 1, got \(mixingHistory)") }
             o.mixing = .anderson(history: mixingHistory, beta: mixingBeta)
         case "linear": o.mixing = .linear(beta: mixingBeta)
-        default: throw ValidationError("--mixing must be anderson or linear, got '\(mixing)'")
+        case "oda": o.mixing = .optimalDamping
+        default: throw ValidationError("--mixing must be anderson, linear or oda, got '\(mixing)'")
         }
         guard densityTolerance > 0, energyTolerance > 0 else { throw ValidationError("tolerances must be positive") }
         guard maxIterations > 0 else { throw ValidationError("--max-iterations must be positive, got \(maxIterations)") }

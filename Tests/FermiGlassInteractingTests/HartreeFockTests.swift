@@ -173,6 +173,48 @@ import Testing
         }
     }
 
+    /// Optimal damping is an exact line search on the HF energy over mixed states, so the
+    /// energy of its iterates never rises (the tolerance 2e-4 keeps the whole run above the
+    /// hand-over to Anderson mixing). A wrong slope or curvature in the line search shows up as
+    /// a rise.
+    @Test func optimalDampingNeverRaisesTheEnergy() throws {
+        let m = try Self.model(10, t2: 0.6, w: 9, seed: 11)
+        var o = HartreeFockOptions(U: 3, mode: .free)
+        o.mixing = .optimalDamping
+        o.starts = 1
+        o.densityTolerance = 2e-4
+        o.energyTolerance = 1e-3
+        let r = try HartreeFock.solve(h0: m.hamiltonian(), particles: 84, options: o)
+        let e = r.runs[r.keptRun].energies
+        #expect(e.count == r.iterations)
+        #expect(e.count > 5)
+        for k in 1..<e.count { #expect(e[k] <= e[k - 1] + 1e-10 * abs(e[k - 1]), "iteration \(k + 1) raised the energy") }
+        #expect(r.densityResidual <= 2e-4)
+    }
+
+    /// Optimal damping (handing over to Anderson mixing near convergence) ends at an aufbau
+    /// HF solution: both energy forms agree, no occupied level lies above an empty one, and
+    /// the plain Anderson iteration started there stays there (same energy, at most 3 steps).
+    @Test func optimalDampingEndsAtAFixedPointOfTheUsualIteration() throws {
+        let m = try Self.model(10, t2: 0.6, w: 9, seed: 11)
+        let h0 = m.hamiltonian()
+        var o = HartreeFockOptions(U: 3, mode: .free)
+        o.mixing = .optimalDamping
+        o.starts = 1
+        let r = try HartreeFock.solve(h0: h0, particles: 84, options: o)
+        #expect(r.densityResidual <= 1e-9)
+        #expect(abs(r.energy - r.energyFromH0) < 1e-8)
+        #expect(r.up.aufbauViolations == 0 && r.down.aufbauViolations == 0)
+        #expect(r.runs[r.keptRun].fixedSpinUp == nil)
+        #expect(r.momentCount(threshold: 0.1) > 0)
+        var a = HartreeFockOptions(U: 3, mode: .free)
+        a.starts = 0
+        let again = try HartreeFock.solve(h0: h0, particles: 84, options: a, initial: (r.up.density, r.down.density))
+        #expect(again.iterations <= 3)
+        #expect(abs(again.energy - r.energy) < 1e-9)
+        #expect(zip(again.moments, r.moments).allSatisfy { abs($0 - $1) < 1e-7 })
+    }
+
     @Test func freeModeIsNeverAboveParamagnetic() throws {
         let m = try Self.model(6, t2: 0.6, w: 9, seed: 11)
         let h0 = m.hamiltonian()
