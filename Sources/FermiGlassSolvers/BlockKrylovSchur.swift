@@ -46,7 +46,7 @@ public enum BlockKrylovSchur {
     /// `apply(x, y, columns)` must set y = A x for `columns` column-major vectors.
     static func largestMagnitude(dimension n: Int, nev: Int, options: LanczosOptions, blockSize: Int = defaultBlockSize,
                                  apply: (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) throws -> Void)
-        throws -> (theta: [Double], vectors: [Double], restarts: Int, applications: Int)
+        throws -> (theta: [Double], vectors: [Double], restarts: Int, applications: Int, phases: Phases)
     {
         let b = max(1, min(blockSize, n / 4))
         guard nev > 0 else { throw SolverError.invalidArgument("the number of eigenpairs must be positive, got \(nev)") }
@@ -65,6 +65,8 @@ public enum BlockKrylovSchur {
         var rng = SplitMix64(seed: options.seed, stream: 0x424B5348)  // "BKSH"
         var applications = 0
         var restarts = 0
+        var phases = Phases()
+        let clock = ContinuousClock()
 
         let theta = try v.withUnsafeMutableBufferPointer { vb -> [Double] in
             let vp = vb.baseAddress!
@@ -220,7 +222,9 @@ public enum BlockKrylovSchur {
                     let cur = k + b
                     try apply(col(k), col(cur), b)
                     applications += b
+                    let t = clock.now
                     let (c, r) = orthonormalizeBlock(cur: cur, local: coupledToAll ? 0 : cur - 2 * b)
+                    phases.orthogonalization += (clock.now - t).seconds
                     coupledToAll = false
                     for j in 0..<b {
                         for i in 0..<cur { g[i + (k + j) * ld] = c[i + j * cur] }
@@ -229,6 +233,8 @@ public enum BlockKrylovSchur {
                     k += b
                 }
                 // Rayleigh-Ritz on the active part S = G[p:k, p:k].
+                let restartStart = clock.now
+                defer { phases.restart += (clock.now - restartStart).seconds }
                 let ka = k - p
                 var s = [Double](repeating: 0, count: ka * ka)
                 for j in 0..<ka { for i in 0..<ka { s[i + j * ka] = 0.5 * (g[p + i + (p + j) * ld] + g[p + j + (p + i) * ld]) } }
@@ -305,6 +311,16 @@ public enum BlockKrylovSchur {
         // than copy them out (a copy would add 8 n nev bytes to the peak: 1.6 GB at 10^6
         // sites and 200 states).
         v.removeLast(v.count - n * nev)
-        return (theta, v, restarts, applications)
+        return (theta, v, restarts, applications, phases)
+    }
+
+    /// Seconds of the two basis-bound phases of ``largestMagnitude`` (the rest of its time is
+    /// the operator applications): the profile behind docs/benchmarks/engine.md.
+    public struct Phases: Sendable, Equatable {
+        /// Projecting each new block out of the basis and orthonormalizing it.
+        public var orthogonalization = 0.0
+        /// Rayleigh-Ritz steps, convergence tests and the restart (and final) rotations
+        /// V <- V Y of the kept Ritz vectors.
+        public var restart = 0.0
     }
 }

@@ -276,7 +276,9 @@ public enum Eigensolver {
         var d = SolveDiagnostics(method: "shift-invert (\(s.factorization) + \(krylov))")
         d.certified = certified
         d.timings = [("analysis", s.analysisSeconds), ("factorization", s.factorSeconds),
-                     ("lanczos", s.lanczosSeconds), ("eigenvectors", s.eigenvectorSeconds)]
+                     ("lanczos", s.lanczosSeconds), ("lanczos_solves", s.solveSeconds),
+                     ("lanczos_orthogonalization", s.orthogonalizationSeconds), ("lanczos_restarts", s.restartSeconds),
+                     ("eigenvectors", s.eigenvectorSeconds)]
         d.counters = [("factor_nonzeros", s.factorNonzeros), ("factorizations", s.factorizations),
                       ("lanczos_runs", s.lanczosRuns), ("solves", s.solves), ("restarts", s.restarts),
                       ("shift_nudges", s.nudges.count), ("block_size", s.blockSize)]

@@ -54,6 +54,10 @@ public struct ShiftInvertStatistics: Sendable {
     public var lanczosSeconds = 0.0
     /// Of which seconds in the triangular solves with the factor.
     public var solveSeconds = 0.0
+    /// Of which seconds orthogonalizing new blocks against the Krylov basis (block method).
+    public var orthogonalizationSeconds = 0.0
+    /// Of which seconds in Rayleigh-Ritz steps and restart rotations of the basis (block method).
+    public var restartSeconds = 0.0
     /// Seconds forming eigenvectors (dseupd + the Rayleigh-Ritz refinement on H).
     public var eigenvectorSeconds = 0.0
     /// Shifts moved off an eigenvalue: (requested, used).
@@ -247,6 +251,8 @@ public final class ShiftInvertSolver {
             statistics.solves += r.applications
             statistics.restarts += r.restarts
             statistics.lanczosSeconds += (clock.now - t0).seconds
+            statistics.orthogonalizationSeconds += r.phases.orthogonalization
+            statistics.restartSeconds += r.phases.restart
             values = r.theta.map { sigma + 1 / $0 }
             vectors = r.vectors
         }
