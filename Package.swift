@@ -13,7 +13,8 @@
 //   FermiGlassStudies      reproduction of the paper, sweeps, scaling
 //   FermiGlassCLI          the `fermiglass` commands (swift-argument-parser)
 //
-// C libraries come in through system-library targets (CLAPACK, CCHOLMOD, CMUMPS, CARPACK); the Debian
+// C libraries come in through system-library targets (CLAPACK, CCHOLMOD, CMUMPS, CARPACK), and
+// FermiGlass's own C kernels through _FermiGlassKernels; the Debian
 // packages they need are installed by scripts/setup.sh (SwiftPM's `providers:` installs nothing).
 import PackageDescription
 
@@ -42,13 +43,15 @@ let package = Package(
         .systemLibrary(name: "CCHOLMOD", providers: [.apt(["libsuitesparse-dev"])]),
         .systemLibrary(name: "CMUMPS", providers: [.apt(["libmumps-seq-dev"])]),
         .systemLibrary(name: "CARPACK", pkgConfig: "arpack", providers: [.apt(["libarpack2-dev"])]),
+        // FermiGlass's own C kernels (the interleaved LDL^T solve), behind an underscored target.
+        .target(name: "_FermiGlassKernels"),
 
         // MARK: The pipeline
         .target(name: "FermiGlassModel", swiftSettings: invariantChecks),
         .target(name: "FermiGlassIO"),
         .target(
             name: "FermiGlassSolvers",
-            dependencies: ["FermiGlassModel", "CLAPACK", "CCHOLMOD", "CMUMPS", "CARPACK"],
+            dependencies: ["FermiGlassModel", "CLAPACK", "CCHOLMOD", "CMUMPS", "CARPACK", "_FermiGlassKernels"],
             swiftSettings: invariantChecks),
         .target(name: "FermiGlassObservables", dependencies: ["FermiGlassModel", "FermiGlassSolvers"]),
         .target(

@@ -1,5 +1,7 @@
 import CCHOLMOD
+import Dispatch
 import FermiGlassModel
+import _FermiGlassKernels
 
 // The one file that talks to CHOLMOD. It owns cholmod_common, the matrix, the factor and the
 // solve workspaces (freed in deinit), and maps every CHOLMOD status to ``SolverError``.
@@ -21,6 +23,8 @@ final class LDLFactorization: SparseLDL {
     private var workY: UnsafeMutablePointer<cholmod_dense>?
     private var workE: UnsafeMutablePointer<cholmod_dense>?
     private var rhsColumns = 0
+    /// Interleaved work space of ``solve(_:into:columns:)``: 8 n doubles per thread.
+    private var interleaved: [UnsafeMutablePointer<Double>] = []
 
     /// Matrix dimension.
     let dimension: Int
@@ -104,6 +108,7 @@ final class LDLFactorization: SparseLDL {
     }
 
     deinit {
+        for w in interleaved { w.deallocate() }
         for d in [rhs, solution, workY, workE] {
             var p = d
             if p != nil { cholmod_free_dense(&p, common) }
@@ -127,8 +132,8 @@ final class LDLFactorization: SparseLDL {
     /// Bytes held by the numeric factor (values + row indices + column pointers).
     var factorBytes: Int { factorNonzeros * 12 + dimension * 40 }
 
-    /// The simplicial solve's widest kernel takes 4 right-hand sides; 8 per call halves the
-    /// passes over L (docs/benchmarks/engine.md).
+    /// The interleaved solve applies each entry of L to 8 right-hand sides as one 64-byte row
+    /// (one AVX-512 register); wider blocks cost more Krylov applications (docs/benchmarks/engine.md).
     let preferredBlockSize = 8
 
     /// Numeric factorization of H - sigma I with the stored ordering. Returns true when CHOLMOD
@@ -172,8 +177,38 @@ final class LDLFactorization: SparseLDL {
     }
 
     /// Solves (H - sigma I) X = B for `columns` right-hand sides stored column-major in `b`,
-    /// writing X to `x` (both `dimension * columns`). The workspace is allocated once and reused.
+    /// writing X to `x` (both `dimension * columns`), with FermiGlass's interleaved solve over
+    /// CHOLMOD's factor (`fg_ldl_solve`): P^T L D L^T P X = B as y = P b, L z = y, D u = z,
+    /// L^T v = u, x = P^T v, every entry of L applied to all right-hand sides at once as one
+    /// contiguous row. Measured against `cholmod_solve2` (whose simplicial solve takes at most 4
+    /// columns per pass) in docs/benchmarks/engine.md. With `--threads t > 1` the columns are
+    /// split over min(t, columns) threads; each column's arithmetic is the same however the
+    /// columns are split, so the result is bit-identical for every thread count.
     func solve(_ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>, columns: Int) throws {
+        try solve(b, into: x, columns: columns, threads: BLASRuntime.threads)
+    }
+
+    /// ``solve(_:into:columns:)`` on `threads` threads (at most one per column).
+    func solve(_ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>, columns: Int, threads: Int) throws {
+        guard let l = factor, sigma != nil else { throw SolverError.cholmod(status: -4, message: "solve before factorization") }
+        guard columns > 0 else { return }
+        let n = dimension
+        let parts = max(1, min(threads, columns))
+        while interleaved.count < parts { interleaved.append(.allocate(capacity: 8 * n)) }
+        let lp = l.pointee.p.assumingMemoryBound(to: Int32.self), li = l.pointee.i.assumingMemoryBound(to: Int32.self)
+        let lx = l.pointee.x.assumingMemoryBound(to: Double.self), lnz = l.pointee.nz.assumingMemoryBound(to: Int32.self)
+        let perm = l.pointee.Perm?.assumingMemoryBound(to: Int32.self)
+        let work = interleaved
+        let solvePart = { (part: Int) in
+            let first = part * columns / parts, last = (part + 1) * columns / parts
+            fg_ldl_solve(Int32(n), lp, li, lx, lnz, perm, Int32(last - first), b + first * n, Int64(n), x + first * n, Int64(n), work[part])
+        }
+        if parts == 1 { solvePart(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: solvePart) }
+    }
+
+    /// The same solve by CHOLMOD's own `cholmod_solve2`: the independent reference the tests
+    /// compare ``solve(_:into:columns:)`` with.
+    func solveWithCHOLMOD(_ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>, columns: Int) throws {
         guard let l = factor else { throw SolverError.cholmod(status: -4, message: "solve before factorization") }
         if rhs == nil || rhsColumns != columns {
             if rhs != nil { cholmod_free_dense(&rhs, common) }

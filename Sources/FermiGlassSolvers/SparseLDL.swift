@@ -5,11 +5,12 @@ import FermiGlassModel
 /// negative pivots of D count the eigenvalues of H below sigma) and multi-vector solves.
 public enum FactorizationBackend: String, Sendable, Equatable, CaseIterable {
     /// The measured best of the two (the default): MUMPS for every inertia count; for the
-    /// Krylov solves CHOLMOD up to ``autoSolveCrossover`` sites (its simplicial solve is
-    /// 1.3-1.7x faster per vector there and its factorization still cheap), MUMPS above.
+    /// Krylov solves CHOLMOD's factor up to ``autoSolveCrossover`` sites (applied by
+    /// FermiGlass's interleaved solve, 2.5x faster per vector than MUMPS's solve at 500 x 500,
+    /// while CHOLMOD's factorization is still affordable), MUMPS above.
     case auto
     /// MUMPS's multifrontal LDL^T (dense frontal matrices, BLAS-3, threshold pivoting with
-    /// 1x1 and 2x2 pivots): 8x faster to factor than CHOLMOD's simplicial LDL^T at 500 x 500
+    /// 1x1 and 2x2 pivots): 5-10x faster to factor than CHOLMOD's simplicial LDL^T at 500 x 500
     /// and 15-20x at 1000 x 1000 (docs/benchmarks/engine.md).
     case mumps
     /// CHOLMOD's simplicial (up-looking, BLAS-free) LDL^T without pivoting: independent of
@@ -19,9 +20,13 @@ public enum FactorizationBackend: String, Sendable, Equatable, CaseIterable {
     /// The engine's default.
     public static let standard: FactorizationBackend = .auto
 
-    /// Sites up to which ``auto`` solves with CHOLMOD (200 x 200: CHOLMOD's factor + solves
-    /// 1.6 s against MUMPS's 2.5 s for k = 100; 500 x 500: 13.7 s against 10.8 s).
-    public static let autoSolveCrossover = 100_000
+    /// Sites up to which ``auto`` solves with CHOLMOD. Measured 2026-11-30 (idle machine, one
+    /// thread, k = 100, 384-440 vector solves; docs/benchmarks/engine.md): 200 x 200 CHOLMOD
+    /// factor 0.15 s + solves 0.42 s; 500 x 500 factor 3.3 s + solves 3.2 s against MUMPS's
+    /// 0.6 s + 8.3 s; 700 x 700 factor 12 s + ~20 ms per vector against MUMPS's ~1.5 s +
+    /// ~50 ms (even for k = 100); 1000 x 1000 CHOLMOD's factorization alone takes ~70 s
+    /// against MUMPS's 3.4 s. Hence CHOLMOD up to 500 x 500 with margin, MUMPS above.
+    public static let autoSolveCrossover = 300_000
 
     /// The libraries behind the inertia counts and behind the solves for `sites` sites.
     public func resolved(sites: Int) -> (counts: FactorizationBackend, solves: FactorizationBackend) {

@@ -255,3 +255,49 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         }
     }
 }
+
+/// FermiGlass's interleaved solve over CHOLMOD's simplicial factor (`fg_ldl_solve`), against
+/// CHOLMOD's own `cholmod_solve2` and against the residual of H - sigma, for column counts that
+/// take each kernel width (1, 3 = generic, 8, and 13 = 8 + generic 5), split over 1-3 threads.
+@Suite struct InterleavedLDLSolve {
+    @Test(arguments: [(30, Boundary.periodic, 0.37), (41, .open, -1.2)])
+    func matchesCHOLMODAndTheResidualOnAnyThreadCount(_ l: Int, _ boundary: Boundary, _ sigma: Double) throws {
+        let h = try hamiltonian(l, boundary: boundary)
+        let n = h.rowCount
+        let ldl = try LDLFactorization(h)
+        #expect(try ldl.factorize(sigma: sigma, tinyPivot: 1e-12) == false)
+        var rng = SplitMix64(seed: 11, stream: 3)
+        for columns in [1, 3, 8, 13] {
+            let b = (0..<(n * columns)).map { _ in Double(rng.next() >> 11) * 0x1.0p-53 - 0.5 }
+            func solve(threads: Int?) throws -> [Double] {
+                var x = [Double](repeating: .nan, count: n * columns)
+                try b.withUnsafeBufferPointer { bp in
+                    try x.withUnsafeMutableBufferPointer { xp in
+                        if let t = threads {
+                            try ldl.solve(bp.baseAddress!, into: xp.baseAddress!, columns: columns, threads: t)
+                        } else {
+                            try ldl.solveWithCHOLMOD(bp.baseAddress!, into: xp.baseAddress!, columns: columns)
+                        }
+                    }
+                }
+                return x
+            }
+            let x1 = try solve(threads: 1), reference = try solve(threads: nil)
+            // Each column's arithmetic does not depend on how the columns are split.
+            #expect(try solve(threads: 2) == x1, "2 threads differ from 1 (\(columns) columns)")
+            #expect(try solve(threads: 3) == x1, "3 threads differ from 1 (\(columns) columns)")
+            let scale = reference.map(abs).max()!
+            let worst = zip(x1, reference).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-10 * scale, "differs from cholmod_solve2 by \(worst) (|x| up to \(scale), \(columns) columns)")
+            // (H - sigma) x = b column by column.
+            var hx = [Double](repeating: 0, count: n)
+            var residual = 0.0
+            for c in 0..<columns {
+                let xc = Array(x1[(c * n)..<((c + 1) * n)])
+                xc.withUnsafeBufferPointer { xp in hx.withUnsafeMutableBufferPointer { h.multiply(xp, into: $0) } }
+                for i in 0..<n { residual = max(residual, abs(hx[i] - sigma * xc[i] - b[i + c * n])) }
+            }
+            #expect(residual <= 1e-11 * scale, "residual \(residual) (|x| up to \(scale), \(columns) columns)")
+        }
+    }
+}
