@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "FermiGlassModelTests", dependencies: ["FermiGlassModel", "FermiGlassIO"]),
         .testTarget(
             name: "FermiGlassSolversTests",
-            dependencies: ["FermiGlassModel", "FermiGlassSolvers"]),
+            dependencies: ["FermiGlassModel", "FermiGlassSolvers", "_FermiGlassKernels", "CLAPACK"]),
         .testTarget(
             name: "FermiGlassObservablesTests",
             dependencies: ["FermiGlassModel", "FermiGlassSolvers", "FermiGlassObservables"]),

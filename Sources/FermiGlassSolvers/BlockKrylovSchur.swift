@@ -1,5 +1,7 @@
 import CLAPACK
+import Dispatch
 import FermiGlassModel
+import _FermiGlassKernels
 
 /// Block Krylov-Schur (thick-restart block Lanczos with full reorthogonalization) for the
 /// largest-magnitude eigenvalues theta of a symmetric operator A, here A = (H - sigma I)^-1, so
@@ -8,9 +10,12 @@ import FermiGlassModel
 /// Why not ARPACK alone: ARPACK's dsaupd orthogonalizes one vector at a time (BLAS-2, reading
 /// the whole Lanczos basis 2-4 times per step) and applies the operator to one vector at a
 /// time (reading the whole LDL^T factor per solve). Both are memory-bound. Here the operator
-/// is applied to a block of b vectors per factor read (CHOLMOD's multi-RHS solve) and the basis
-/// is orthogonalized with two classical Gram-Schmidt passes as matrix-matrix products (BLAS-3),
-/// so the basis is read twice per block instead of 2-4 times per vector.
+/// is applied to a block of b vectors per factor read (a multi-vector solve) and each new block
+/// is orthogonalized against the basis by block classical Gram-Schmidt, local then global (see
+/// `orthonormalizeBlock`), so the basis is read about twice per block instead of 2-4 times per
+/// vector; for b = 8 the two products stream the basis through FermiGlass's kernels
+/// (`fg_project8`, `fg_subtract8`), about twice as fast as OpenBLAS's packed GEMM on so narrow
+/// a block.
 ///
 /// Relation kept at all times (k expanded columns, cur = k + b orthonormal columns):
 ///     A V[:, :k] = V[:, :cur] G[:cur, :k]
@@ -22,8 +27,8 @@ import FermiGlassModel
 /// restart rotation V[:, p:k] Y only involve the active columns p ..< k (the rotation, a GEMM
 /// of n x (k - p) x (l - p), was a fifth of the Krylov time at 200 x 200 without locking).
 public enum BlockKrylovSchur {
-    /// Default block size: 4 right-hand sides fill CHOLMOD's widest simplicial solve kernel...
-    /// doubled, so each basis pass does twice the arithmetic per byte.
+    /// Default block size: 8 vectors, one 64-byte row of the interleaved solve and of the
+    /// Gram-Schmidt kernels; 16 needs ~1.5x the applications (docs/benchmarks/engine.md).
     public static let defaultBlockSize = 8
 
     /// The basis size used for `nev` wanted pairs: --ncv, or 2 nev + 2 b, reduced to
@@ -76,81 +81,84 @@ public enum BlockKrylovSchur {
             }
             func norm(_ x: UnsafePointer<Double>) -> Double { cblas_dnrm2(Int32(n), x, 1) }
 
-            /// Orthonormalizes columns cur ..< cur+b against V[:, :cur] (BLAS-3) and among
-            /// themselves (MGS2), replacing rank-deficient columns by random vectors. Returns the
+            let threads = max(1, min(BLASRuntime.threads, n / 8192))
+            /// C (count x b) = V[:, first ..< first+count]^T W for the new block W = V[:, cur ..< cur+b].
+            /// A block of 8 goes through FermiGlass's streaming kernel (`fg_project8`), its row
+            /// range split over the threads and the partial products summed in a fixed order.
+            func project(_ first: Int, _ count: Int, cur: Int) -> [Double] {
+                var c = [Double](repeating: 0, count: count * b)
+                guard b == 8 else {
+                    c.withUnsafeMutableBufferPointer { cp in
+                        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(count), Int32(b), Int32(n), 1, col(first), Int32(n),
+                                    col(cur), Int32(n), 0, cp.baseAddress, Int32(count))
+                    }
+                    return c
+                }
+                var partial = [Double](repeating: 0, count: threads * count * b)
+                partial.withUnsafeMutableBufferPointer { pp in
+                    let base = pp.baseAddress!
+                    let part = { (t: Int) in
+                        let lo = t * n / threads, hi = (t + 1) * n / threads
+                        fg_project8(Int64(hi - lo), Int32(count), col(first) + lo, Int64(n), col(cur) + lo, Int64(n),
+                                    base + t * count * b, Int32(count))
+                    }
+                    if threads == 1 { part(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: part) }
+                }
+                for t in 0..<threads { for i in 0..<(count * b) { c[i] += partial[t * count * b + i] } }
+                return c
+            }
+            /// W -= V[:, first ..< first+count] C (`fg_subtract8` for a block of 8, rows split over the threads).
+            func subtract(_ first: Int, _ count: Int, _ c: [Double], cur: Int) {
+                c.withUnsafeBufferPointer { cp in
+                    guard b == 8 else {
+                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(b), Int32(count), -1, col(first), Int32(n),
+                                    cp.baseAddress, Int32(count), 1, col(cur), Int32(n))
+                        return
+                    }
+                    let part = { (t: Int) in
+                        let lo = t * n / threads, hi = (t + 1) * n / threads
+                        fg_subtract8(Int64(hi - lo), Int32(count), col(first) + lo, Int64(n), cp.baseAddress, Int32(count),
+                                     col(cur) + lo, Int64(n))
+                    }
+                    if threads == 1 { part(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: part) }
+                }
+            }
+
+            /// Orthonormalizes columns cur ..< cur+b against V[:, :cur] and among themselves
+            /// (MGS2), replacing rank-deficient columns by random vectors. Returns the
             /// coefficients: C (cur x b) and R (b x b), column-major.
             ///
+            /// Against V: classical Gram-Schmidt, the basis streamed once per product
+            /// (``project`` and ``subtract``, memory-bound: the passes over V are what costs).
             /// `local`: the first column of the only blocks W = A V[:, k:k+b] can have O(1)
             /// components along. V^T A V is symmetric and A V[:, :k] = V[:, :cur] G with G
             /// block upper Hessenberg below the kept (Ritz) columns, so in exact arithmetic W is
             /// orthogonal to every column before the previous block: local = cur - 2b, except
             /// for the first expansion after the start or a restart, whose block is coupled to
-            /// every kept Ritz vector (local = 0). With local > 0, W is projected once on the 2b
-            /// local columns (in cache) and then once on all of V: the global pass removes the
-            /// rounding-level remainder, so one pass is enough (the second, DGKS-checked, is
-            /// almost never needed), two reads of V per block instead of 2.75 for CGS2.
+            /// every kept Ritz vector (local = 0). With local > 0, W is first projected on the
+            /// 2b local columns (in cache); then once on all of V, which removes the
+            /// rounding-level remainder. A further pass on all of V follows only when a column
+            /// lost more than 1 - 1/sqrt(2) of its norm in the last one (the DGKS criterion).
+            /// So two reads of V per block, against 2.75 for CGS2 with DGKS.
             func orthonormalizeBlock(cur: Int, local: Int = 0) -> (c: [Double], r: [Double]) {
                 var c = [Double](repeating: 0, count: max(cur, 1) * b)
                 var r = [Double](repeating: 0, count: b * b)
                 var original = [Double](repeating: 0, count: b)
                 for j in 0..<b { original[j] = norm(col(cur + j)) }
-                if cur > 0 && local > 0 {
-                    let width = cur - local
-                    var cl = [Double](repeating: 0, count: width * b)
-                    cl.withUnsafeMutableBufferPointer { lp in
-                        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(width), Int32(b), Int32(n), 1, col(local), Int32(n),
-                                    col(cur), Int32(n), 0, lp.baseAddress, Int32(width))
-                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(b), Int32(width), -1, col(local), Int32(n),
-                                    lp.baseAddress, Int32(width), 1, col(cur), Int32(n))
+                if cur > 0 {
+                    if local > 0 {
+                        let cl = project(local, cur - local, cur: cur)
+                        subtract(local, cur - local, cl, cur: cur)
+                        for j in 0..<b { for i in 0..<(cur - local) { c[local + i + j * cur] += cl[i + j * (cur - local)] } }
                     }
-                    for j in 0..<b { for i in 0..<width { c[local + i + j * cur] += cl[i + j * width] } }
-                    // Global passes: one, and a second only when a column lost more than
-                    // 1 - 1/sqrt(2) of its norm in the first (DGKS).
+                    var before = local > 0 ? (0..<b).map { norm(col(cur + $0)) } : original
                     for pass in 0..<2 {
-                        var before = [Double](repeating: 0, count: b)
-                        for j in 0..<b { before[j] = norm(col(cur + j)) }
-                        var cg = [Double](repeating: 0, count: cur * b)
-                        cg.withUnsafeMutableBufferPointer { gp in
-                            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(cur), Int32(b), Int32(n), 1, vp, Int32(n),
-                                        col(cur), Int32(n), 0, gp.baseAddress, Int32(cur))
-                            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(b), Int32(cur), -1, vp, Int32(n),
-                                        gp.baseAddress, Int32(cur), 1, col(cur), Int32(n))
-                        }
+                        let cg = project(0, cur, cur: cur)
+                        subtract(0, cur, cg, cur: cur)
                         for i in 0..<(cur * b) { c[i] += cg[i] }
-                        if pass == 0 && (0..<b).allSatisfy({ norm(col(cur + $0)) >= 0.7071 * before[$0] }) { break }
-                    }
-                } else if cur > 0 {
-                    // Classical Gram-Schmidt twice (CGS2) as GEMMs. The basis V (n x cur) is
-                    // far larger than the caches and the GEMMs are memory-bound (b columns per
-                    // pass over V), so passes over V are what costs: (1) C1 = V^T W; (2) in
-                    // cache-sized row chunks, W_c -= V_c C1 and, while V_c is still in cache,
-                    // C2 += V_c^T W_c; (3) only when a column lost more than 1 - 1/sqrt(2) of
-                    // its norm (the DGKS criterion), W -= V C2. Three reads of V instead of four.
-                    var c2 = [Double](repeating: 0, count: cur * b)
-                    c.withUnsafeMutableBufferPointer { cp in
-                        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(cur), Int32(b), Int32(n), 1, vp, Int32(n),
-                                    col(cur), Int32(n), 0, cp.baseAddress, Int32(cur))
-                    }
-                    let chunk = max(256, 65536 / cur)
-                    c.withUnsafeBufferPointer { cp in
-                        c2.withUnsafeMutableBufferPointer { c2p in
-                            var row = 0
-                            while row < n {
-                                let rows = Int32(min(chunk, n - row))
-                                cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, rows, Int32(b), Int32(cur), -1, vp + row, Int32(n),
-                                            cp.baseAddress, Int32(cur), 1, col(cur) + row, Int32(n))
-                                cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(cur), Int32(b), rows, 1, vp + row, Int32(n),
-                                            col(cur) + row, Int32(n), 1, c2p.baseAddress, Int32(cur))
-                                row += Int(rows)
-                            }
-                        }
-                    }
-                    if !(0..<b).allSatisfy({ norm(col(cur + $0)) >= 0.7071 * original[$0] }) {
-                        c2.withUnsafeBufferPointer { c2p in
-                            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(b), Int32(cur), -1, vp, Int32(n),
-                                        c2p.baseAddress, Int32(cur), 1, col(cur), Int32(n))
-                        }
-                        for i in 0..<(cur * b) { c[i] += c2[i] }
+                        let after = (0..<b).map { norm(col(cur + $0)) }
+                        if pass == 0 && (0..<b).allSatisfy({ after[$0] >= 0.7071 * before[$0] }) { break }
+                        before = after
                     }
                 }
                 for j in 0..<b {

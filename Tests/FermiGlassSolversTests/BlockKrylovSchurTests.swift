@@ -1,5 +1,8 @@
 import Testing
 @testable import FermiGlassSolvers
+import CLAPACK
+import FermiGlassModel
+import _FermiGlassKernels
 
 /// The block Krylov-Schur iteration on its own, on diagonal operators whose eigenpairs are
 /// known exactly (eigenvectors are the unit vectors e_i).
@@ -61,5 +64,37 @@ import Testing
         var outside = 0.0
         for c in 0..<nev { for i in nev..<n { outside = max(outside, abs(r.v[i + c * n])) } }
         #expect(outside < 1e-10, "largest component outside the eigenspace \(outside)")
+    }
+}
+
+/// The block Gram-Schmidt kernels (`fg_project8`, `fg_subtract8`) against OpenBLAS's dgemm on
+/// shapes that exercise every tail: rows not a multiple of the 512-row panel, basis widths not
+/// a multiple of the 8-column register block, leading dimensions larger than the rows.
+@Suite struct GramSchmidtKernels {
+    @Test(arguments: [(1, 1), (511, 7), (513, 8), (1300, 19), (2048, 64)])
+    func matchDGEMM(_ rows: Int, _ m: Int) {
+        let ld = rows + 3
+        var rng = SplitMix64(seed: 5, stream: UInt64(rows * 1000 + m))
+        func random(_ count: Int) -> [Double] { (0..<count).map { _ in Double(rng.next() >> 11) * 0x1.0p-53 - 0.5 } }
+        let v = random(ld * m), w = random(ld * 8)
+        var c = [Double](repeating: .nan, count: (m + 2) * 8), reference = [Double](repeating: 0, count: m * 8)
+        fg_project8(Int64(rows), Int32(m), v, Int64(ld), w, Int64(ld), &c, Int32(m + 2))
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(m), 8, Int32(rows), 1, v, Int32(ld), w, Int32(ld), 0, &reference, Int32(m))
+        var worst = 0.0
+        for k in 0..<8 { for j in 0..<m { worst = max(worst, abs(c[j + k * (m + 2)] - reference[j + k * m])) } }
+        #expect(worst <= 1e-13 * Double(rows), "V^T W differs from dgemm by \(worst)")
+
+        var x = w, y = w
+        fg_subtract8(Int64(rows), Int32(m), v, Int64(ld), reference, Int32(m), &x, Int64(ld))
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(rows), 8, Int32(m), -1, v, Int32(ld), reference, Int32(m), 1, &y, Int32(ld))
+        worst = 0
+        for k in 0..<8 {
+            for i in 0..<ld {
+                let d = abs(x[i + k * ld] - y[i + k * ld])
+                // Rows beyond `rows` (the leading-dimension padding) must be left untouched.
+                if i >= rows { #expect(x[i + k * ld] == w[i + k * ld]) } else { worst = max(worst, d) }
+            }
+        }
+        #expect(worst <= 1e-13 * Double(m) * Double(rows), "W - V C differs from dgemm by \(worst)")
     }
 }

@@ -18,4 +18,21 @@ void fg_ldl_solve(int32_t n, const int32_t *lp, const int32_t *li, const double 
                   const int32_t *perm, int32_t columns, const double *b, int64_t ldb, double *x, int64_t ldx,
                   double *work);
 
+/// Block Gram-Schmidt products against a tall basis V (rows x m, column-major, leading
+/// dimension ldv) for a block W of exactly 8 columns (leading dimension ldw):
+///
+///     fg_project8:  C = V^T W        (C is m x 8, column-major, leading dimension ldc)
+///     fg_subtract8: W = W - V C
+///
+/// Both stream V once in row panels of 512 rows, the panel of W held transposed (one 64-byte
+/// row per basis row) in a stack buffer, and 8 columns of V at a time in registers, so that
+/// every element of V read from memory feeds one 8-wide fused multiply-add. A block of 8 is
+/// too narrow for OpenBLAS's packed GEMM (which copies V into its panels first): these run at
+/// about twice its speed on the machine of docs/benchmarks/engine.md. The order of operations
+/// is fixed, so results do not depend on anything but the inputs.
+void fg_project8(int64_t rows, int32_t m, const double *v, int64_t ldv, const double *w, int64_t ldw,
+                 double *c, int32_t ldc);
+void fg_subtract8(int64_t rows, int32_t m, const double *v, int64_t ldv, const double *c, int32_t ldc,
+                  double *w, int64_t ldw);
+
 #endif
