@@ -70,11 +70,11 @@ for hf_dir in hf_dirs:
       key = (e["realization"], e["U"])
       r = rows.setdefault(key, {})
       if e.get("converged"):
-          r.update(hf_n=e["moment_count"], hf_m=e["sum_abs_moment"], hf_sz=e["total_sz"], hf_e=e["energy"])
+          r.update(hf_n=e["moment_count"], hf_m=e["sum_abs_moment"], hf_sz=e.get("total_sz"), hf_e=e.get("energy"))
           d = sub(hf_dir, e["realization"], e["U"])
           if d and os.path.exists(os.path.join(d, "moments.npy")):
               maps.setdefault(key, {})["hf"] = np.load(os.path.join(d, "moments.npy"))
-      else:
+      elif r.get("hf_n") is None:  # a converged run of the same (realization, U) elsewhere wins
           r.update(hf_n=None, hf_m=float("nan"), hf_sz=None)
 for gs_dir in gs_dirs:
     if not os.path.exists(os.path.join(gs_dir, "summary.json")):

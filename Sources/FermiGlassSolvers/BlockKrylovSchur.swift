@@ -48,8 +48,11 @@ public enum BlockKrylovSchur {
     public static let largeBasisBytes = 2 << 30
 
     /// The `nev` eigenpairs of A with largest |theta| (theta values and n x nev vectors).
-    /// `apply(x, y, columns)` must set y = A x for `columns` column-major vectors.
+    /// `apply(x, y, columns)` must set y = A x for `columns` column-major vectors. `threads`:
+    /// over how many threads the Gram-Schmidt products split their rows (at most one per 8192
+    /// rows; default `--threads`); a given count gives bit-identical results.
     static func largestMagnitude(dimension n: Int, nev: Int, options: LanczosOptions, blockSize: Int = defaultBlockSize,
+                                 threads requestedThreads: Int = BLASRuntime.threads,
                                  apply: (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) throws -> Void)
         throws -> (theta: [Double], vectors: [Double], restarts: Int, applications: Int, phases: Phases)
     {
@@ -81,7 +84,7 @@ public enum BlockKrylovSchur {
             }
             func norm(_ x: UnsafePointer<Double>) -> Double { cblas_dnrm2(Int32(n), x, 1) }
 
-            let threads = max(1, min(BLASRuntime.threads, n / 8192))
+            let threads = max(1, min(requestedThreads, n / 8192))
             /// C (count x b) = V[:, first ..< first+count]^T W for the new block W = V[:, cur ..< cur+b].
             /// A block of 8 goes through FermiGlass's streaming kernel (`fg_project8`), its row
             /// range split over the threads and the partial products summed in a fixed order.
