@@ -87,6 +87,11 @@ public enum BlockKrylovSchur {
             func norm(_ x: UnsafePointer<Double>) -> Double { cblas_ddot(Int32(n), x, 1, x, 1).squareRoot() }
 
             let threads = max(1, min(requestedThreads, n / 8192))
+            /// body(t, lo, hi) for each thread t and its contiguous row range lo ..< hi of 0 ..< n.
+            func splitRows(_ body: (Int, Int, Int) -> Void) {
+                if threads == 1 { return body(0, 0, n) }
+                DispatchQueue.concurrentPerform(iterations: threads) { t in body(t, t * n / threads, (t + 1) * n / threads) }
+            }
             /// C (count x b) = V[:, first ..< first+count]^T W for the new block W = V[:, cur ..< cur+b].
             /// A block of 8 goes through FermiGlass's streaming kernel (`fg_project8`), its row
             /// range split over the threads and the partial products summed in a fixed order.
@@ -102,12 +107,10 @@ public enum BlockKrylovSchur {
                 var partial = [Double](repeating: 0, count: threads * count * b)
                 partial.withUnsafeMutableBufferPointer { pp in
                     let base = pp.baseAddress!
-                    let part = { (t: Int) in
-                        let lo = t * n / threads, hi = (t + 1) * n / threads
+                    splitRows { t, lo, hi in
                         fg_project8(Int64(hi - lo), Int32(count), col(first) + lo, Int64(n), col(cur) + lo, Int64(n),
                                     base + t * count * b, Int32(count))
                     }
-                    if threads == 1 { part(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: part) }
                 }
                 for t in 0..<threads { for i in 0..<(count * b) { c[i] += partial[t * count * b + i] } }
                 return c
@@ -120,12 +123,10 @@ public enum BlockKrylovSchur {
                                     cp.baseAddress, Int32(count), 1, col(cur), Int32(n))
                         return
                     }
-                    let part = { (t: Int) in
-                        let lo = t * n / threads, hi = (t + 1) * n / threads
+                    splitRows { _, lo, hi in
                         fg_subtract8(Int64(hi - lo), Int32(count), col(first) + lo, Int64(n), cp.baseAddress, Int32(count),
                                      col(cur) + lo, Int64(n))
                     }
-                    if threads == 1 { part(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: part) }
                 }
             }
 
