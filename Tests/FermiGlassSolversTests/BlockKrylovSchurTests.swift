@@ -26,16 +26,19 @@ import _FermiGlassKernels
         return (r.theta, r.vectors, worst)
     }
 
+    /// d_i = (-1)^i / (1 + i / width): distinct, alternating signs, the largest magnitudes at small i.
+    func alternating(_ n: Int, width: Double) -> [Double] {
+        (0..<n).map { i in
+            let sign: Double = i % 2 == 0 ? 1 : -1
+            return sign / (1 + Double(i) / width)
+        }
+    }
+
     /// Distinct eigenvalues: the nev largest |d_i| are found to 1e-12 and their vectors are
     /// +-e_i (weight outside the right coordinate below 1e-10), orthonormal to 1e-13.
     @Test func distinctSpectrumIsFoundExactly() throws {
         let n = 600, nev = 24
-        // d_i = (-1)^i / (1 + i / 7): alternating signs, the largest magnitudes at small i.
-        var d = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            let sign: Double = i % 2 == 0 ? 1 : -1
-            d[i] = sign / (1 + Double(i) / 7)
-        }
+        let d = alternating(n, width: 7)
         let r = try run(d, nev: nev)
         #expect(r.orthogonality < 1e-13, "orthogonality error \(r.orthogonality)")
         // The wanted levels are i = 0 ..< nev (|d_i| decreasing in i).
@@ -54,11 +57,7 @@ import _FermiGlassKernels
     /// the same spectrum to 1e-12 on 1 and 2 threads, bit-identical on repeated 2-thread runs.
     @Test func threadSplitOfTheGramSchmidtKernels() throws {
         let n = 20_000, nev = 16
-        var d = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            let sign: Double = i % 2 == 0 ? 1 : -1
-            d[i] = sign / (1 + Double(i) / 3)
-        }
+        let d = alternating(n, width: 3)
         let one = try run(d, nev: nev, threads: 1), two = try run(d, nev: nev, threads: 2), again = try run(d, nev: nev, threads: 2)
         #expect(two.theta == again.theta && two.v == again.v, "two 2-thread runs differ")
         let exact = (0..<nev).map { d[$0] }.sorted(), a = one.theta.sorted(), b = two.theta.sorted()
