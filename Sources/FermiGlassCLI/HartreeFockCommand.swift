@@ -17,8 +17,8 @@ struct SelfConsistencyOptions: ParsableArguments {
     @Option(name: .customLong("U"), help: "Hubbard U (units of t1); a comma list runs each value, warm-starting from the previous one.")
     var u: String
 
-    @Option(help: ArgumentHelp("Mixing scheme: anderson (default), linear, or oda (optimal damping: exact line search on the HF energy, which never rises).",
-                               discussion: "oda (Cances-Le Bris) is for fillings where anderson wanders: at W = 9 and U >= 1 on 60 x 60, localized levels at E_F trade places between iterations. It ignores --mixing-beta and --mixing-history (maximum-overlap fallbacks use the default Anderson mixing) and runs the aufbau for the whole --max-iterations."))
+    @Option(help: ArgumentHelp("Mixing scheme: anderson (default), linear, oda (optimal damping: exact line search on the HF energy, which never rises), or ediis (energy-DIIS: exact minimum of the HF energy over the last --mixing-history outputs and the current state).",
+                               discussion: "oda (Cances-Le Bris) is for fillings where anderson wanders: at W = 9 and U >= 1 on 60 x 60, localized levels at E_F trade places between iterations. It ignores --mixing-beta and --mixing-history (maximum-overlap fallbacks use the default Anderson mixing) and runs the aufbau for the whole --max-iterations. ediis does the same with --mixing-history (1-11) states: it moves many slowly settling moments at once where oda creeps."))
     var mixing: String = "anderson"
 
     @Option(help: "Mixing parameter beta in (0, 1] (default 0.5).")
@@ -26,6 +26,9 @@ struct SelfConsistencyOptions: ParsableArguments {
 
     @Option(help: "Anderson history length (default 8).")
     var mixingHistory: Int = 8
+
+    @Option(help: "oda, ediis: hand over to Anderson mixing below this density residual (default 1e-4).")
+    var handover: Double = HartreeFockOptions.dampingHandover
 
     @Option(help: "Converged when max |n_out - n_in| is at most this (default 1e-9) ...")
     var densityTolerance: Double = 1e-9
@@ -65,10 +68,15 @@ struct SelfConsistencyOptions: ParsableArguments {
             o.mixing = .anderson(history: mixingHistory, beta: mixingBeta)
         case "linear": o.mixing = .linear(beta: mixingBeta)
         case "oda": o.mixing = .optimalDamping
-        default: throw ValidationError("--mixing must be anderson, linear or oda, got '\(mixing)'")
+        case "ediis":
+            guard (1...11).contains(mixingHistory) else { throw ValidationError("--mixing-history must be in 1...11 for ediis, got \(mixingHistory)") }
+            o.mixing = .energyDIIS(history: mixingHistory)
+        default: throw ValidationError("--mixing must be anderson, linear, oda or ediis, got '\(mixing)'")
         }
         guard densityTolerance > 0, energyTolerance > 0 else { throw ValidationError("tolerances must be positive") }
         guard maxIterations > 0 else { throw ValidationError("--max-iterations must be positive, got \(maxIterations)") }
+        guard handover.isFinite, handover > 0 else { throw ValidationError("--handover must be positive, got \(handover)") }
+        o.handover = handover
         o.densityTolerance = densityTolerance
         o.energyTolerance = energyTolerance
         o.maxIterations = maxIterations
@@ -102,7 +110,8 @@ struct SelfConsistencyOptions: ParsableArguments {
 
     /// The summary block describing the iteration settings.
     func json(_ o: HartreeFockOptions) -> JSON {
-        .object([("warm_start", warmStart.map { .string($0) } ?? .null), ("mixing", .string(o.mixing.description)), ("density_tolerance", .number(o.densityTolerance)),
+        .object([("warm_start", warmStart.map { .string($0) } ?? .null), ("mixing", .string(o.mixing.description)),
+                 ("handover_to_anderson", o.mixing.descendsEnergy ? .number(o.handover) : .null), ("density_tolerance", .number(o.densityTolerance)),
                  ("energy_tolerance", .number(o.energyTolerance)), ("max_iterations", .int(o.maxIterations)),
                  ("stalled_aufbau", .string(o.stopStalledAufbau
                     ? "stopped when stalled (residual > 1e-4 and best residual not halved in 25 iterations), at most 80; fallback from its best densities"
@@ -301,20 +310,65 @@ extension RunContext {
                 o.U = u
                 let clock = ContinuousClock(), t0 = clock.now
                 let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
+                let partial = dir + "/partial"
+                let saver = SnapshotWriter(output: output, directory: partial, command: command)
                 do {
                     let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
                         FileHandle.standardError.write(Data("[\(self.command)] realization \(r), U = \(u), \(line)\n".utf8))
-                    })
+                    }, snapshot: { saver.save($0) })
                     previous = (result.up.density, result.down.density)
                     try converged(r, u, h0, dir, result, (clock.now - t0).seconds)
+                    try output.removeDirectory(partial)
                 } catch let e as HartreeFockError {
                     FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(e.description)\n".utf8))
+                    if saver.saved {
+                        FileHandle.standardError.write(Data("[\(command)] its last densities are in \(output.file(partial).path): --warm-start there (with --starts 0) continues from them\n".utf8))
+                    }
                     try failed(r, u, e)
                     previous = nil
                 }
                 try checkpoint()
                 done += 1
                 progress(done, of: total, "(realization, U)")
+            }
+        }
+    }
+}
+
+/// Saves the densities of a running HF loop to DIR/.../partial (density_up.npy,
+/// density_down.npy, progress.json) at most every `interval` seconds (the first at once), so
+/// that a killed or unconverged run can be continued with `--warm-start DIR/.../partial`. The
+/// directory is removed when the (realization, U) converges.
+final class SnapshotWriter {
+    let output: OutputDirectory
+    let directory: String
+    let command: String
+    let interval: Duration
+    private var last: ContinuousClock.Instant? = nil
+    private var warned = false
+    private(set) var saved = false
+
+    init(output: OutputDirectory, directory: String, command: String, interval: Duration = .seconds(10)) {
+        self.output = output
+        self.directory = directory
+        self.command = command
+        self.interval = interval
+    }
+
+    func save(_ s: HartreeFockSnapshot) {
+        let now = ContinuousClock.now
+        if let l = last, now - l < interval { return }
+        last = now
+        do {
+            try output.write(npy: s.up, to: directory + "/density_up.npy")
+            try output.write(npy: s.down, to: directory + "/density_down.npy")
+            try output.write(json: .object([("iteration", .int(s.iteration)), ("density_residual", .number(s.residual)),
+                                            ("energy", .number(s.energy))]), to: directory + "/progress.json")
+            saved = true
+        } catch {
+            if !warned {
+                warned = true
+                FileHandle.standardError.write(Data("[\(command)] warning: cannot save the running densities: \(error)\n".utf8))
             }
         }
     }

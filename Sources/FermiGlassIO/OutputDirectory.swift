@@ -48,7 +48,16 @@ public final class OutputDirectory {
             try? FileManager.default.removeItem(at: tmp)
             throw IOError.writeFailed("cannot write \(target.path): \(error.localizedDescription)")
         }
-        written.append(target)
+        if !written.contains(target) { written.append(target) }
+    }
+
+    /// Removes the sub-directory `relative` and everything in it (nothing if it does not exist).
+    public func removeDirectory(_ relative: String) throws {
+        let target = file(relative)
+        guard FileManager.default.fileExists(atPath: target.path) else { return }
+        try FileManager.default.removeItem(at: target)
+        let prefix = target.path + "/"
+        written.removeAll { $0.path.hasPrefix(prefix) }
     }
 
     public func write(text: String, to relative: String) throws { try write(Data(text.utf8), to: relative) }

@@ -78,11 +78,26 @@ public struct HartreeFockOptions: Sendable {
         /// states is a determinant (Bach, Lieb and Solovej 1994), so it converges to an aufbau HF
         /// solution. Linear convergence: slower than Anderson mixing where that converges.
         case optimalDamping
+        /// Energy-DIIS (``EnergyDIIS``): like optimal damping, but the next state minimizes the
+        /// HF energy exactly over the convex hull of the last `history` output determinants and
+        /// the current state, instead of over the segment between the current state and the
+        /// latest output. The energy never rises; the extra directions let it move several
+        /// slowly settling moments at once where optimal damping creeps (60x60, U = 2). Hands
+        /// over to Anderson mixing near convergence like optimal damping. history in 1...11.
+        case energyDIIS(history: Int)
+
+        /// Whether the iterates descend the HF energy (optimal damping, energy-DIIS).
+        public var descendsEnergy: Bool {
+            switch self {
+            case .optimalDamping, .energyDIIS: return true
+            case .linear, .anderson: return false
+            }
+        }
 
         public var beta: Double {
             switch self {
             case .linear(let b), .anderson(_, let b): return b
-            case .optimalDamping: return 1
+            case .optimalDamping, .energyDIIS: return 1
             }
         }
 
@@ -91,6 +106,7 @@ public struct HartreeFockOptions: Sendable {
             case .linear(let b): return "linear(beta=\(b))"
             case .anderson(let m, let b): return "anderson(history=\(m), beta=\(b))"
             case .optimalDamping: return "optimal-damping"
+            case .energyDIIS(let m): return "energy-diis(history=\(m))"
             }
         }
     }
@@ -124,10 +140,13 @@ public struct HartreeFockOptions: Sendable {
     /// occupations (one chemical potential for both spins in free mode, per spin otherwise), to
     /// `annealingTolerance`, and the result seeds the next stage. A thermal start lets the most
     /// unstable magnetic mode grow first instead of freezing random domains (which at large U
-    /// are metastable HF solutions). The stages use linear mixing (which, unlike Anderson
-    /// mixing, moves away from unstable fixed points such as the paramagnet below its ordering
-    /// temperature) for at most `annealingIterations` each. Empty: no annealing. Costs full
-    /// diagonalizations.
+    /// are metastable HF solutions). The stages use linear mixing with `mixing`'s beta (which,
+    /// unlike Anderson mixing, moves away from unstable fixed points such as the paramagnet
+    /// below its ordering temperature) for at most `annealingIterations` each; after optimal
+    /// damping or energy-DIIS (beta 1, no mixing) they use the default Anderson mixing.
+    /// Empty: no annealing. Costs full diagonalizations. At 30x30, W = 9, U = 2 (realization 0)
+    /// stages at T = 0.05, 0.02 used their 40 iterations each and the T = 0 loop then needed 85,
+    /// against 69 without annealing, ending at a higher minimum (docs/benchmarks/hartree-fock.md).
     public var annealing: [Double] = []
     /// How orbitals are filled. Free mode with a free spin split always uses the aufbau (over
     /// both spins); its automatic fallback fixes the last split and fills by maximum overlap.
@@ -154,6 +173,12 @@ public struct HartreeFockOptions: Sendable {
     /// the kinetic energies (~1e-13 of |E|): on 30x30 at U = 1 damping alone stopped moving at
     /// a residual of 1e-6 (lambda = 0), while Anderson mixing converges from 1e-4.
     public static let dampingHandover = 1e-4
+    /// The residual below which optimal damping and energy-DIIS hand over to Anderson mixing
+    /// (default ``dampingHandover``). Both converge only linearly near a solution (at 30x30,
+    /// U = 2 by ~7% per iteration from 1e-2 on), where Anderson mixing converges in a few steps;
+    /// if Anderson mixing then raises the residual above this again, damping resumes from the
+    /// output determinant.
+    public var handover: Double = HartreeFockOptions.dampingHandover
     public var annealingTolerance: Double = 1e-8
     public var annealingIterations: Int = 40
 
@@ -182,8 +207,14 @@ public struct HartreeFockOptions: Sendable {
         if case .anderson(let m, _) = mixing, m < 1 {
             throw HartreeFockError.invalidArgument("the Anderson history must be at least 1, got \(m)")
         }
+        if case .energyDIIS(let m) = mixing, m < 1 || m > 11 {
+            throw HartreeFockError.invalidArgument("the energy-DIIS history must be in 1...11, got \(m)")
+        }
         guard densityTolerance > 0, energyTolerance > 0 else {
             throw HartreeFockError.invalidArgument("tolerances must be positive")
+        }
+        guard handover.isFinite, handover > 0 else {
+            throw HartreeFockError.invalidArgument("the hand-over residual must be positive, got \(handover)")
         }
         guard annealing.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw HartreeFockError.invalidArgument("annealing temperatures must be positive, got \(annealing)")
@@ -262,6 +293,17 @@ public enum HartreeFockError: Error, CustomStringConvertible, Equatable {
 }
 
 /// One spin channel of a converged HF solution.
+/// The state of a running self-consistency loop after an iteration: the next input densities
+/// per spin (equal in paramagnetic mode), and the iteration's number, density residual and
+/// energy (with optimal damping or energy-DIIS that of the mixed state).
+public struct HartreeFockSnapshot: Sendable {
+    public var up: [Double]
+    public var down: [Double]
+    public var iteration: Int
+    public var residual: Double
+    public var energy: Double
+}
+
 public struct HartreeFockChannel: Sendable {
     /// Eigenpairs of H_s (ascending; all levels for a final solution).
     public var orbitals: Eigenpairs
@@ -358,12 +400,18 @@ extension HartreeFock {
     /// `initial`: optional starting densities (n_up, n_dn), e.g. a converged solution at a
     /// nearby U (warm start). In free mode it is used as one extra start beside the random ones
     /// (the only start with `options.starts == 0`).
+    ///
+    /// `snapshot`: called after every T = 0 iteration with the next input densities
+    /// (n_up, n_dn), the iteration and the residual of the one just done, so that a caller can
+    /// save them and a killed run can continue from them (as `initial`, a warm start).
     public static func solve(h0: CSRMatrix, particles: Int, options: HartreeFockOptions,
                              initial: (up: [Double], down: [Double])? = nil,
-                             progress: ((String) -> Void)? = nil) throws -> HartreeFockResult {
+                             progress: ((String) -> Void)? = nil,
+                             snapshot: ((HartreeFockSnapshot) -> Void)? = nil) throws -> HartreeFockResult {
         let n = h0.rowCount
         try options.validate(sites: n, particles: particles)
-        let problem = try Problem(h0: h0, particles: particles, options: options)
+        var problem = try Problem(h0: h0, particles: particles, options: options)
+        problem.snapshot = snapshot
         if let i = initial {
             guard i.up.count == n, i.down.count == n else {
                 throw HartreeFockError.invalidArgument("initial densities must have one value per site (\(n))")
@@ -390,19 +438,21 @@ extension HartreeFock {
             var x0 = x0
             for t in options.annealing {
                 // A stage that does not converge within its iterations still hands on its last densities.
-                x0 = try problem.iterate(x0, temperature: t, progress: nil).x
+                let stage = progress.map { p in { (s: String) in p("start \(start), T = \(t): " + s) } }
+                x0 = try problem.iterate(x0, temperature: t, progress: stage).x
             }
             let report = progress.map { p in { (s: String) in p("start \(start): " + s) } }
             var attempts: [(Problem, Result<Problem.Outcome, Problem.Unconverged>)] = []
             var first = problem
             if options.occupation == .automatic && (options.mode == .paramagnetic || options.spinUp == nil)
-                && options.mixing != .optimalDamping {
+                && !options.mixing.descendsEnergy {
                 // The aufbau either converges or stalls for good (levels trading places at E_F):
                 // stop it when it stalls (AufbauStall), at the latest after the budget, and
                 // fall back to maximum overlap.
                 var o = options
                 o.maxIterations = min(options.maxIterations, HartreeFockOptions.automaticAufbauBudget)
                 first = try Problem(h0: h0, particles: particles, options: o, stopWhenStalled: options.stopStalledAufbau)
+                first.snapshot = snapshot
             }
             attempts.append((first, first.attempt(x0, progress: report)))
             // The fallback continues from the stalled attempt's best densities (those with the
@@ -417,7 +467,8 @@ extension HartreeFock {
                 o.spinUp = options.stopStalledAufbau ? u.trace.bestUp : u.trace.lastUp
                 if options.occupation == .automatic { o.occupation = .maximumOverlap }
                 if (try? o.validate(sites: n, particles: particles)) != nil {
-                    let fixed = try Problem(h0: h0, particles: particles, options: o)
+                    var fixed = try Problem(h0: h0, particles: particles, options: o)
+                    fixed.snapshot = snapshot
                     attempts.append((fixed, fixed.attempt(fallbackStart(u), progress: report)))
                 }
             }
@@ -425,7 +476,8 @@ extension HartreeFock {
                 // No aufbau fixed point: continue the Fermi sea by maximum overlap instead.
                 var o = options
                 o.occupation = .maximumOverlap
-                let overlap = try Problem(h0: h0, particles: particles, options: o)
+                var overlap = try Problem(h0: h0, particles: particles, options: o)
+                overlap.snapshot = snapshot
                 attempts.append((overlap, overlap.attempt(fallbackStart(u), progress: report)))
             }
             for (p, r) in attempts {
@@ -483,6 +535,8 @@ extension HartreeFock {
         let diagonalIndex: [Int]
         /// Stop (as not converged) when ``AufbauStall`` says the iteration has stalled.
         let stopWhenStalled: Bool
+        /// See ``HartreeFock/solve(h0:particles:options:initial:progress:snapshot:)``.
+        var snapshot: ((HartreeFockSnapshot) -> Void)? = nil
 
         init(h0: CSRMatrix, particles: Int, options: HartreeFockOptions, stopWhenStalled: Bool = false) throws {
             self.stopWhenStalled = stopWhenStalled
@@ -771,7 +825,11 @@ extension HartreeFock {
         }
 
         func iterate(_ x0: [Double], temperature: Double = 0, progress: ((String) -> Void)?, trace: inout Trace) throws -> Outcome {
-            var mixer = AndersonMixer(mixing: temperature > 0 ? .linear(beta: options.mixing.beta) : options.mixing)
+            // Thermal stages: linear mixing, except after energy-descent mixings (whose beta is 1,
+            // no mixing at all), which anneal with the default Anderson mixing.
+            let thermalMixing: HartreeFockOptions.Mixing = options.mixing.descendsEnergy
+                ? .anderson(history: 8, beta: 0.5) : .linear(beta: options.mixing.beta)
+            var mixer = AndersonMixer(mixing: temperature > 0 ? thermalMixing : options.mixing)
             let maxIterations = temperature > 0 ? options.annealingIterations : options.maxIterations
             var x = x0
             var previousEnergy = Double.nan
@@ -783,8 +841,10 @@ extension HartreeFock {
             // Below ``HartreeFockOptions/dampingHandover`` Anderson mixing takes over (with a
             // fresh history; back to damping, from the output determinant, if the residual rises
             // above it again).
-            let damped = options.mixing == .optimalDamping && temperature == 0 && !usesOverlap
+            let damped = options.mixing.descendsEnergy && temperature == 0 && !usesOverlap
             var kinetic: Double? = nil
+            var ediis: EnergyDIIS.History? = nil
+            if case .energyDIIS(let m) = options.mixing { ediis = EnergyDIIS.History(capacity: m) }
             var handedOver = false
             trace.energies = []
             for it in 1...maxIterations {
@@ -802,9 +862,14 @@ extension HartreeFock {
                 residuals.append(residual)
                 var next: [Double]? = nil
                 var energy = s.energy
-                if damped && residual > HartreeFockOptions.dampingHandover {
-                    if handedOver { handedOver = false; kinetic = nil }
-                    let step = dampedStep(x: x, output: s.output, outputEnergy: s.energy, kinetic: kinetic)
+                if damped && residual > options.handover {
+                    if handedOver {
+                        handedOver = false; kinetic = nil
+                        if case .energyDIIS(let m) = options.mixing { ediis = EnergyDIIS.History(capacity: m) }
+                    }
+                    let step = ediis == nil
+                        ? dampedStep(x: x, output: s.output, outputEnergy: s.energy, kinetic: kinetic)
+                        : energyDIISStep(x: x, output: s.output, outputEnergy: s.energy, kinetic: kinetic, history: &ediis!)
                     next = step.x
                     kinetic = step.kinetic
                     energy = step.energy
@@ -832,6 +897,10 @@ extension HartreeFock {
                                                         mixing: options.mixing.description, U: options.U)
                 }
                 x = next ?? mixer.next(x: x, f: f)
+                if temperature == 0, let save = snapshot {
+                    let up = Array(x[0..<n]), down = options.mode == .paramagnetic ? up : Array(x[n..<(2 * n)])
+                    save(HartreeFockSnapshot(up: up, down: down, iteration: it, residual: residual, energy: energy))
+                }
             }
             if temperature > 0 {
                 return Outcome(x: x, energy: .nan, iterations: maxIterations, residual: residual, energyChange: .nan, nUp: 0, nDown: 0)
@@ -873,6 +942,26 @@ extension HartreeFock {
             let y = zip(x, output).map { $0 + lambda * ($1 - $0) }
             let newKinetic = k + lambda * (outputKinetic - k)
             return (y, newKinetic, newKinetic + interaction(y))
+        }
+
+        /// U B(a, b), the bilinear form of the interaction energy (``EnergyDIIS``).
+        func interactionForm(_ a: [Double], _ b: [Double]) -> Double {
+            var e = 0.0
+            if options.mode == .paramagnetic { for i in 0..<n { e += a[i] * b[i] } } else {
+                for i in 0..<n { e += a[i] * b[n + i] + b[i] * a[n + i] }
+                e *= 0.5
+            }
+            return options.U * e
+        }
+
+        /// One energy-DIIS step (``HartreeFockOptions/Mixing/energyDIIS(history:)``) from the
+        /// state (x, kinetic) (nil: x is only a start) with the new output determinant.
+        func energyDIISStep(x: [Double], output: [Double], outputEnergy: Double, kinetic: Double?,
+                            history: inout EnergyDIIS.History) -> (x: [Double], kinetic: Double, energy: Double) {
+            let outputKinetic = outputEnergy - interactionForm(output, output)
+            let s = history.step(current: kinetic.map { (x, $0) }, output: output, outputKinetic: outputKinetic,
+                                 bilinear: interactionForm)
+            return (s.x, s.kinetic, s.energy)
         }
 
         /// Final, complete diagonalization at the converged input densities and the energy checks.
@@ -927,7 +1016,7 @@ struct AndersonMixer {
         case .anderson(let m, let b): history = m; beta = b
         // Maximum-overlap filling has no variational line search: it falls back to the
         // default Anderson mixing.
-        case .optimalDamping: history = 8; beta = 0.5
+        case .optimalDamping, .energyDIIS: history = 8; beta = 0.5
         }
     }
 

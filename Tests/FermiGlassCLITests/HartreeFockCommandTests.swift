@@ -58,6 +58,17 @@ struct HartreeFockCommandTests {
         let r2 = try runFermiGlass(["linear-stability"] + Self.model + ["--U", "x", "--output", dir])
         #expect(r2.status == 64)
         #expect(r2.stderr.contains("--U: 'x' is not a finite number"))
+        let cases: [([String], String)] = [
+            (["--mixing", "broyden"], "--mixing must be anderson, linear, oda or ediis, got 'broyden'"),
+            (["--mixing", "ediis", "--mixing-history", "12"], "--mixing-history must be in 1...11 for ediis, got 12"),
+            (["--mixing", "ediis", "--handover", "0"], "--handover must be positive, got 0.0"),
+        ]
+        for (extra, message) in cases {
+            let r3 = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1", "--mode", "free", "--output", dir] + extra)
+            #expect(r3.status == 64, "\(extra): status \(r3.status)")
+            #expect(r3.stderr.contains(message), "\(extra): \(r3.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir))
+        }
     }
 
     /// --warm-start continues from an earlier run's densities: started from a converged U = 1
@@ -109,6 +120,33 @@ struct HartreeFockCommandTests {
             #expect(r.stderr.contains(message), "\(extra): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: dir))
         }
+    }
+
+    /// An unconverged (or killed) U keeps its running densities in r000/partial, and
+    /// --warm-start there continues: a run stopped after 2 iterations leaves density files
+    /// with one value per site and a progress record of iteration 1 (the first snapshot is
+    /// written at once, later ones at most every 10 s); continued from them the same U
+    /// converges to the energy of an uninterrupted run, and the partial directory is gone.
+    @Test func unconvergedRunLeavesDensitiesToContinueFrom() throws {
+        let stopped = scratch("stopped"), continued = scratch("continued"), whole = scratch("whole")
+        defer { for d in [stopped, continued, whole] { try? FileManager.default.removeItem(atPath: d) } }
+        let common = ["--U", "3", "--mode", "free", "--starts", "0", "--mixing", "ediis"]
+        let a = try runFermiGlass(["hartree-fock"] + Self.model + common + ["--max-iterations", "2", "--output", stopped])
+        #expect(a.stderr.contains("its last densities are in \(stopped)/r000/partial"), "stderr: \(a.stderr)")
+        let up = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: stopped + "/r000/partial/density_up.npy")))
+        #expect(up.values.count == 64)
+        let progress = try JSON.parse(String(contentsOfFile: stopped + "/r000/partial/progress.json", encoding: .utf8))
+        #expect(progress["iteration"]?.intValue == 1)
+        let b = try runFermiGlass(["hartree-fock"] + Self.model + common + ["--warm-start", stopped + "/r000/partial", "--output", continued])
+        #expect(b.status == 0, "stderr: \(b.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: continued + "/r000/partial"))
+        let c = try runFermiGlass(["hartree-fock"] + Self.model + common + ["--output", whole])
+        #expect(c.status == 0, "stderr: \(c.stderr)")
+        func energy(_ dir: String) throws -> Double? {
+            try JSON.parse(String(contentsOfFile: dir + "/summary.json", encoding: .utf8))["results"]?.arrayValue?.first?["energy"]?.doubleValue
+        }
+        let eb = try #require(try energy(continued)), ec = try #require(try energy(whole))
+        #expect(abs(eb - ec) < 1e-6, "continued \(eb), uninterrupted \(ec)")
     }
 
     /// A killed U sweep keeps what finished: summary.json is rewritten after every (realization,

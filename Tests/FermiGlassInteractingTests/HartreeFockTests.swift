@@ -177,10 +177,12 @@ import Testing
     /// energy of its iterates never rises (the tolerance 2e-4 keeps the whole run above the
     /// hand-over to Anderson mixing). A wrong slope or curvature in the line search shows up as
     /// a rise.
-    @Test func optimalDampingNeverRaisesTheEnergy() throws {
+    /// Energy-DIIS minimizes over a larger set that contains the current state, so the same holds.
+    @Test(arguments: [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 6)])
+    func energyDescentNeverRaisesTheEnergy(mixing: HartreeFockOptions.Mixing) throws {
         let m = try Self.model(10, t2: 0.6, w: 9, seed: 11)
         var o = HartreeFockOptions(U: 3, mode: .free)
-        o.mixing = .optimalDamping
+        o.mixing = mixing
         o.starts = 1
         o.densityTolerance = 2e-4
         o.energyTolerance = 1e-3
@@ -195,11 +197,12 @@ import Testing
     /// Optimal damping (handing over to Anderson mixing near convergence) ends at an aufbau
     /// HF solution: both energy forms agree, no occupied level lies above an empty one, and
     /// the plain Anderson iteration started there stays there (same energy, at most 3 steps).
-    @Test func optimalDampingEndsAtAFixedPointOfTheUsualIteration() throws {
+    @Test(arguments: [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 6)])
+    func energyDescentEndsAtAFixedPointOfTheUsualIteration(mixing: HartreeFockOptions.Mixing) throws {
         let m = try Self.model(10, t2: 0.6, w: 9, seed: 11)
         let h0 = m.hamiltonian()
         var o = HartreeFockOptions(U: 3, mode: .free)
-        o.mixing = .optimalDamping
+        o.mixing = mixing
         o.starts = 1
         let r = try HartreeFock.solve(h0: h0, particles: 84, options: o)
         #expect(r.densityResidual <= 1e-9)
@@ -330,6 +333,18 @@ import Testing
         }
         #expect(throws: HartreeFockError.invalidArgument("U must be a finite number, got nan")) {
             try HartreeFock.solve(h0: h0, particles: 8, options: HartreeFockOptions(U: .nan))
+        }
+        for m in [0, 12] {
+            var o = HartreeFockOptions(U: 1, mode: .free)
+            o.mixing = .energyDIIS(history: m)
+            #expect(throws: HartreeFockError.invalidArgument("the energy-DIIS history must be in 1...11, got \(m)")) {
+                try HartreeFock.solve(h0: h0, particles: 8, options: o)
+            }
+        }
+        var o = HartreeFockOptions(U: 1, mode: .free)
+        o.handover = 0
+        #expect(throws: HartreeFockError.invalidArgument("the hand-over residual must be positive, got 0.0")) {
+            try HartreeFock.solve(h0: h0, particles: 8, options: o)
         }
     }
 }
