@@ -284,7 +284,8 @@ public enum HartreeFockError: Error, CustomStringConvertible, Equatable {
         case .notConverged(let it, let r, let de, let mixing, let u):
             return "Hartree-Fock at U = \(u) did not converge in \(it) iterations with \(mixing): last density residual "
                 + "max|n_out - n_in| = \(r), last energy change \(de). Raise --max-iterations, lower --mixing-beta, "
-                + "use --mixing anderson with a longer --mixing-history, or loosen --density-tolerance/--energy-tolerance. "
+                + "use --mixing anderson with a longer --mixing-history, use --mixing ediis (the energy never rises; "
+                + "continue an unconverged run from its partial/ densities with --warm-start), or loosen --density-tolerance/--energy-tolerance. "
                 + "If the residual stalls at order 0.1, two localized levels at the Fermi energy keep trading places "
                 + "(occupying one raises it above the other by its Hartree shift): the aufbau state then has no "
                 + "self-consistent solution, which is itself a sign of the instability the paper describes."
