@@ -919,13 +919,7 @@ extension HartreeFock {
         {
             let u = options.U
             // E(x, K) = K + U sum n_up n_dn (paramagnetic: x is per spin, K both spins, U sum x^2).
-            func interaction(_ y: [Double]) -> Double {
-                var e = 0.0
-                if options.mode == .paramagnetic { for i in 0..<n { e += y[i] * y[i] } } else {
-                    for i in 0..<n { e += y[i] * y[n + i] }
-                }
-                return u * e
-            }
+            func interaction(_ y: [Double]) -> Double { interactionForm(y, y) }
             let outputKinetic = outputEnergy - interaction(output)
             guard let k = kinetic else { return (output, outputKinetic, outputEnergy) }
             var c1 = outputKinetic - k, c2 = 0.0
