@@ -293,7 +293,6 @@ public enum HartreeFockError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// One spin channel of a converged HF solution.
 /// The state of a running self-consistency loop after an iteration: the next input densities
 /// per spin (equal in paramagnetic mode), and the iteration's number, density residual and
 /// energy (with optimal damping or energy-DIIS that of the mixed state).
@@ -305,6 +304,7 @@ public struct HartreeFockSnapshot: Sendable {
     public var energy: Double
 }
 
+/// One spin channel of a converged HF solution.
 public struct HartreeFockChannel: Sendable {
     /// Eigenpairs of H_s (ascending; all levels for a final solution).
     public var orbitals: Eigenpairs
@@ -413,6 +413,12 @@ extension HartreeFock {
         try options.validate(sites: n, particles: particles)
         var problem = try Problem(h0: h0, particles: particles, options: options)
         problem.snapshot = snapshot
+        // Fallback attempts: the same problem with other options, reporting to the same snapshot.
+        func variant(_ o: HartreeFockOptions, stopWhenStalled: Bool = false) throws -> Problem {
+            var p = try Problem(h0: h0, particles: particles, options: o, stopWhenStalled: stopWhenStalled)
+            p.snapshot = snapshot
+            return p
+        }
         if let i = initial {
             guard i.up.count == n, i.down.count == n else {
                 throw HartreeFockError.invalidArgument("initial densities must have one value per site (\(n))")
@@ -452,8 +458,7 @@ extension HartreeFock {
                 // fall back to maximum overlap.
                 var o = options
                 o.maxIterations = min(options.maxIterations, HartreeFockOptions.automaticAufbauBudget)
-                first = try Problem(h0: h0, particles: particles, options: o, stopWhenStalled: options.stopStalledAufbau)
-                first.snapshot = snapshot
+                first = try variant(o, stopWhenStalled: options.stopStalledAufbau)
             }
             attempts.append((first, first.attempt(x0, progress: report)))
             // The fallback continues from the stalled attempt's best densities (those with the
@@ -468,8 +473,7 @@ extension HartreeFock {
                 o.spinUp = options.stopStalledAufbau ? u.trace.bestUp : u.trace.lastUp
                 if options.occupation == .automatic { o.occupation = .maximumOverlap }
                 if (try? o.validate(sites: n, particles: particles)) != nil {
-                    var fixed = try Problem(h0: h0, particles: particles, options: o)
-                    fixed.snapshot = snapshot
+                    let fixed = try variant(o)
                     attempts.append((fixed, fixed.attempt(fallbackStart(u), progress: report)))
                 }
             }
@@ -477,8 +481,7 @@ extension HartreeFock {
                 // No aufbau fixed point: continue the Fermi sea by maximum overlap instead.
                 var o = options
                 o.occupation = .maximumOverlap
-                var overlap = try Problem(h0: h0, particles: particles, options: o)
-                overlap.snapshot = snapshot
+                let overlap = try variant(o)
                 attempts.append((overlap, overlap.attempt(fallbackStart(u), progress: report)))
             }
             for (p, r) in attempts {
@@ -839,13 +842,17 @@ extension HartreeFock {
             var residuals: [Double] = []
             // Optimal damping: K = tr(H0 D) of the current (mixed) state, nil before the first
             // step (the start x0 is a density, not a state: the first step takes lambda = 1).
-            // Below ``HartreeFockOptions/dampingHandover`` Anderson mixing takes over (with a
+            // Below ``HartreeFockOptions/handover`` Anderson mixing takes over (with a
             // fresh history; back to damping, from the output determinant, if the residual rises
             // above it again).
             let damped = options.mixing.descendsEnergy && temperature == 0 && !usesOverlap
             var kinetic: Double? = nil
-            var ediis: EnergyDIIS.History? = nil
-            if case .energyDIIS(let m) = options.mixing { ediis = EnergyDIIS.History(capacity: m) }
+            // Energy-DIIS: the states so far (cleared, like the kinetic energy, when damping resumes).
+            func freshHistory() -> EnergyDIIS.History? {
+                if case .energyDIIS(let m) = options.mixing { return EnergyDIIS.History(capacity: m) }
+                return nil
+            }
+            var ediis = freshHistory()
             var handedOver = false
             trace.energies = []
             for it in 1...maxIterations {
@@ -865,8 +872,7 @@ extension HartreeFock {
                 var energy = s.energy
                 if damped && residual > options.handover {
                     if handedOver {
-                        handedOver = false; kinetic = nil
-                        if case .energyDIIS(let m) = options.mixing { ediis = EnergyDIIS.History(capacity: m) }
+                        handedOver = false; kinetic = nil; ediis = freshHistory()
                     }
                     let step = ediis == nil
                         ? dampedStep(x: x, output: s.output, outputEnergy: s.energy, kinetic: kinetic)
