@@ -47,10 +47,13 @@ extension HartreeFock.Problem {
     }
 
     /// ``iterate`` that also reports the last spin split and the best densities when it fails.
-    func attempt(_ x0: [Double], progress: ((String) -> Void)?) -> Result<Outcome, Unconverged> {
+    /// `startKinetic`: with optimal damping or energy-DIIS, tr(H0 D) of a determinant whose
+    /// diagonal densities are `x0` (the descent then starts from that state, not from the
+    /// output determinant of x0; used when following an unstable mode).
+    func attempt(_ x0: [Double], startKinetic: Double? = nil, progress: ((String) -> Void)?) -> Result<Outcome, Unconverged> {
         var trace = Trace(lastUp: particles / 2, bestX: x0, bestUp: particles / 2)
         do {
-            return .success(try iterate(x0, progress: progress, trace: &trace))
+            return .success(try iterate(x0, startKinetic: startKinetic, progress: progress, trace: &trace))
         } catch let e as HartreeFockError {
             return .failure(Unconverged(error: e, trace: trace))
         } catch {
@@ -64,7 +67,8 @@ extension HartreeFock.Problem {
         return try iterate(x0, temperature: temperature, progress: progress, trace: &trace)
     }
 
-    func iterate(_ x0: [Double], temperature: Double = 0, progress: ((String) -> Void)?, trace: inout Trace) throws -> Outcome {
+    func iterate(_ x0: [Double], temperature: Double = 0, startKinetic: Double? = nil, progress: ((String) -> Void)?,
+                 trace: inout Trace) throws -> Outcome {
         // Thermal stages: linear mixing, except after energy-descent mixings (whose beta is 1,
         // no mixing at all), which anneal with the default Anderson mixing.
         let thermalMixing: HartreeFockOptions.Mixing = options.mixing.descendsEnergy
@@ -82,7 +86,7 @@ extension HartreeFock.Problem {
         // fresh history; back to damping, from the output determinant, if the residual rises
         // above it again).
         let damped = options.mixing.descendsEnergy && temperature == 0 && !usesOverlap
-        var kinetic: Double? = nil
+        var kinetic: Double? = damped ? startKinetic : nil
         // Energy-DIIS: the states so far (cleared, like the kinetic energy, when damping resumes).
         func freshHistory() -> EnergyDIIS.History? {
             if case .energyDIIS(let m) = options.mixing { return EnergyDIIS.History(capacity: m) }

@@ -119,6 +119,14 @@ public struct HartreeFockOptions: Sendable {
         case automatic
     }
     public var occupation: Occupation = .automatic
+    /// Compute the second-order stability (lowest collinear orbital Hessian eigenvalue) of the
+    /// kept state and, in free mode, follow every start's negative modes down to a minimum
+    /// (``HartreeFock/followInstabilities(from:h0:maxSteps:angles:progress:)``), keeping the
+    /// lowest minimum. False: the self-consistent states as the iteration leaves them.
+    public var stability: Bool = true
+    /// Free mode: extra starts along the leading eigenvectors of the U = 0 susceptibility Pi_0
+    /// (numbered `starts`, `starts + 1`, ... after the random ones).
+    public var susceptibilityStarts: Int = 4
     /// Iterations the automatic rule gives the aufbau at most before switching to maximum overlap.
     public static let automaticAufbauBudget = 80
     /// Automatic rule: stop the aufbau as soon as it has stalled (``AufbauStall``) instead of
@@ -155,6 +163,9 @@ public struct HartreeFockOptions: Sendable {
             throw HartreeFockError.invalidArgument("paramagnetic HF needs an even particle number, got \(particles)")
         }
         guard starts >= 0 else { throw HartreeFockError.invalidArgument("the number of starts must be non-negative, got \(starts)") }
+        guard susceptibilityStarts >= 0 else {
+            throw HartreeFockError.invalidArgument("the number of susceptibility starts must be non-negative, got \(susceptibilityStarts)")
+        }
         guard initialMomentAmplitude.isFinite, initialMomentAmplitude >= 0, initialMomentAmplitude <= 1 else {
             throw HartreeFockError.invalidArgument("the initial moment amplitude must be in [0, 1], got \(initialMomentAmplitude)")
         }

@@ -46,11 +46,19 @@ extension HartreeFock {
             var rng = SplitMix64(seed: options.seed, stream: stream)
             let nbar = Double(particles) / Double(2 * n)
             let a = options.initialMomentAmplitude * min(nbar, 1 - nbar) * 2
+            var moments = [Double](repeating: 0, count: n)
+            for i in 0..<n { moments[i] = a * (2 * SplitMix64.unitDouble(rng.next()) - 1) }
+            return start(moments: moments)
+        }
+
+        /// Input densities n_s(i) = nbar + s m_i / 2, shifted uniformly so each spin channel
+        /// holds its number of particles (N/2 each, or the fixed split).
+        func start(moments: [Double]) -> [Double] {
+            let nbar = Double(particles) / Double(2 * n)
             var up = [Double](repeating: 0, count: n), dn = up
             for i in 0..<n {
-                let m = a * (2 * SplitMix64.unitDouble(rng.next()) - 1)
-                up[i] = nbar + m / 2
-                dn[i] = nbar - m / 2
+                up[i] = nbar + moments[i] / 2
+                dn[i] = nbar - moments[i] / 2
             }
             let (targetUp, targetDown) = options.spinUp.map { (Double($0), Double(particles - $0)) }
                 ?? (Double(particles) / 2, Double(particles) / 2)

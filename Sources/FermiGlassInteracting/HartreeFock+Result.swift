@@ -86,6 +86,16 @@ public struct HartreeFockResult: Sendable {
     public var totalDensity: [Double] { zip(up.density, down.density).map { $0 + $1 } }
     /// |total S_z| = |N_up - N_dn| / 2.
     public var totalSz: Double { abs(Double(up.occupied - down.occupied)) / 2 }
+    /// Signed total S_z = (N_up - N_dn) / 2.
+    public var sz: Double { Double(up.occupied - down.occupied) / 2 }
+    /// Second-order stability of the kept state (nil when not computed:
+    /// ``HartreeFockOptions/stability`` false).
+    public var stability: HartreeFockStability? = nil
+    /// Free mode with instability following: how the kept state was reached from its start.
+    public var following: InstabilityFollowing? = nil
+    /// Free mode with instability following: the distinct final states of all starts, lowest
+    /// first (the first is the kept state).
+    public var minima: [HartreeFockMinimum] = []
     /// Number of sites with |m_i| > threshold.
     public func momentCount(threshold: Double) -> Int { moments.filter { abs($0) > threshold }.count }
     /// sum_i |m_i|.
@@ -104,5 +114,28 @@ public struct HartreeFockResult: Sendable {
         let lumo = [up.lowestEmpty, down.lowestEmpty].compactMap { $0 }.min()
         guard let h = homo, let l = lumo else { return nil }
         return l - h
+    }
+}
+
+/// One distinct final state of a free-mode search: states whose energies agree to 1e-8 (relative
+/// to max(1, |E|)) and whose moment maps agree to 1e-5 up to a global spin flip count as one.
+public struct HartreeFockMinimum: Sendable {
+    public var energy: Double
+    /// Signed S_z = (N_up - N_dn) / 2.
+    public var sz: Double
+    /// sum_i |m_i|.
+    public var totalAbsoluteMoment: Double
+    /// The lowest Hessian eigenvalue of the state (negative: following stopped early).
+    public var hessianMinEigenvalue: Double
+    /// The starts that ended here.
+    public var starts: [Int]
+    /// Its moments (for the deduplication).
+    public var moments: [Double]
+
+    func isSame(as o: HartreeFockMinimum) -> Bool {
+        guard abs(energy - o.energy) <= 1e-8 * max(1, abs(energy)) else { return false }
+        var same = 0.0, flipped = 0.0
+        for (a, b) in zip(moments, o.moments) { same = max(same, abs(a - b)); flipped = max(flipped, abs(a + b)) }
+        return min(same, flipped) <= 1e-5
     }
 }

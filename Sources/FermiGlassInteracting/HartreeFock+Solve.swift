@@ -49,9 +49,14 @@ extension HartreeFock {
             for s in 0..<(initial == nil ? max(1, options.starts) : options.starts) {
                 candidates.append((s, problem.randomStart(stream: UInt64(s))))
             }
+            let first = candidates.count - (initial == nil ? 0 : 1)
+            for (k, x) in try problem.susceptibilityStarts(count: options.susceptibilityStarts).enumerated() {
+                candidates.append((first + k, x))
+            }
         }
         var best: (Problem.Outcome, Int, Problem, Int)? = nil
         var runs: [HartreeFockRun] = []
+        var successes: [(Problem.Outcome, Int, Problem, Int)] = []
         var lastFailure: HartreeFockError? = nil
         for (start, x0) in candidates {
             var x0 = x0
@@ -104,6 +109,7 @@ extension HartreeFock {
                                                energy: outcome.energy, totalSz: abs(Double(outcome.nUp - outcome.nDown)) / 2,
                                                fixedSpinUp: p.options.spinUp, occupation: p.options.occupation,
                                                energies: outcome.energies))
+                    successes.append((outcome, start, p, runs.count - 1))
                     if best == nil || outcome.energy < best!.0.energy - 1e-12 * max(1, abs(outcome.energy)) {
                         best = (outcome, start, p, runs.count - 1)
                     }
@@ -117,8 +123,12 @@ extension HartreeFock {
             }
         }
         guard let (outcome, start, p, kept) = best else { throw lastFailure! }
+        if options.stability && options.mode == .free {
+            return try searchMinima(successes, h0: h0, runs: runs, progress: progress)
+        }
         var result = try p.finish(outcome, start: start, runs: runs)
         result.keptRun = kept
+        if options.stability { result.stability = try stability(of: result) }
         return result
     }
 
