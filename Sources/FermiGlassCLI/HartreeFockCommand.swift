@@ -172,6 +172,15 @@ struct HartreeFockCommand: ParsableCommand {
     @Option(help: "Seed of the random initial moments (default 1).")
     var startSeed: UInt64 = 1
 
+    @Option(help: "Free mode: extra starts along the leading eigenvectors of the U = 0 spin susceptibility Pi_0 (default 4; 0: none).")
+    var modeStarts: Int = 4
+
+    @Flag(inversion: .prefixedNo, help: "Compute the lowest eigenvalue of the collinear orbital Hessian of every kept state and, in free mode, follow negative modes of every start down to a minimum (default on).")
+    var stability: Bool = true
+
+    @Flag(help: "Exit 0 even when some (realization, U) did not converge (default: exit 3, with the output written).")
+    var allowUnconverged: Bool = false
+
     func run() throws {
         let spec = try model.resolve(needsFilling: true)
         guard let hfMode = HartreeFockMode(rawValue: mode) else { throw ValidationError("--mode must be paramagnetic or free, got '\(mode)'") }
@@ -195,16 +204,24 @@ struct HartreeFockCommand: ParsableCommand {
         template.initialMomentAmplitude = initialMoment
         template.spinUp = spinUp
         template.annealing = temperatures
+        guard modeStarts >= 0 else { throw ValidationError("--mode-starts must be non-negative, got \(modeStarts)") }
+        template.susceptibilityStarts = modeStarts
+        template.stability = stability
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
             throw ValidationError(e.description)
         }
         let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
         let ctx = try RunContext(command: "hartree-fock", options: io)
+        var unconverged = 0
         try ctx.run {
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
-                                          "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations"])
+                                          "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations",
+                                          "sz", "hessian_min_eigenvalue", "distinct_minima", "starts_reaching_minimum"])
             var entries = [JSON]()
-            func summary() -> [(String, JSON)] { summaryBody(spec, us: us, template: template, temperatures: temperatures, entries: entries) }
+            func summary() -> [(String, JSON)] {
+                [("converged", .bool(unconverged == 0)), ("unconverged", .int(unconverged))]
+                    + summaryBody(spec, us: us, template: template, temperatures: temperatures, entries: entries)
+            }
             try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial, saveDisorder: model.saveDisorder,
                                        checkpoint: { try ctx.writeSummary(summary(), complete: false) }) { r, u, _, dir, result, seconds in
                 try Self.write(result, to: dir, ctx: ctx, nearFermi: nearFermi, single: spec.realizations.count == 1 && us.count == 1)
@@ -212,15 +229,23 @@ struct HartreeFockCommand: ParsableCommand {
                 table.append(cells: [String(r), "\(u)", mode, "true", "\(result.energy)", "\(result.energyFromH0)", String(count),
                               "\(result.totalAbsoluteMoment)", "\(result.totalSz)", String(result.up.occupied),
                               String(result.down.occupied), "\(result.fermiEnergy ?? .nan)", "\(result.gap ?? .nan)",
-                              String(result.iterations)])
+                              String(result.iterations), "\(result.sz)",
+                              result.stability.map { "\($0.hessianMinEigenvalue)" } ?? "",
+                              result.minima.isEmpty ? "" : String(result.minima.count),
+                              result.minima.first.map { String($0.starts.count) } ?? ""])
                 entries.append(Self.json(result, realization: r, threshold: momentThreshold, seconds: seconds, directory: dir))
             } failed: { r, u, e in
-                table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", ""])
+                unconverged += 1
+                table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", "", "", "", "", ""])
                 entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
                                         ("error", .string(e.description))]))
             }
             try ctx.output.write(csv: table, to: "hartree_fock.csv")
             try ctx.writeSummary(summary(), complete: true)
+        }
+        if unconverged > 0 && !allowUnconverged {
+            FileHandle.standardError.write(Data("error: \(unconverged) (realization, U) did not converge (summary.json says so); exit 3. --allow-unconverged exits 0.\n".utf8))
+            throw ExitCode(3)
         }
     }
 
@@ -258,19 +283,51 @@ struct HartreeFockCommand: ParsableCommand {
     }
 
     static func json(_ r: HartreeFockResult, realization: Int, threshold: Double, seconds: Double, directory: String) -> JSON {
-        .object([
+        let base: [(String, JSON)] = [
             ("realization", .int(realization)), ("U", .number(r.options.U)), ("converged", .bool(true)), ("directory", .string(directory)),
             ("energy", .number(r.energy)), ("energy_from_h0", .number(r.energyFromH0)),
-            ("energy_check_difference", .number(r.energy - r.energyFromH0)),
+            ("energy_from_eigenvalues", .number(r.energyFromEigenvalues)),
+            ("energy_check_difference", .number(r.energyFromEigenvalues - r.energy)),
             ("moment_count", .int(r.momentCount(threshold: threshold))), ("sum_abs_moment", .number(r.totalAbsoluteMoment)),
             ("max_abs_moment", .number(r.moments.map { abs($0) }.max() ?? 0)),
-            ("total_sz", .number(r.totalSz)), ("n_up", .int(r.up.occupied)), ("n_down", .int(r.down.occupied)),
+            ("total_sz", .number(r.totalSz)), ("abs_sz", .number(r.totalSz)), ("sz", .number(r.sz)),
+            ("n_up", .int(r.up.occupied)), ("n_down", .int(r.down.occupied)),
+
             ("fermi_energy", r.fermiEnergy.map { .number($0) } ?? .null), ("gap", r.gap.map { .number($0) } ?? .null),
             ("iterations", .int(r.iterations)), ("density_residual", .number(r.densityResidual)),
             ("kept_start", .int(r.start)),
             ("runs", runs(r)),
             ("seconds", .number(seconds)),
-        ])
+        ]
+        return .object(base + stabilityFields(r))
+    }
+
+    /// Second-order stability of the kept state, how it was reached, and the distinct minima
+    /// of the search (free mode).
+    static func stabilityFields(_ r: HartreeFockResult) -> [(String, JSON)] {
+        var out: [(String, JSON)] = []
+        out.append(("hessian_min_eigenvalue", r.stability.map { .number($0.hessianMinEigenvalue) } ?? .null))
+        out.append(("hessian_residual", r.stability.map { .number($0.residual) } ?? .null))
+        out.append(("hessian_dimension", r.stability.map { .int($0.dimension) } ?? .null))
+        out.append(("is_minimum", r.stability.map { .bool($0.isMinimum) } ?? .null))
+        var following = JSON.null
+        if let f = r.following {
+            following = .object([("stop", .string(f.stop)), ("steps", .int(f.angles.count)), ("energies", .numbers(f.energies)),
+                                 ("eigenvalues", .numbers(f.eigenvalues)), ("angles", .numbers(f.angles))])
+        }
+        out.append(("following", following))
+        out.append(("distinct_minima", .int(r.minima.count)))
+        out.append(("starts_reaching_minimum", r.minima.first.map { .int($0.starts.count) } ?? .null))
+        var minima: [JSON] = []
+        for m in r.minima {
+            let fields: [(String, JSON)] = [("energy", .number(m.energy)), ("sz", .number(m.sz)),
+                                            ("sum_abs_moment", .number(m.totalAbsoluteMoment)),
+                                            ("hessian_min_eigenvalue", .number(m.hessianMinEigenvalue)),
+                                            ("starts", .array(m.starts.map { .int($0) }))]
+            minima.append(.object(fields))
+        }
+        out.append(("minima", .array(minima)))
+        return out
     }
 
     /// Every attempt of a solve (start, occupation rule, fixed split, iterations, outcome).

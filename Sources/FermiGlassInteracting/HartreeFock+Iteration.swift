@@ -225,8 +225,12 @@ extension HartreeFock.Problem {
         let kinetic = options.mode == .paramagnetic
             ? 2 * kineticEnergy(up.orbitals, occupied: up.occupied)
             : kineticEnergy(up.orbitals, occupied: up.occupied) + kineticEnergy(down.orbitals, occupied: down.occupied)
-        let result = HartreeFockResult(options: options, up: up, down: down, energy: energy,
+        // The headline energy is the variational energy of the output determinant (its
+        // orbitals and densities); the eigenvalue form mixes the input densities' eigenvalues
+        // with the output densities (first order in the residual) and is kept as a check.
+        var result = HartreeFockResult(options: options, up: up, down: down, energy: kinetic + interaction,
                                        energyFromH0: kinetic + interaction, start: start, runs: runs)
+        result.energyFromEigenvalues = energy
         return result
     }
 }

@@ -125,7 +125,8 @@ public struct HartreeFockOptions: Sendable {
     /// lowest minimum. False: the self-consistent states as the iteration leaves them.
     public var stability: Bool = true
     /// Free mode: extra starts along the leading eigenvectors of the U = 0 susceptibility Pi_0
-    /// (numbered `starts`, `starts + 1`, ... after the random ones).
+    /// (numbered `starts`, `starts + 1`, ... after the random ones; none when a warm start is
+    /// given with `starts` = 0, which then runs alone).
     public var susceptibilityStarts: Int = 4
     /// Iterations the automatic rule gives the aufbau at most before switching to maximum overlap.
     public static let automaticAufbauBudget = 80

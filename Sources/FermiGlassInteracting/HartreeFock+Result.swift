@@ -66,10 +66,16 @@ public struct HartreeFockResult: Sendable {
     public var options: HartreeFockOptions
     public var up: HartreeFockChannel
     public var down: HartreeFockChannel
-    /// E_HF from the eigenvalues: sum_occ E_as - U sum_i n_up n_dn.
+    /// E_HF, the variational energy of the output determinant: sum_occ <phi|H0|phi> +
+    /// U sum_i n_up n_dn with the output orbitals and densities (an upper bound on nothing
+    /// lower than the HF minimum; exact for the state that is returned).
     public var energy: Double
-    /// E_HF from H0: sum_occ <phi|H0|phi> + U sum_i n_up n_dn (an independent evaluation).
+    /// The same (kept for callers that named the H0 form).
     public var energyFromH0: Double
+    /// E_HF from the eigenvalues of H_s built from the input densities: sum_occ E_as -
+    /// U sum_i n_up n_dn with the output densities; equals `energy` to first order in the
+    /// density residual (the check of self-consistency).
+    public var energyFromEigenvalues: Double = .nan
     /// The start that was kept (free mode) and every start's record.
     public var start: Int
     public var runs: [HartreeFockRun]

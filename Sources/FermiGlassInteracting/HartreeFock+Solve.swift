@@ -50,7 +50,9 @@ extension HartreeFock {
                 candidates.append((s, problem.randomStart(stream: UInt64(s))))
             }
             let first = candidates.count - (initial == nil ? 0 : 1)
-            for (k, x) in try problem.susceptibilityStarts(count: options.susceptibilityStarts).enumerated() {
+            // A warm start with starts = 0 is a continuation: it runs alone.
+            let modes = initial != nil && options.starts == 0 ? 0 : options.susceptibilityStarts
+            for (k, x) in try problem.susceptibilityStarts(count: modes).enumerated() {
                 candidates.append((first + k, x))
             }
         }

@@ -1,12 +1,21 @@
 import FermiGlassModel
 import FermiGlassSolvers
 
+extension HartreeFock {
+    /// The temperature (units of t1) whose -f'(E_F) weights the degenerate block at E_F in the
+    /// susceptibility of the start modes (only there; it plays no other role). At 0.05 the
+    /// leading mode of the clean half-filled 4 x 4 and 8 x 8 lattices is the (pi, pi) pattern.
+    public static let startTemperature = 0.05
+}
+
 extension HartreeFock.Problem {
     /// Free-mode starts along the leading magnetic modes: the `count` largest eigenvectors v of
     /// the static susceptibility Pi_0 of H0 (U = 0 orbitals, N/2 filled per spin; pairs with
     /// E_b - E_a <= 1e-8 max(1, |E|) left out, so an open shell at E_F does not make Pi
     /// diverge: the block's levels are filled fractionally, f = (N/2 - below) / block size, and
-    /// only pairs with E_b - E_a > delta are summed, weighted f_a - f_b; formed densely, so
+    /// only pairs with E_b - E_a > delta are summed, weighted f_a - f_b, plus the block's own
+    /// pairs with the weight f (1 - f) / T of a thermal Lindhard sum at T = ``HartreeFock/startTemperature``;
+    /// formed densely, so
     /// only for n <= 400 when there is such a block), as moments m_i = a v_i / max|v| with a = 2 min(nbar, 1 - nbar) (the largest
     /// moment a density in [0, 1] per spin allows around nbar). These are the modes that go
     /// soft first as U grows (the RPA/Stoner instability of Appendix A); on the clean
@@ -47,6 +56,20 @@ extension HartreeFock.Problem {
                 let a = below.apply(identity, columns: n), b = above.apply(identity, columns: n)
                 var pi = [Double](repeating: 0, count: n * n)
                 for i in 0..<(n * n) { pi[i] = -((1 - f) * a[i] + f * b[i]) }  // lowest of -Pi = largest of Pi
+                // The block's own pairs (a, b both at E_F, a = b included) weighted by the thermal
+                // limit -f'(E_F) = f (1 - f) / T at T = startTemperature: at half filling on a
+                // clean lattice the nesting (pi, pi) mode lives there.
+                let weight = f * (1 - f) / HartreeFock.startTemperature
+                for a in lo..<hi {
+                    for b in lo..<hi {
+                        var w = [Double](repeating: 0, count: n)
+                        for i in 0..<n { w[i] = pairs.vectors[i + a * n] * pairs.vectors[i + b * n] }
+                        for j in 0..<n where w[j] != 0 {
+                            let c = weight * w[j]
+                            for i in 0..<n { pi[i + j * n] -= c * w[i] }
+                        }
+                    }
+                }
                 let eig = try DenseEigensolver.solve(HartreeFockHessian.csr(pi, n), selection: .levels(0..<k), vectors: true)
                 for j in 0..<eig.count where eig.values[j] < 0 { vectors.append(eig.vector(j)) }
             }
