@@ -138,7 +138,13 @@ struct HartreeFockCommand: ParsableCommand {
             moment patterns (plus the previous U's solution in a --U list) and keeps the lowest energy; \
             the spin split N_up is free (aufbau over both spins; if that has no fixed point, fixed \
             splits around the last one are tried) unless --spin-up fixes it. \
-            E_HF = sum_occ E_as - U sum_i n_up n_dn, checked against sum_occ <H0> + U sum_i n_up n_dn. \
+            E_HF = sum_occ <H0> + U sum_i n_up n_dn of the output determinant (its variational energy), \
+            checked against sum_occ E_as - U sum_i n_up n_dn. Every kept state gets the lowest eigenvalue \
+            of its collinear orbital Hessian (hessian_min_eigenvalue; negative: a saddle); in free mode \
+            each start is also run along --mode-starts leading modes of the U = 0 susceptibility, and a \
+            start that ends on a saddle is displaced along its negative mode and descended with optimal \
+            damping until it is a minimum; the distinct minima and the starts that reached the lowest are \
+            reported. An unconverged (realization, U) exits 3 unless --allow-unconverged. \
             Writes per realization (and per U with a --U list): moments.npy (m_i = n_up - n_dn), \
             density_up.npy, density_down.npy, eigenvalues_up.npy, eigenvalues_down.npy, \
             near_fermi.csv (IPR and U IPR of the HF orbitals near E_F); hartree_fock.csv at the top.

@@ -46,11 +46,11 @@ extension HartreeFock {
     }
 
     /// The determinant exp(theta K) |r> for the rotation kappa of the Hessian's layout: per spin
-    /// the occupied orbitals phi_a + theta sum_b kappa_ab phi_b, orthonormalized (modified
-    /// Gram-Schmidt; they span the same space as exp(theta K) applied to the occupied orbitals
-    /// up to O(theta^3), exactly a determinant). Returns its diagonal densities (up then down),
+    /// the occupied orbitals phi_a + theta sum_b kappa_ab phi_b, orthonormalized (they span the
+    /// same space as exp(theta K) applied to the occupied orbitals up to O(theta^3); the result is
+    /// exactly a determinant). Returns its diagonal densities (up then down),
     /// tr(H0 D) over both spins, and its HF energy tr(H0 D) + U sum_i n_up n_dn.
-    static func displaced(_ r: HartreeFockResult, h0: CSRMatrix, kappa: [Double], theta: Double)
+    static func displaced(_ r: HartreeFockResult, h0: CSRMatrix, kappa: [Double], theta: Double) throws
         -> (x: [Double], kinetic: Double, energy: Double)
     {
         let n = r.up.orbitals.dimension
@@ -73,26 +73,30 @@ extension HartreeFock {
                 }
             }
             offset += no * ne
-            // Modified Gram-Schmidt, twice.
-            for a in 0..<no {
-                for _ in 0..<2 {
-                    for b in 0..<a {
-                        var c = 0.0
-                        for i in 0..<n { c += phi[i + b * n] * phi[i + a * n] }
-                        for i in 0..<n { phi[i + a * n] -= c * phi[i + b * n] }
+            // Orthonormalize through the overlap S = Phi'^T Phi' = V diag(s) V^T (dsyrk, dsyevd):
+            // W = Phi' V diag(s)^(-1/2) has orthonormal columns spanning the same space, so
+            // n(i) = sum_k (Phi' V)_ik^2 / s_k and tr(H0 D) = sum_k <(Phi' V)_k|H0|(Phi' V)_k> / s_k.
+            var d = [Double](repeating: 0, count: n)
+            if no > 0 {
+                let overlap = BLAS.gramian(phi, rows: n, columns: no)
+                let eig = try DenseEigensolver.solve(HartreeFockHessian.csr(overlap, no), selection: .all, vectors: true)
+                var w = [Double](repeating: 0, count: n * no)
+                phi.withUnsafeBufferPointer { p in
+                    eig.vectors.withUnsafeBufferPointer { v in
+                        w.withUnsafeMutableBufferPointer { wp in
+                            BLAS.multiply(p.baseAddress!, v.baseAddress!, into: wp.baseAddress!, m: n, n: no, k: no)
+                        }
                     }
                 }
-                var s = 0.0
-                for i in 0..<n { s += phi[i + a * n] * phi[i + a * n] }
-                s = s.squareRoot()
-                for i in 0..<n { phi[i + a * n] /= s }
-            }
-            var d = [Double](repeating: 0, count: n)
-            var y = [Double](repeating: 0, count: n)
-            for a in 0..<no {
-                let col = Array(phi[(a * n)..<((a + 1) * n)])
-                col.withUnsafeBufferPointer { cp in y.withUnsafeMutableBufferPointer { h0.multiply(cp, into: $0) } }
-                for i in 0..<n { d[i] += col[i] * col[i]; kinetic += col[i] * y[i] }
+                var y = [Double](repeating: 0, count: n)
+                for k in 0..<no {
+                    let scale = 1 / eig.values[k]
+                    let col = Array(w[(k * n)..<((k + 1) * n)])
+                    col.withUnsafeBufferPointer { cp in y.withUnsafeMutableBufferPointer { h0.multiply(cp, into: $0) } }
+                    var t = 0.0
+                    for i in 0..<n { d[i] += scale * col[i] * col[i]; t += col[i] * y[i] }
+                    kinetic += scale * t
+                }
             }
             densities.append(d)
         }
@@ -121,9 +125,9 @@ extension HartreeFock {
         var o = r0.options
         o.mode = .free
         o.mixing = .optimalDamping
-        if o.occupation == .automatic { o.occupation = .aufbau }
-        // With a fixed split the aufbau per spin is the rule; the split of the start is kept
-        // when it was fixed (a paramagnet: equal split, free afterwards as in free mode).
+        // Aufbau (per spin with a fixed split, which is kept; over both spins otherwise): the
+        // maximum-overlap rule would turn the damping off.
+        o.occupation = .aufbau
         var steps = 0
         while !st.isMinimum {
             guard steps < maxSteps else { record.stop = "step limit"; break }
@@ -131,7 +135,7 @@ extension HartreeFock {
             var best: (x: [Double], kinetic: Double, energy: Double, theta: Double)? = nil
             for sign in [1.0, -1.0] {
                 for a in angles {
-                    let d = displaced(r, h0: h0, kappa: st.mode, theta: sign * a)
+                    let d = try displaced(r, h0: h0, kappa: st.mode, theta: sign * a)
                     if best == nil || d.energy < best!.energy { best = (d.x, d.kinetic, d.energy, sign * a) }
                 }
             }

@@ -42,7 +42,8 @@ extension HartreeFockHessian {
         }
         var applications = 0
         var best = HessianEigenpair(value: .infinity, vector: [], residual: .infinity, applications: 0)
-        let m = min(basis, d)
+        // At most ~5e7 doubles of basis (400 MB): large Hessians get fewer vectors per cycle.
+        let m = min(basis, d, max(8, 50_000_000 / d))
         for _ in 0..<maxRestarts {
             Self.normalize(&q0)
             var q: [[Double]] = [q0]

@@ -48,6 +48,24 @@ struct HartreeFockCommandTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/pi_eigenvalues.npy") || FileManager.default.fileExists(atPath: dir + "/r000/pi_eigenvalues.npy"))
     }
 
+    /// An open shell at E_F (clean half-filled 4 x 4: six levels at E = 0, three filled per
+    /// spin): Pi is summed over the pairs with E_b - E_a > delta, lambda_max is refused with the
+    /// reason, and the paramagnet's Hessian eigenvalue is reported instead.
+    @Test func linearStabilityRefusesLambdaOnAnOpenShell() throws {
+        let dir = scratch("open")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try runFermiGlass(["linear-stability", "--size", "4", "--particles", "16", "--U", "0.5", "--output", dir])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("lambda_max refused"))
+        let summary = try JSON.parse(String(contentsOfFile: dir + "/summary.json", encoding: .utf8))
+        let entry = try #require(summary["results"]?.arrayValue?.first)
+        #expect(try #require(entry["excluded_pairs"]?.intValue) > 0)
+        #expect(entry["U_lambda_max"]?.doubleValue == nil)
+        #expect(entry["stoner_unstable"]?.boolValue == nil)
+        #expect(entry["lambda_refused"]?.stringValue?.contains("E_b - E_a") == true)
+        #expect(entry["hessian_min_eigenvalue"]?.doubleValue != nil)
+    }
+
     @Test func badInputIsRefusedBeforeAnyOutput() throws {
         let dir = scratch("bad")
         defer { try? FileManager.default.removeItem(atPath: dir) }
