@@ -96,6 +96,21 @@ extension EigenstateStore {
         return out
     }
 
+    /// The states as one sites x states sparse matrix in compressed-column form: column a holds
+    /// state a's stored components with their sites ascending (scipy.sparse's CSC layout).
+    public func compressedColumns() -> (indptr: [Int], indices: [Int], data: [Double]) {
+        var indptr = [0], indices = [Int](), data = [Double]()
+        for a in 0..<count {
+            var column = [(Int, Double)]()
+            column.reserveCapacity(supportSize(of: a))
+            forEachComponent(of: a) { i, x in column.append((i, x)) }
+            column.sort { $0.0 < $1.0 }
+            for (i, x) in column { indices.append(i); data.append(x) }
+            indptr.append(indices.count)
+        }
+        return (indptr, indices, data)
+    }
+
     /// The bytes the same states take as dense columns (8 x sites x states).
     public var denseBytes: Int { 8 * dimension * count }
 
