@@ -1,4 +1,4 @@
-import CARPACK
+internal import CARPACK
 import FermiGlassModel
 import Foundation
 

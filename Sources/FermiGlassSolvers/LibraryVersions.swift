@@ -1,14 +1,9 @@
-import CCHOLMOD
 import Foundation
 
 /// Versions of the C libraries in use, and the BLAS threading, for provenance records.
 public enum LibraryVersions {
     /// CHOLMOD's run-time version, e.g. "3.0.14".
-    public static var cholmod: String {
-        var v = [Int32](repeating: 0, count: 3)
-        _ = cholmod_version(&v)
-        return v.map(String.init).joined(separator: ".")
-    }
+    public static var cholmod: String { LDLFactorization.version }
 
     /// MUMPS's version (sequential build), e.g. "5.5.1".
     public static var mumps: String { MUMPSFactorization.version }

@@ -243,17 +243,17 @@ public final class ShiftInvertSolver {
             values = r.values
             vectors = r.vectors
         case .block:
-            let r = try BlockKrylovSchur.largestMagnitude(dimension: n, nev: nev, options: options.lanczos, blockSize: blockSize) { x, y, columns in
-                let t = clock.now
-                try ldl.solve(x, into: y, columns: columns)
-                solveTime += clock.now - t
-            }
+            // The iteration's column order (not wanted-end first): the refinement below sorts.
+            let op = ShiftInvertedOperator(factor: ldl)
+            let r = try BlockKrylovSchur.eigenpairs(of: op, count: nev, which: .largestMagnitude, options: options.lanczos,
+                                                    blockSize: blockSize, threads: BLASRuntime.threads, order: .iteration)
+            solveTime += .seconds(op.solveSeconds)
             statistics.solves += r.applications
             statistics.restarts += r.restarts
             statistics.lanczosSeconds += (clock.now - t0).seconds
             statistics.orthogonalizationSeconds += r.phases.orthogonalization
             statistics.restartSeconds += r.phases.restart
-            values = r.theta.map { sigma + 1 / $0 }
+            values = r.values.map { sigma + 1 / $0 }
             vectors = r.vectors
         }
         statistics.lanczosRuns += 1
@@ -287,29 +287,8 @@ public final class ShiftInvertSolver {
             }
         }
         let order = (0..<p).sorted { q[$0] < q[$1] || (q[$0] == q[$1] && $0 < $1) }
-        if order != Array(0..<p) {
-            // Column c takes old column order[c]: permute in place, one cycle at a time with a
-            // single spare column (a copy would add 8 n p bytes to the peak).
-            var done = [Bool](repeating: false, count: p)
-            var spare = [Double](repeating: 0, count: n)
-            v.withUnsafeMutableBufferPointer { vp in
-                let base = vp.baseAddress!
-                for start in 0..<p where !done[start] && order[start] != start {
-                    spare.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: base + start * n, count: n) }
-                    var c = start
-                    while true {
-                        done[c] = true
-                        let source = order[c]
-                        if source == start {
-                            spare.withUnsafeBufferPointer { (base + c * n).update(from: $0.baseAddress!, count: n) }
-                            break
-                        }
-                        (base + c * n).update(from: base + source * n, count: n)
-                        c = source
-                    }
-                }
-            }
-        }
+        // Column c takes old column order[c], in place (a copy would add 8 n p bytes to the peak).
+        v.permuteColumns(rows: n, source: order)
         let values = order.map { q[$0] }
         let vectors = v
         v = []
