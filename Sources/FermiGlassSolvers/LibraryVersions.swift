@@ -1,6 +1,7 @@
 import Foundation
 
-/// Versions of the C libraries in use, and the BLAS threading, for provenance records.
+/// Versions of the C libraries in use, and the BLAS threading, for provenance records. Each
+/// library's own wrapper file answers for it (no C import here).
 public enum LibraryVersions {
     /// CHOLMOD's run-time version, e.g. "3.0.14".
     public static var cholmod: String { LDLFactorization.version }
@@ -9,16 +10,7 @@ public enum LibraryVersions {
     public static var mumps: String { MUMPSFactorization.version }
 
     /// ARPACK-NG's version from its pkg-config file (ARPACK has no run-time version call).
-    public static var arpack: String {
-        for dir in ["/usr/lib/x86_64-linux-gnu/pkgconfig", "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib/pkgconfig"] {
-            if let text = try? String(contentsOfFile: dir + "/arpack.pc", encoding: .utf8) {
-                for line in text.split(separator: "\n") where line.hasPrefix("Version:") {
-                    return "arpack-ng " + line.dropFirst(8).trimmingCharacters(in: .whitespaces)
-                }
-            }
-        }
-        return "arpack-ng (version unknown)"
-    }
+    public static var arpack: String { ARPACK.version }
 
     /// Everything at once, as (key, value) pairs in a fixed order.
     public static var all: [(String, String)] {
