@@ -451,10 +451,14 @@ public final class ShiftInvertSolver {
         if !fromBelow && target == n { return scale * (1 + 1e-9) + 1e-300 }
         // Tightest known bracket: (eL, cL) below the goal, (eR, cR) above.
         var eL = -scale * (1 + 1e-9) - 1e-300, cL = 0, eR = scale * (1 + 1e-9) + 1e-300, cR = n
-        let goal = fromBelow ? Double(target) - 0.5 * Double(slack) : Double(target) + 0.5 * Double(slack)
+        let goal = Self.countGoal(target: target, slack: slack, fromBelow: fromBelow)
         let accept: (Int) -> Bool = fromBelow ? { $0 <= target && $0 >= target - slack } : { $0 >= target && $0 <= target + slack }
-        for (e, c) in counts {
-            if accept(c) { return e }
+        // The counts measured so far, by energy: the choice must not depend on the dictionary's
+        // per-process order (Swift seeds hashing per process), or two identical runs could cut
+        // their slices at different energies.
+        let cached = counts.sorted { $0.key < $1.key }.map { (energy: $0.key, count: $0.value) }
+        if let e = Self.acceptedEnergy(cached, target: target, slack: slack, fromBelow: fromBelow) { return e }
+        for (e, c) in cached {
             if Double(c) < goal, e > eL { eL = e; cL = c }
             if Double(c) > goal, e < eR { eR = e; cR = c }
         }
@@ -481,6 +485,29 @@ public final class ShiftInvertSolver {
         }
         // A cluster too tight to split: the outer end of the bracket is still a valid bound.
         return fromBelow ? eL : eR
+    }
+
+    /// The count ``energy(atCount:slack:fromBelow:)`` aims at: the middle of the acceptable
+    /// range, target - slack/2 from below, target + slack/2 from above.
+    static func countGoal(target: Int, slack: Int, fromBelow: Bool) -> Double {
+        fromBelow ? Double(target) - 0.5 * Double(slack) : Double(target) + 0.5 * Double(slack)
+    }
+
+    /// Among measured inertia counts (energy, count), the energy to accept for
+    /// ``energy(atCount:slack:fromBelow:)``: of the entries whose count is acceptable (in
+    /// [target - slack, target] from below, [target, target + slack] from above), the one whose
+    /// count is nearest the goal (``countGoal(target:slack:fromBelow:)``), ties to the lower
+    /// energy; nil when none is acceptable. Independent of the order of `entries`.
+    static func acceptedEnergy(_ entries: [(energy: Double, count: Int)], target: Int, slack: Int, fromBelow: Bool) -> Double? {
+        let goal = countGoal(target: target, slack: slack, fromBelow: fromBelow)
+        let range = fromBelow ? (target - slack)...target : target...(target + slack)
+        var best: (energy: Double, distance: Double)?
+        for (e, c) in entries where range.contains(c) {
+            let d = abs(Double(c) - goal)
+            if let b = best, d > b.distance || (d == b.distance && e >= b.energy) { continue }
+            best = (e, d)
+        }
+        return best?.energy
     }
 
     /// Refuses, before allocating, a plan whose eigenvectors would not fit.
