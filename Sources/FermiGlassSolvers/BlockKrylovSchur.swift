@@ -57,7 +57,9 @@ public enum BlockKrylovSchur {
     /// * ``SpectrumEnd/largestAlgebraic``, ``SpectrumEnd/smallestAlgebraic``: r <=
     ///   max(tol, 64 eps) max|theta|, max over all current Ritz values: a relative bound on the
     ///   operator's scale, since the wanted theta may be zero or of either sign.
-    /// tol = `options.tolerance` (0: 1e-13). Eigenvalue errors are O(r^2 / gap).
+    /// tol = `options.tolerance` (0: 1e-13). Eigenvalue errors are O(r^2 / gap). The
+    /// largest-magnitude end tests convergence when the basis is full (before each restart), the
+    /// algebraic ends after every block, so an expensive operator stops as soon as it can.
     ///
     /// `options`: basis size (nil: ``basisSize(nev:dimension:options:blockSize:)``), tolerance,
     /// restart limit, seed of the start block (`method` is ignored). `blockSize`: vectors per
