@@ -11,6 +11,9 @@ final class RunContext {
     let output: OutputDirectory
     let options: RunOptions
     let started = Date()
+    /// The eigen cache of a run that composes several commands in one process (`reproduce`):
+    /// every request the commands build carries it (nil: no cache).
+    nonisolated(unsafe) static var eigenCache: EigenCache?
 
     init(command: String, options: RunOptions, resume: Bool = false) throws {
         self.command = command

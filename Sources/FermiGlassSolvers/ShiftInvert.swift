@@ -351,49 +351,70 @@ public final class ShiftInvertSolver {
     /// count(upper) - count(lower) levels are returned or ``SolverError/incompleteWindow`` is
     /// thrown. `firstLevel` is count(lower). Wide windows are sliced.
     public func window(_ lower: Double, _ upper: Double) throws -> Eigenpairs {
+        var values = [Double](), vectors = [Double]()
+        let (first, _) = try window(lower, upper, holdingAll: true) { part in
+            values += part.values
+            vectors += part.vectors
+        }
+        return Eigenpairs(values: values, vectors: vectors, dimension: dimension, firstLevel: first)
+    }
+
+    /// The same window handed out slice by slice: `sink` receives each solved slice (ascending,
+    /// disjoint, each with its vectors and its first level) as soon as it is certified, and
+    /// the dense vectors of a slice need not outlive the call. Returns count(lower) and the
+    /// number of levels. `holdingAll`: the memory check counts the vectors of the whole window
+    /// (the caller keeps them) or of one slice only.
+    public func window(_ lower: Double, _ upper: Double, holdingAll: Bool,
+                       slices sink: (Eigenpairs) throws -> Void) throws -> (firstLevel: Int, count: Int) {
         guard lower.isFinite, upper.isFinite, lower < upper else {
             throw SolverError.invalidArgument("energy window [\(lower), \(upper)) must be finite and non-empty")
         }
         let a = try count(below: lower), b = try count(below: upper)
-        try requireVectors(b.count - a.count)
+        try requireVectors(holdingAll ? b.count - a.count : min(b.count - a.count, options.sliceCapacity))
         let slices = try plan(a.energy, a.count, b.energy, b.count)
-        var values = [Double](), vectors = [Double]()
-        values.reserveCapacity(b.count - a.count)
-        vectors.reserveCapacity((b.count - a.count) * dimension)
+        var found = 0
+        var last = -Double.infinity
         for s in slices {
-            let part = try solveSlice(s)
+            var part = try solveSlice(s)
             // Slices are disjoint half-open intervals: nothing to deduplicate, only to check.
-            if let last = values.last, let first = part.values.first, first < last {
-                throw SolverError.incompleteWindow(expected: b.count - a.count, found: values.count,
+            if let first = part.values.first, first < last {
+                throw SolverError.incompleteWindow(expected: b.count - a.count, found: found,
                                                    message: "slices returned overlapping levels (\(first) < \(last)); a bug in FermiGlass: please report it")
             }
-            values += part.values
-            vectors += part.vectors
+            last = part.values.last ?? last
+            part.firstLevel = s.lowerCount
+            found += part.count
+            try sink(part)
         }
-        guard values.count == b.count - a.count else {
-            throw SolverError.incompleteWindow(expected: b.count - a.count, found: values.count,
-                                               message: "the window [\(a.energy), \(b.energy)) holds \(b.count - a.count) levels by inertia, but the slices returned \(values.count)")
+        guard found == b.count - a.count else {
+            throw SolverError.incompleteWindow(expected: b.count - a.count, found: found,
+                                               message: "the window [\(a.energy), \(b.energy)) holds \(b.count - a.count) levels by inertia, but the slices returned \(found)")
         }
-        return Eigenpairs(values: values, vectors: vectors, dimension: dimension, firstLevel: a.count)
+        return (a.count, found)
     }
 
     /// Levels `range` (0-based, ascending, half-open), certified. The window ends are found by
-    /// inertia counts (bracketing search), then solved with ``window(_:_:)``.
+    /// inertia counts (bracketing search, ``levelWindow(_:)``), then solved with
+    /// ``window(_:_:)``.
     public func levels(_ range: Range<Int>) throws -> Eigenpairs {
+        let (a, b) = try levelWindow(range)
+        let w = try window(a, b)
+        let offset = range.lowerBound - w.firstLevel!
+        return w.subset(offset..<(offset + range.count))
+    }
+
+    /// Energies [a, b) whose window holds levels `range` and a few more (inertia counts).
+    public func levelWindow(_ range: Range<Int>) throws -> (Double, Double) {
         guard range.lowerBound >= 0, range.upperBound <= dimension, !range.isEmpty else {
             throw SolverError.emptySelection("level range \(range.lowerBound):\(range.upperBound) is empty or outside 0:\(dimension)")
         }
         // Slack: extra levels the window may hold beyond the range. Each costs Lanczos work,
-        // while a tighter window costs inertia counts, cheap since they use MUMPS (0.6 s at
-        // 500 x 500). The Fermi level's two-level window, slack 16 -> 4: 500 x 500 15.8 / 14.8 s
-        // -> 13.2 s (one more count), 200 x 200 1.84 / 2.08 s -> 1.70 / 1.66 s (2026-11-25, one
-        // other job on the second core).
+        // while a tighter window costs inertia counts, cheap since they use MUMPS
+        // (docs/benchmarks/engine.md: slack 16 -> 4 saved 10-20% at 200 x 200 and 500 x 500).
         let slack = max(4, min(options.sliceCapacity / 4, range.count / 4))
         let a = try energy(atCount: range.lowerBound, slack: slack, fromBelow: true)
         let b = try energy(atCount: range.upperBound, slack: slack, fromBelow: false)
-        let w = try window(a, b)
-        let offset = range.lowerBound - w.firstLevel!
-        return w.subset(offset..<(offset + range.count))
+        return (a, b)
     }
 
     /// The Fermi level of a sea filling levels 0 ..< fermiIndex: levels fermiIndex - 1 and
