@@ -243,17 +243,17 @@ public final class ShiftInvertSolver {
             values = r.values
             vectors = r.vectors
         case .block:
-            let r = try BlockKrylovSchur.largestMagnitude(dimension: n, nev: nev, options: options.lanczos, blockSize: blockSize) { x, y, columns in
-                let t = clock.now
-                try ldl.solve(x, into: y, columns: columns)
-                solveTime += clock.now - t
-            }
+            // The iteration's column order (not wanted-end first): the refinement below sorts.
+            let op = ShiftInvertedOperator(factor: ldl)
+            let r = try BlockKrylovSchur.eigenpairs(of: op, count: nev, which: .largestMagnitude, options: options.lanczos,
+                                                    blockSize: blockSize, threads: BLASRuntime.threads, order: .iteration)
+            solveTime += .seconds(op.solveSeconds)
             statistics.solves += r.applications
             statistics.restarts += r.restarts
             statistics.lanczosSeconds += (clock.now - t0).seconds
             statistics.orthogonalizationSeconds += r.phases.orthogonalization
             statistics.restartSeconds += r.phases.restart
-            values = r.theta.map { sigma + 1 / $0 }
+            values = r.values.map { sigma + 1 / $0 }
             vectors = r.vectors
         }
         statistics.lanczosRuns += 1
@@ -287,29 +287,8 @@ public final class ShiftInvertSolver {
             }
         }
         let order = (0..<p).sorted { q[$0] < q[$1] || (q[$0] == q[$1] && $0 < $1) }
-        if order != Array(0..<p) {
-            // Column c takes old column order[c]: permute in place, one cycle at a time with a
-            // single spare column (a copy would add 8 n p bytes to the peak).
-            var done = [Bool](repeating: false, count: p)
-            var spare = [Double](repeating: 0, count: n)
-            v.withUnsafeMutableBufferPointer { vp in
-                let base = vp.baseAddress!
-                for start in 0..<p where !done[start] && order[start] != start {
-                    spare.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: base + start * n, count: n) }
-                    var c = start
-                    while true {
-                        done[c] = true
-                        let source = order[c]
-                        if source == start {
-                            spare.withUnsafeBufferPointer { (base + c * n).update(from: $0.baseAddress!, count: n) }
-                            break
-                        }
-                        (base + c * n).update(from: base + source * n, count: n)
-                        c = source
-                    }
-                }
-            }
-        }
+        // Column c takes old column order[c], in place (a copy would add 8 n p bytes to the peak).
+        v.permuteColumns(rows: n, source: order)
         let values = order.map { q[$0] }
         let vectors = v
         v = []
@@ -493,10 +472,14 @@ public final class ShiftInvertSolver {
         if !fromBelow && target == n { return scale * (1 + 1e-9) + 1e-300 }
         // Tightest known bracket: (eL, cL) below the goal, (eR, cR) above.
         var eL = -scale * (1 + 1e-9) - 1e-300, cL = 0, eR = scale * (1 + 1e-9) + 1e-300, cR = n
-        let goal = fromBelow ? Double(target) - 0.5 * Double(slack) : Double(target) + 0.5 * Double(slack)
+        let goal = Self.countGoal(target: target, slack: slack, fromBelow: fromBelow)
         let accept: (Int) -> Bool = fromBelow ? { $0 <= target && $0 >= target - slack } : { $0 >= target && $0 <= target + slack }
-        for (e, c) in counts {
-            if accept(c) { return e }
+        // The counts measured so far, by energy: the choice must not depend on the dictionary's
+        // per-process order (Swift seeds hashing per process), or two identical runs could cut
+        // their slices at different energies.
+        let cached = counts.sorted { $0.key < $1.key }.map { (energy: $0.key, count: $0.value) }
+        if let e = Self.acceptedEnergy(cached, target: target, slack: slack, fromBelow: fromBelow) { return e }
+        for (e, c) in cached {
             if Double(c) < goal, e > eL { eL = e; cL = c }
             if Double(c) > goal, e < eR { eR = e; cR = c }
         }
