@@ -79,7 +79,6 @@ struct SpectrumCommand: ParsableCommand {
                     entry.append(("open_shell", .bool(pairs.values[f.fermiIndex] - pairs.values[f.fermiIndex - 1] <= 1e-10 * h.infinityNorm)))
                 }
                 entry += solution.diagnostics.entries
-                perRealization.append(.object(entry))
                 if let local = solution.local {
                     entry.append(("storage", .object([("kind", .string("local (a rectangle per state)")), ("stored_bytes", .int(local.bytes)),
                                                       ("dense_bytes", .int(local.denseBytes)),
@@ -87,6 +86,7 @@ struct SpectrumCommand: ParsableCommand {
                                                       ("max_discarded_weight", .number(local.maxDiscardedWeight)),
                                                       ("mean_support_sites", .number(Double(local.bytes / 8) / Double(max(1, local.count))))])))
                 }
+                perRealization.append(.object(entry))
                 if spec.realizations.count == 1 {
                     try ctx.output.write(npy: pairs.values, to: "eigenvalues.npy")
                     if saveVectors && solution.local == nil {
