@@ -95,15 +95,7 @@ public struct GroundStateProblem: Sendable {
     /// n_core(i) = sum_{c < lo} |phi_c(i)|^2: the exact per-spin density of the lowest `lo`
     /// levels.
     public static func coreDensity(pairs: Eigenpairs, below lo: Int) -> [Double] {
-        let n = pairs.dimension
-        var core = [Double](repeating: 0, count: n)
-        pairs.vectors.withUnsafeBufferPointer { v in
-            for c in 0..<lo {
-                let base = c * n
-                for i in 0..<n { let x = v[base + i]; core[i] += x * x }
-            }
-        }
-        return core
+        pairs.weightedDensity((0..<pairs.count).map { $0 < lo ? 1 : 0 })
     }
 
     /// The paramagnetic Fermi sea of the window: the lowest particles/2 levels doubly occupied
