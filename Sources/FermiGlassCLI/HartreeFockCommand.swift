@@ -217,7 +217,7 @@ struct HartreeFockCommand: ParsableCommand {
             throw ValidationError(e.description)
         }
         let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
-        let ctx = try RunContext(command: "hartree-fock", options: io)
+        let ctx = try RunContext(command: "hartree-fock", options: io, staged: false)
         var unconverged = 0
         try ctx.run {
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",

@@ -16,7 +16,7 @@ struct LinearStabilityCommand: ParsableCommand {
             HF orbitals (H0's at U = 0): the per-spin bare susceptibility, whose eigenvalues on a clean lattice are \
             the Lindhard sums (1/N) sum_k [f_k - f_k+q]/(e_k+q - e_k). Linear response predicts a magnetic \
             instability when U lambda_max(Pi) >= 1. Pi is applied by dgemms over occupied x empty orbitals and \
-            its largest eigenvalues found by block Krylov iteration. Only pairs with E_b - E_a > delta are summed \
+            its largest eigenvalues found by block Krylov-Schur iteration. Only pairs with E_b - E_a > delta are summed \
             (delta = 1e-8 max(1, max |E_a|), recorded); when any pair is left out (levels degenerate at E_F, or a \
             maximum-overlap paramagnet with an empty level below an occupied one) lambda_max is refused (null, with \
             the reason) and hessian_min_eigenvalue, the lowest eigenvalue of the paramagnet's collinear orbital \
@@ -62,7 +62,7 @@ struct LinearStabilityCommand: ParsableCommand {
         template.occupation = occ
         guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
         let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
-        let ctx = try RunContext(command: "linear-stability", options: io)
+        let ctx = try RunContext(command: "linear-stability", options: io, staged: false)
         try ctx.run {
             let particles = spec.filling!.particles
             let occupied = particles / 2
@@ -73,7 +73,7 @@ struct LinearStabilityCommand: ParsableCommand {
             func summary() -> [(String, JSON)] {
                 [("parameters", spec.json), ("U", .numbers(us)), ("self_consistency", scf.json(template)),
                  ("pi_definition", .string("Pi_ij = 2 sum_{a occ, b empty} phi_a(i) phi_b(i) phi_b(j) phi_a(j) / (E_b - E_a), paramagnetic HF orbitals; per-spin Lindhard normalisation")),
-                 ("eigensolver", .string("block Krylov with Rayleigh-Ritz and thick restart; products by dgemm over occupied x empty orbitals")),
+                 ("eigensolver", .string("block Krylov-Schur (largest algebraic; thick restart, locking); products by dgemm over occupied x empty orbitals")),
                  ("tolerance", .number(tolerance)), ("results", .array(entries))]
             }
             try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial,
@@ -83,8 +83,8 @@ struct LinearStabilityCommand: ParsableCommand {
                 // degenerate at E_F, or an empty level below an occupied one in a maximum-overlap
                 // state) makes lambda_max no Stoner criterion: it is then refused (null).
                 let delta = Self.pairGapThreshold * max(1, hf.up.orbitals.values.map { abs($0) }.max() ?? 1)
-                var op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied, minimumGap: delta)
-                let res = try LinearStability.largestEigenvalues(of: &op, count: eigenvalues, block: block, tolerance: tolerance)
+                let op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied, minimumGap: delta)
+                let res = try LinearStability.largestEigenvalues(of: op, count: eigenvalues, block: block, tolerance: tolerance)
                 let t2 = clock.now
                 try ctx.output.write(npy: res.eigenvalues, to: "\(dir)/pi_eigenvalues.npy")
                 try ctx.output.write(npy: Array(res.eigenvectors[0..<spec.lattice.siteCount]), to: "\(dir)/pi_leading_vector.npy")

@@ -29,8 +29,8 @@ public struct InstabilityFollowing: Sendable {
     /// The rotation angle taken at each step (|kappa| = 1, signed).
     public var angles: [Double]
     /// Why it stopped: "stable" (the last state is a minimum), "no descent" (no angle lowers
-    /// the energy along the mode), "not converged" (the descent from a displaced state did not
-    /// converge), or "step limit".
+    /// the energy along the mode), "not converged" (no descent from the displaced state
+    /// converged to a lower state), or "step limit".
     public var stop: String
 }
 
@@ -38,7 +38,7 @@ extension HartreeFock {
     /// The lowest eigenpair of the collinear orbital Hessian of `r` (every orbital of both
     /// spins must be present, as ``solve(h0:particles:options:initial:progress:snapshot:)``
     /// returns them).
-    public static func stability(of r: HartreeFockResult, tolerance: Double = 1e-8) throws -> HartreeFockStability {
+    public static func stability(of r: HartreeFockResult, tolerance: Double = 1e-9) throws -> HartreeFockStability {
         let h = try HartreeFockHessian(r)
         let e = try h.lowestEigenpair(tolerance: tolerance)
         return HartreeFockStability(hessianMinEigenvalue: e.value, residual: e.residual, dimension: h.dimension,
@@ -111,7 +111,8 @@ extension HartreeFock {
     /// gives the lowest determinant energy, and descend from that determinant with optimal
     /// damping (energy-monotone: every mixed state is a convex combination of determinants
     /// whose energy, a quadratic in the damping parameter, is minimised on [0, 1]), in free
-    /// mode with `r`'s spin split rule. Each step lowers the energy; the result is a state whose
+    /// mode with `r`'s spin split rule; if that does not converge (or ends no lower), with
+    /// energy-DIIS, then both again at the current state's fixed split. Each step lowers the energy; the result is a state whose
     /// Hessian has no negative eigenvalue (or the reason it stopped).
     public static func followInstabilities(from r0: HartreeFockResult, h0: CSRMatrix, maxSteps: Int = 25,
                                            angles: [Double] = [0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.3],
@@ -142,20 +143,40 @@ extension HartreeFock {
             guard let b = best, b.energy < r.energy - 1e-10 * max(1, abs(r.energy)) else { record.stop = "no descent"; break }
             progress?("following a negative Hessian mode (eigenvalue \(st.hessianMinEigenvalue)): theta = \(b.theta), "
                       + "E \(r.energy) -> \(b.energy)")
-            let p = try Problem(h0: h0, particles: particles, options: o)
-            switch p.attempt(b.x, startKinetic: b.kinetic, progress: nil) {
-            case .success(let outcome):
-                var runs = r.runs
-                runs.append(HartreeFockRun(start: r.start, converged: true, iterations: outcome.iterations,
-                                           densityResidual: outcome.residual, energyChange: outcome.energyChange,
-                                           energy: outcome.energy, totalSz: abs(Double(outcome.nUp - outcome.nDown)) / 2,
-                                           fixedSpinUp: o.spinUp, occupation: o.occupation, energies: outcome.energies))
-                var next = try p.finish(outcome, start: r.start, runs: runs)
-                next.keptRun = runs.count - 1
-                r = next
-            case .failure:
-                record.stop = "not converged"
+            // Descend from the displaced determinant: optimal damping with the start's split
+            // rule, then energy-DIIS, then both at the split of the current state (the aufbau over
+            // both spins can keep trading levels between spins at the minimum).
+            var variants: [HartreeFockOptions] = []
+            for split in o.spinUp == nil ? [nil, r.up.occupied] : [o.spinUp] {
+                for mixing in [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 8)] {
+                    var v = o
+                    v.spinUp = split
+                    v.mixing = mixing
+                    variants.append(v)
+                }
             }
+            var next: HartreeFockResult? = nil
+            var runs = r.runs
+            for v in variants where next == nil {
+                let p = try Problem(h0: h0, particles: particles, options: v)
+                switch p.attempt(b.x, startKinetic: b.kinetic, progress: nil) {
+                case .success(let outcome):
+                    runs.append(HartreeFockRun(start: r.start, converged: true, iterations: outcome.iterations,
+                                               densityResidual: outcome.residual, energyChange: outcome.energyChange,
+                                               energy: outcome.energy, totalSz: abs(Double(outcome.nUp - outcome.nDown)) / 2,
+                                               fixedSpinUp: v.spinUp, occupation: v.occupation, energies: outcome.energies))
+                    var state = try p.finish(outcome, start: r.start, runs: runs)
+                    state.keptRun = runs.count - 1
+                    // Energy-monotone up to the hand-over to Anderson mixing near convergence.
+                    if state.energy < r.energy - 1e-10 * max(1, abs(r.energy)) { next = state }
+                case .failure(let u):
+                    runs.append(HartreeFockRun(start: r.start, converged: false, iterations: u.trace.energies.count,
+                                               densityResidual: u.trace.bestResidual, energyChange: .nan, energy: .nan,
+                                               totalSz: .nan, fixedSpinUp: v.spinUp, occupation: v.occupation,
+                                               energies: u.trace.energies))
+                }
+            }
+            if let state = next { r = state } else { record.stop = "not converged" }
             if record.stop == "not converged" { break }
             st = try stability(of: r)
             record.energies.append(r.energy)

@@ -39,8 +39,8 @@ extension HartreeFock.Problem {
         var vectors: [[Double]] = []
         if lo == hi || (lo > 0 && hi < n && n <= 400) {
             if lo == hi {
-                var op = try SusceptibilityOperator(orbitals: pairs, occupied: occupied)
-                let modes = try LinearStability.largestEigenvalues(of: &op, count: k)
+                let op = try SusceptibilityOperator(orbitals: pairs, occupied: occupied)
+                let modes = try LinearStability.largestEigenvalues(of: op, count: k)
                 for j in 0..<modes.eigenvalues.count where modes.eigenvalues[j] > 0 {
                     vectors.append(Array(modes.eigenvectors[(j * n)..<((j + 1) * n)]))
                 }
@@ -49,11 +49,11 @@ extension HartreeFock.Problem {
                 // Pi_f = (1 - f) Pi[lo filled] + f Pi[hi filled] sums each pair (a, b) with
                 // E_b - E_a > delta once, weighted f_a - f_b (the degenerate pairs left out).
                 let f = Double(occupied - lo) / Double(hi - lo)
-                var below = try SusceptibilityOperator(orbitals: pairs, occupied: lo)
-                var above = try SusceptibilityOperator(orbitals: pairs, occupied: hi)
+                let below = try SusceptibilityOperator(orbitals: pairs, occupied: lo)
+                let above = try SusceptibilityOperator(orbitals: pairs, occupied: hi)
                 var identity = [Double](repeating: 0, count: n * n)
                 for i in 0..<n { identity[i + i * n] = 1 }
-                let a = below.apply(identity, columns: n), b = above.apply(identity, columns: n)
+                let a = try below.apply(identity, columns: n), b = try above.apply(identity, columns: n)
                 var pi = [Double](repeating: 0, count: n * n)
                 for i in 0..<(n * n) { pi[i] = -((1 - f) * a[i] + f * b[i]) }  // lowest of -Pi = largest of Pi
                 // The block's own pairs (a, b both at E_F, a = b included) weighted by the thermal

@@ -15,12 +15,12 @@ public struct HessianEigenpair: Sendable {
 
 extension HartreeFockHessian {
     /// The lowest eigenpair. Small Hessians (dimension <= `denseLimit`) are formed from unit
-    /// vectors and diagonalized densely; larger ones by Lanczos with full reorthogonalization
-    /// and explicit restarts from the Ritz vector (at most `basis` vectors per cycle) until
-    /// ||H y - theta y|| <= `tolerance` max(1, |theta|). The start vector is deterministic
-    /// (weights on the smallest diagonal entries), so the result is reproducible.
-    public func lowestEigenpair(tolerance: Double = 1e-8, basis: Int = 80, maxRestarts: Int = 200,
-                                denseLimit: Int = 400) throws -> HessianEigenpair {
+    /// vectors and diagonalized densely; larger ones by the shared block Krylov-Schur solver
+    /// (``BlockKrylovSchur/eigenpairs(of:count:which:options:blockSize:threads:)`` with
+    /// ``SpectrumEnd/smallestAlgebraic``), converged when ||H y - theta y|| <= `tolerance` times
+    /// the largest |Ritz value| (the Hessian's spectrum reaches 2 x the HF bandwidth, so this is
+    /// an absolute residual of about 30 `tolerance` in units of t1). Deterministic (seeded start).
+    public func lowestEigenpair(tolerance: Double = 1e-9, denseLimit: Int = 400) throws -> HessianEigenpair {
         let d = dimension
         if d <= denseLimit {
             let a = try dense()
@@ -31,64 +31,16 @@ extension HartreeFockHessian {
             for k in 0..<d { let t = hv[k] - pairs.values[0] * v[k]; r += t * t }
             return HessianEigenpair(value: pairs.values[0], vector: v, residual: r.squareRoot(), applications: d + 1)
         }
-        // Deterministic start: weight 1 / (1 + 2 (gap - smallest gap)) on every rotation.
-        var diag = [Double](repeating: 0, count: d)
-        for blk in blocks { for k in 0..<(blk.occupied * blk.empty) { diag[blk.offset + k] = 2 * blk.gaps[k] } }
-        let low = diag.min()!
-        var q0 = [Double](repeating: 0, count: d)
-        for k in 0..<d {
-            let jitter: Double = 1e-3 * Double((k * 7919) % 101) / 101
-            q0[k] = (1 + jitter) / (1 + diag[k] - low)
-        }
-        var applications = 0
-        var best = HessianEigenpair(value: .infinity, vector: [], residual: .infinity, applications: 0)
-        // At most ~5e7 doubles of basis (400 MB): large Hessians get fewer vectors per cycle.
-        let m = min(basis, d, max(8, 50_000_000 / d))
-        for _ in 0..<maxRestarts {
-            Self.normalize(&q0)
-            var q: [[Double]] = [q0]
-            var alpha: [Double] = [], beta: [Double] = []
-            for j in 0..<m {
-                var w = try apply(q[j], columns: 1)
-                applications += 1
-                let aj = Self.dot(q[j], w)
-                alpha.append(aj)
-                for _ in 0..<2 { for v in q { let c = Self.dot(v, w); for k in 0..<d { w[k] -= c * v[k] } } }
-                let bj = Self.dot(w, w).squareRoot()
-                if j == m - 1 || bj < 1e-12 * max(1, abs(aj)) { beta.append(bj); break }
-                beta.append(bj)
-                for k in 0..<d { w[k] /= bj }
-                q.append(w)
-            }
-            let k = alpha.count
-            var t = [Double](repeating: 0, count: k * k)
-            for i in 0..<k { t[i + i * k] = alpha[i]; if i + 1 < k { t[i + (i + 1) * k] = beta[i]; t[i + 1 + i * k] = beta[i] } }
-            let ritz = try DenseEigensolver.solve(Self.csr(t, k), selection: .levels(0..<1), vectors: true)
-            let s = ritz.vector(0)
-            var y = [Double](repeating: 0, count: d)
-            for i in 0..<k { for r in 0..<d { y[r] += s[i] * q[i][r] } }
-            Self.normalize(&y)
-            let hy = try apply(y, columns: 1)
-            applications += 1
-            let theta = Self.dot(y, hy)
-            var res = 0.0
-            for r in 0..<d { let e = hy[r] - theta * y[r]; res += e * e }
-            best = HessianEigenpair(value: theta, vector: y, residual: res.squareRoot(), applications: applications)
-            if best.residual <= tolerance * max(1, abs(theta)) || k < m { break }
-            q0 = y
-        }
-        return best
-    }
-
-    static func dot(_ a: [Double], _ b: [Double]) -> Double {
-        var s = 0.0
-        for k in 0..<a.count { s += a[k] * b[k] }
-        return s
-    }
-
-    static func normalize(_ v: inout [Double]) {
-        let s = dot(v, v).squareRoot()
-        if s > 0 { for k in 0..<v.count { v[k] /= s } }
+        // Block size 4 (2 above a million rotations) and a basis of at most ~5e7 doubles.
+        let block = d > 1_000_000 ? 2 : 4
+        let basis = min(d - block, max(2 * block + 4, min(40, 50_000_000 / d)))
+        let options = LanczosOptions(basisSize: basis, tolerance: tolerance, maxRestarts: 2000)
+        let e = try BlockKrylovSchur.eigenpairs(of: self, count: 1, which: .smallestAlgebraic, options: options, blockSize: block)
+        let v = Array(e.vectors[0..<d])
+        let hv = try apply(v, columns: 1)
+        var r = 0.0
+        for k in 0..<d { let t = hv[k] - e.values[0] * v[k]; r += t * t }
+        return HessianEigenpair(value: e.values[0], vector: v, residual: r.squareRoot(), applications: e.applications + 1)
     }
 
     /// A dense column-major symmetric matrix as a CSR matrix (for the dense eigensolver).

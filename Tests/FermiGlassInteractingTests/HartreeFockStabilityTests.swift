@@ -72,7 +72,7 @@ import Testing
     /// following) and the paramagnet above its Stoner
     /// threshold (a saddle). The Hessian-vector products assembled into a matrix equal the
     /// finite-difference Hessian of the HF energy entry by entry; its lowest eigenvalue (dense and
-    /// Lanczos paths) equals the finite-difference one.
+    /// block Krylov-Schur paths) equals the finite-difference one.
     @Test func hessianMatchesFiniteDifferencesOnFourByFour() throws {
         let m = try HartreeFockTests.model(4, t2: 0.6, w: 6)
         let h0 = m.hamiltonian()
@@ -98,10 +98,10 @@ import Testing
             #expect(diff < 2e-5 * max(1, scale), "max |H - H_fd| = \(diff), max |H_fd| = \(scale)")
             let fdLowest = try DenseEigensolver.solve(HartreeFockTests.csr(fd, d), selection: .levels(0..<1), vectors: false).values[0]
             let dense = try hess.lowestEigenpair()
-            let lanczos = try hess.lowestEigenpair(denseLimit: 0)
+            let krylov = try hess.lowestEigenpair(denseLimit: 0)
             #expect(abs(dense.value - fdLowest) < 2e-5)
-            #expect(abs(lanczos.value - dense.value) < 1e-7)
-            #expect(lanczos.residual < 1e-6)
+            #expect(abs(krylov.value - dense.value) < 1e-7)
+            #expect(krylov.residual < 1e-6)
             lowest.append(dense.value)
         }
         #expect(lowest[1] < -0.01)   // the paramagnet at U = 14: a saddle
@@ -119,8 +119,8 @@ import Testing
             o.densityTolerance = 1e-11
             let r = try HartreeFock.solve(h0: h0, particles: 4, options: o)
             guard r.up.aufbauViolations == 0 else { continue }
-            var op = try SusceptibilityOperator(orbitals: r.up.orbitals, occupied: r.up.occupied)
-            let lambda = try LinearStability.largestEigenvalues(of: &op).eigenvalues[0]
+            let op = try SusceptibilityOperator(orbitals: r.up.orbitals, occupied: r.up.occupied)
+            let lambda = try LinearStability.largestEigenvalues(of: op).eigenvalues[0]
             let stoner = u * lambda
             let h = try #require(r.stability).hessianMinEigenvalue
             if abs(stoner - 1) > 0.02 {
