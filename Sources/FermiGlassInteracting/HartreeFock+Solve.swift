@@ -126,7 +126,7 @@ extension HartreeFock {
         }
         guard let (outcome, start, p, kept) = best else { throw lastFailure! }
         if options.stability && options.mode == .free {
-            return try searchMinima(successes, h0: h0, runs: runs, progress: progress)
+            return try searchMinima(successes, h0: h0, runs: runs, maxIterations: options.maxIterations, progress: progress)
         }
         var result = try p.finish(outcome, start: start, runs: runs)
         result.keptRun = kept

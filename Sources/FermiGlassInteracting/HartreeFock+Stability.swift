@@ -114,7 +114,10 @@ extension HartreeFock {
     /// mode with `r`'s spin split rule; if that does not converge (or ends no lower), with
     /// energy-DIIS, then both again at the current state's fixed split. Each step lowers the energy; the result is a state whose
     /// Hessian has no negative eigenvalue (or the reason it stopped).
+    /// `maxIterations`: of each descent (nil: that of `r0`'s options, at least 500; the kept
+    /// options of an automatic-occupation run hold the aufbau's shorter budget).
     public static func followInstabilities(from r0: HartreeFockResult, h0: CSRMatrix, maxSteps: Int = 25,
+                                           maxIterations: Int? = nil,
                                            angles: [Double] = [0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.3],
                                            progress: ((String) -> Void)? = nil) throws
         -> (result: HartreeFockResult, stability: HartreeFockStability, following: InstabilityFollowing)
@@ -126,6 +129,7 @@ extension HartreeFock {
         var o = r0.options
         o.mode = .free
         o.mixing = .optimalDamping
+        o.maxIterations = maxIterations ?? max(o.maxIterations, 500)
         // Aufbau (per spin with a fixed split, which is kept; over both spins otherwise): the
         // maximum-overlap rule would turn the damping off.
         o.occupation = .aufbau
@@ -168,8 +172,12 @@ extension HartreeFock {
                     var state = try p.finish(outcome, start: r.start, runs: runs)
                     state.keptRun = runs.count - 1
                     // Energy-monotone up to the hand-over to Anderson mixing near convergence.
-                    if state.energy < r.energy - 1e-10 * max(1, abs(r.energy)) { next = state }
+                    if state.energy < r.energy - 1e-10 * max(1, abs(r.energy)) { next = state } else {
+                        progress?("descent (\(v.mixing.description), split \(v.spinUp.map(String.init) ?? "free")) "
+                                  + "converged in \(outcome.iterations) iterations to E = \(state.energy), not below \(r.energy)")
+                    }
                 case .failure(let u):
+                    progress?("descent (\(v.mixing.description), split \(v.spinUp.map(String.init) ?? "free")) failed: \(u.error)")
                     runs.append(HartreeFockRun(start: r.start, converged: false, iterations: u.trace.energies.count,
                                                densityResidual: u.trace.bestResidual, energyChange: .nan, energy: .nan,
                                                totalSz: .nan, fixedSpinUp: v.spinUp, occupation: v.occupation,
@@ -191,14 +199,14 @@ extension HartreeFock {
     /// Free mode: every converged start is followed down to a minimum; the distinct minima are
     /// collected (``HartreeFockMinimum``), the lowest is returned with the list.
     static func searchMinima(_ successes: [(Problem.Outcome, Int, Problem, Int)], h0: CSRMatrix, runs: [HartreeFockRun],
-                             progress: ((String) -> Void)?) throws -> HartreeFockResult {
+                             maxIterations: Int, progress: ((String) -> Void)?) throws -> HartreeFockResult {
         var minima: [HartreeFockMinimum] = []
         var kept: HartreeFockResult? = nil
         for (outcome, start, p, index) in successes {
             var r = try p.finish(outcome, start: start, runs: runs)
             r.keptRun = index
             let report = progress.map { q in { (s: String) in q("start \(start): " + s) } }
-            let f = try followInstabilities(from: r, h0: h0, progress: report)
+            let f = try followInstabilities(from: r, h0: h0, maxIterations: maxIterations, progress: report)
             var state = f.result
             state.stability = f.stability
             state.following = f.following
