@@ -37,7 +37,7 @@ struct GroundStateCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var io: RunOptions
 
-    @Option(name: .customLong("U"), help: "Hubbard U values, comma separated (U < 0 is attractive).")
+    @Option(name: .customLong("U"), parsing: .unconditional, help: "Hubbard U values, comma separated (U < 0 is attractive: --U -1).")
     var uValues: String
 
     @Option(help: "paper (the authors' Monte Carlo) or default (local search with restarts).")
@@ -142,7 +142,8 @@ struct GroundStateCommand: ParsableCommand {
         if study.solver(sites: spec.lattice.siteCount) == .shiftInvert && (eigen != "full" || core != "dense") {
             FileHandle.standardError.write(Data("note: the sparse path computes the window only and always uses the Chebyshev core; --eigen and --core apply to the dense path\n".utf8))
         }
-        let ctx = try RunContext(command: "ground-state", options: io)
+        let ctx = try RunContext(command: "ground-state", options: io,
+                                 plan: study.memoryPlan(lattice: spec.lattice, filling: filling, interactions: us.count))
         try ctx.run {
             var data = [GroundStateStudy.Realization]()
             for (kIndex, r) in spec.realizations.enumerated() {

@@ -14,7 +14,8 @@ extension CSVTable {
 
 /// Self-consistency options shared by `hartree-fock` and `linear-stability`.
 struct SelfConsistencyOptions: ParsableArguments {
-    @Option(name: .customLong("U"), help: "Hubbard U (units of t1); a comma list runs each value, warm-starting from the previous one.")
+    @Option(name: .customLong("U"), parsing: .unconditional,
+            help: "Hubbard U (units of t1); a comma list runs each value, warm-starting from the previous one (U < 0: --U -1).")
     var u: String
 
     @Option(help: ArgumentHelp("Mixing scheme: anderson (default), linear, oda (optimal damping: exact line search on the HF energy, which never rises), or ediis (energy-DIIS: exact minimum of the HF energy over the last --mixing-history outputs and the current state).",
@@ -50,7 +51,7 @@ struct SelfConsistencyOptions: ParsableArguments {
     var fullAufbauBudget: Bool = false
 
     func values() throws -> [Double] {
-        let parts = u.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = u.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let vs = try parts.map { p -> Double in
             guard let v = Double(p), v.isFinite else { throw ValidationError("--U: '\(p)' is not a finite number") }
             return v
@@ -199,7 +200,7 @@ struct HartreeFockCommand: ParsableCommand {
             throw ValidationError(e.description)
         }
         let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
-        let ctx = try RunContext(command: "hartree-fock", options: io, staged: false)
+        let ctx = try RunContext(command: "hartree-fock", options: io, plan: Self.memoryPlan(spec, us: us.count), staged: false)
         try ctx.run {
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
                                           "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations"])
@@ -222,6 +223,15 @@ struct HartreeFockCommand: ParsableCommand {
             try ctx.output.write(csv: table, to: "hartree_fock.csv")
             try ctx.writeSummary(summary(), complete: true)
         }
+    }
+
+    /// The memory of a Hartree-Fock run: the model, the dense eigensolve of each spin's mean-field
+    /// Hamiltonian (matrix, eigenvectors, workspace), the other spin's eigenvectors, and the
+    /// densities of the mixing history (a few dozen N-vectors).
+    static func memoryPlan(_ spec: ModelSpec, us: Int) -> MemoryEstimate {
+        let n = spec.lattice.siteCount, N = Double(n)
+        return MemoryPlan.estimate(sites: n, request: EigenRequest(solver: .dense, selection: .all, vectors: true),
+                                   extra: [("second spin's eigenvectors", 8 * N * N), ("densities and mixing history", 8 * 64 * N)])
     }
 
     /// The summary.json body of this run with the results so far.
@@ -286,6 +296,9 @@ struct HartreeFockCommand: ParsableCommand {
 }
 
 extension RunContext {
+    /// Seconds between two Hartree-Fock iteration lines on stderr.
+    static let progressInterval = 5.0
+
     /// Solves Hartree-Fock for every realization of `spec` and every U of `us` in turn, each U
     /// warm-started from the previous U's converged densities (the first U from `initial` when
     /// given; a non-converged U resets the warm start), with progress on stderr. `converged`
@@ -313,14 +326,20 @@ extension RunContext {
                 let partial = dir + "/partial"
                 let saver = SnapshotWriter(output: output, directory: partial, command: command)
                 do {
+                    // One iteration line at most every `progressInterval` seconds (and none with --quiet).
+                    var lastLine: ContinuousClock.Instant?
                     let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
-                        FileHandle.standardError.write(Data("[\(self.command)] realization \(r), U = \(u), \(line)\n".utf8))
+                        let now = clock.now
+                        if let last = lastLine, now - last < .seconds(Self.progressInterval) { return }
+                        lastLine = now
+                        self.note("realization \(r), U = \(u), \(line)")
                     }, snapshot: { saver.save($0) })
                     previous = (result.up.density, result.down.density)
                     try converged(r, u, h0, dir, result, (clock.now - t0).seconds)
                     try output.removeDirectory(partial)
                 } catch let e as HartreeFockError {
                     FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(e.description)\n".utf8))
+                    flagUnconverged("realization \(r), U = \(u): \(e.description)")
                     if saver.saved {
                         FileHandle.standardError.write(Data("[\(command)] its last densities are in \(output.file(partial).path): --warm-start there (with --starts 0) continues from them\n".utf8))
                     }

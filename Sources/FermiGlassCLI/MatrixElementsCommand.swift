@@ -86,7 +86,8 @@ struct MatrixElementsCommand: ParsableCommand {
                                                 needsAll: "give --states a:b or --energies a:b")
         let sparse = Eigensolver.resolve(request.solver, sites: spec.lattice.siteCount, selection: states) == .shiftInvert
         if !sparse { request.selection = .all }
-        let ctx = try RunContext(command: "matrix-elements", options: io)
+        let ctx = try RunContext(command: "matrix-elements", options: io,
+                                 plan: MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request))
         try ctx.run {
             let single = spec.realizations.count == 1
             let lattice = spec.lattice

@@ -34,7 +34,7 @@ struct ScalingCommand: ParsableCommand {
             throw ValidationError(e.description)
         }
         guard !points.isEmpty else { throw ValidationError("\(results) has no finished units yet") }
-        let ctx = try RunContext(command: "scaling", options: io)
+        let ctx = try RunContext(command: "scaling", options: io, plan: nil)
         try ctx.run {
             try ctx.output.write(csv: FiniteSizeScaling.table(points), to: "scaling.csv")
             try ctx.writeSummary([
