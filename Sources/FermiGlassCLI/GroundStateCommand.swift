@@ -30,7 +30,7 @@ struct GroundStateCommand: ParsableCommand {
             inertia-certified), the frozen-core density comes from a Chebyshev expansion \
             (--chebyshev-moments, --probe-spacing; by default above \
             \(GroundStateStudy.sparseProbeThreshold) sites the largest spacing <= 20 dividing both sides), and L_loc is over the window states \
-            (summary.json: localization_length_states, eigen_path). The physics lives in \
+            (summary.json: localization_length_window_states instead of localization_length_all_states, localization_length_states, eigen_path). The physics lives in \
             GroundStateStudy (FermiGlassStudies), shared with `fermiglass sweep`.
             """)
 
@@ -289,7 +289,7 @@ struct GroundStateCommand: ParsableCommand {
                 ("frozen_core", .string("levels below the window doubly occupied, above empty; core energy and Hartree shift included in E1; n_core " + (sparse ? "by Chebyshev expansion (sparse path: window eigenpairs only, no dense reference)" : core == "dense" ? "exact from the eigenvectors below the window" : "by Chebyshev expansion (errors vs dense under solver[].frozen_core)"))),
             ])),
             ("fermi_energy", .numbers(data.map(\.fermiEnergy))),
-            ("localization_length_all_states", .number(lloc)),
+            ("localization_length_" + data[0].localizationDefinition, .number(lloc)),
             ("localization_length_states", .string(data[0].localizationStates)),
             ("eigen_path", .string(sparse ? "sparse (shift-invert, window only)" : "dense")),
             ("dos_N0_per_site_per_spin", .number(dos)),

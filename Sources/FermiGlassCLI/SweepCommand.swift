@@ -46,6 +46,7 @@ struct SweepCommand: ParsableCommand {
         do {
             cfg = try SweepConfig.load(path: config)
             sh = try shard.map { try Shard(parsing: $0) } ?? .whole
+            try cfg.checkUnits()
         } catch let e as SweepError {
             throw ValidationError(e.description)
         }
@@ -95,13 +96,19 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Write into a non-empty --output.")
     var force: Bool = false
 
+    @Flag(help: "Merge an incomplete set of shards (a shard missing or unfinished); sweep.json lists the missing units, and `sweep CONFIG --output DIR --resume` computes them.")
+    var allowIncomplete: Bool = false
+
     @Argument(help: "Shard directories (each written by `fermiglass sweep --shard i/n`).")
     var shards: [String]
 
     func run() throws {
         do {
-            let n = try ResultsStore.merge(shards: shards, into: output, force: force)
+            let (n, missing) = try ResultsStore.merge(shards: shards, into: output, force: force, allowIncomplete: allowIncomplete)
             FileHandle.standardError.write(Data("[merge] \(n) units from \(shards.count) shards into \(output)\n".utf8))
+            if !missing.isEmpty {
+                FileHandle.standardError.write(Data("warning: \(missing.count) units are missing (listed in \(output)/sweep.json); `fermiglass sweep CONFIG --output \(output) --resume` computes them\n".utf8))
+            }
         } catch let e as SweepError {
             throw ValidationError(e.description)
         } catch IOError.locked(let message) {

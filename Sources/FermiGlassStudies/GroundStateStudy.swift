@@ -95,6 +95,10 @@ public struct GroundStateStudy: Sendable {
         public var localizationIPR: [Double]
         /// Which states `localizationIPR` holds.
         public var localizationStates: String
+        /// The same as a key: "all_states" (every level), "window_states" (the window's states,
+        /// sparse path) or "levels_below_window_top" (partial dense solve); summary.json names
+        /// L_loc `localization_length_<this>`.
+        public var localizationDefinition: String
         /// Solver block (method, levels, checks, frozen-core errors; timings included).
         public var solverInfo: JSON
         public var solveSeconds: Double
@@ -146,6 +150,7 @@ public struct GroundStateStudy: Sendable {
         let fermi: FermiLevel
         let lIPR: [Double]
         let lStates: String
+        var lKey = "all_states"
         var checks: SolveDiagnostics
         var levelsComputed: Int
         if sparse {
@@ -175,6 +180,7 @@ public struct GroundStateStudy: Sendable {
                         ("probe_spacing", spacing.map { .int($0) } ?? .string("none (one probe per site, exact diagonal)")),
                         ("errors", .string("no dense reference on the sparse path: run the dense path with --core chebyshev on a smaller lattice to measure them"))]
             lIPR = Localization.ipr(states)
+            lKey = "window_states"
             lStates = "the \(pairs.count) window states \(range.lowerBound)..<\(range.upperBound) of every realization (sparse path: no full spectrum)"
         } else {
             let solution: EigenSolution
@@ -192,6 +198,7 @@ public struct GroundStateStudy: Sendable {
                 guard top <= n else { throw SolverError.emptySelection("window \(s.window) reaches past the \(n) levels") }
                 solution = try Eigensolver.solve(h, EigenRequest(selection: .levels(0..<top), cache: s.cache))
                 lStates = "levels 0..<window top of every realization (partial solve)"
+                lKey = "levels_below_window_top"
             }
             checks = solution.diagnostics
             let pairs = solution.pairs
@@ -294,7 +301,7 @@ public struct GroundStateStudy: Sendable {
         var out = Realization(realization: r, window: range, xi: problem.xi, xiRelative: xiRel, fermiEnergy: ef,
                               iprWindowMean: Statistics.mean(ipr), windowIPR: ipr, dosPerSite: dos, halfWidth: halfWidth,
                               fermiOccupied: problem.fermiOccupied, sites: n, runs: runs, localizationIPR: lIPR,
-                              localizationStates: lStates, solverInfo: info, solveSeconds: solveSeconds,
+                              localizationStates: lStates, localizationDefinition: lKey, solverInfo: info, solveSeconds: solveSeconds,
                               searchSeconds: searchSeconds, sparse: sparse)
         if s.keepDetails {
             out.occupations = occupations; out.moments = moments; out.convergence = convergence; out.census = census
