@@ -183,7 +183,7 @@ struct GroundStateCommand: ParsableCommand {
         var polarizedTable = CSVTable(header: ["U", "realization", "algorithm", "energy", "paper_energy", "polarized", "abs_Sz",
                                                "doubly_occupied", "empty", "pairs_above_EF", "holes_below_EF",
                                                "sites_above_moment_threshold", "census_one_sided", "census_two_sided",
-                                               "threshold_energy_error", "steps", "accepted", "seconds"])
+                                               "threshold_energy_error", "steps", "accepted"])
         var byLevel = CSVTable(header: ["U", "level_minus_fermi_index", "mean_xi_minus_EF", "mean_occupation"])
         let commonBelow = data.map(\.fermiOccupied).min()!
         var binned = CSVTable(header: ["U", "bin_center", "bin_lower", "bin_upper", "mean_occupation", "count"])
@@ -204,8 +204,7 @@ struct GroundStateCommand: ParsableCommand {
                                        run.paperEnergy.map { .double($0) } ?? "", .int(o.polarized), .double(o.totalSz),
                                        .int(o.doublyOccupied), .int(o.empty), .int(o.pairsAboveFermi), .int(o.holesBelowFermi),
                                        .int(o.sitesAboveThreshold), .int(run.census.oneSided), .int(run.census.twoSided),
-                                       .double(run.result.thresholdEnergyError), .int(run.result.steps), .int(run.result.accepted),
-                                       .double(run.seconds)])
+                                       .double(run.result.thresholdEnergyError), .int(run.result.steps), .int(run.result.accepted)])
             }
             let agg = GroundStateStudy.aggregate(data, uIndex: ui, interaction: u)
             let curve = agg.curve

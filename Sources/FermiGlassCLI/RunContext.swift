@@ -125,13 +125,8 @@ final class RunContext {
             throw ExitCode(1)
         }
         if outcome != .done {
-            let (word, why): (String, String)
-            switch outcome {
-            case .unconverged(let r): (word, why) = ("did not converge", r)
-            case .uncertified(let r): (word, why) = ("is not certified", r)
-            case .done: (word, why) = ("", "")
-            }
-            FileHandle.standardError.write(Data("warning: the result \(word): \(why); written to \(options.output) (summary.json \"status\")\n".utf8))
+            let word = outcome.exitCode == 3 ? "did not converge" : "is not certified"
+            FileHandle.standardError.write(Data("warning: the result \(word) (exit \(outcome.exitCode)); it is written to \(options.output), flagged in summary.json \"status\" with the reason\n".utf8))
             throw ExitCode(outcome.exitCode)
         }
     }

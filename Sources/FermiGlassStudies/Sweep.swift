@@ -47,6 +47,23 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension SweepConfig {
+    /// The unit keys, in order, of the configuration recorded in a sweep.json
+    /// (``canonicalJSON``), or nil when it is not readable.
+    public static func unitKeys(canonical c: JSON) -> [String]? {
+        guard let sizes = c["sizes"]?.arrayValue?.compactMap(\.stringValue), let ws = c["W"]?.arrayValue?.compactMap(\.doubleValue),
+              let fs = c["fillings"]?.arrayValue?.compactMap(\.doubleValue), let rs = c["realizations"]?.arrayValue?.compactMap(\.intValue)
+        else { return nil }
+        var out = [String]()
+        for s in sizes {
+            let parts = s.split(separator: "x").compactMap { Int($0) }
+            guard let lx = parts.first, let ly = parts.last else { return nil }
+            for w in ws { for f in fs { for r in rs {
+                out.append(SweepUnit(index: out.count, size: Size(lx: lx, ly: ly), disorderStrength: w, filling: f, realization: r).key)
+            } } }
+        }
+        return out
+    }
+
     /// All units in the deterministic order: size (as listed), W, filling, realization.
     public var units: [SweepUnit] {
         var out = [SweepUnit]()
@@ -229,11 +246,10 @@ public final class ResultsStore {
         // Completeness: every shard i/n given, every unit of the configuration finished.
         let n = shardCount ?? 1
         let missingShards = (1...n).filter { present[$0] == nil }.map { "\($0)/\(n)" }
-        let units: [SweepUnit]
-        do { units = try SweepConfig.parse(config ?? .null).units } catch let e as SweepError {
-            throw SweepError.corrupt("the configuration in the shards' sweep.json cannot be read: \(e.description)")
+        guard let units = SweepConfig.unitKeys(canonical: config ?? .null) else {
+            throw SweepError.corrupt("the configuration in the shards' sweep.json cannot be read")
         }
-        let missing = units.filter { byKey[$0.key] == nil }.map(\.key)
+        let missing = units.filter { byKey[$0] == nil }
         if !missing.isEmpty && !allowIncomplete {
             let shardsNote = missingShards.isEmpty ? "" : "shard\(missingShards.count > 1 ? "s" : "") \(missingShards.joined(separator: ", ")) not given; "
             let shown = missing.prefix(5).joined(separator: "; ") + (missing.count > 5 ? "; ..." : "")
