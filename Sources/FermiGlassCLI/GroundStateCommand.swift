@@ -124,6 +124,8 @@ struct GroundStateCommand: ParsableCommand {
         s.core = GroundStateStudy.Core(rawValue: core)!
         s.chebyshevMoments = chebyshevMoments
         s.probeSpacing = probeSpacing == 0 ? nil : probeSpacing
+        let phase = PhaseProgress(command: "ground-state", quiet: io.quiet)
+        s.progress = { phase.report($0, $1, $2) }
         return s
     }
 

@@ -321,8 +321,9 @@ struct HartreeFockCommand: ParsableCommand {
 }
 
 extension RunContext {
-    /// Seconds between two Hartree-Fock iteration lines on stderr.
-    static let progressInterval = 5.0
+    /// Seconds between two progress lines inside a long phase (Hartree-Fock iterations,
+    /// Chebyshev probes): 5, or FERMIGLASS_PROGRESS_INTERVAL.
+    static let progressInterval: Double = ProcessInfo.processInfo.environment["FERMIGLASS_PROGRESS_INTERVAL"].flatMap(Double.init) ?? 5
 
     /// Solves Hartree-Fock for every realization of `spec` and every U of `us` in turn, each U
     /// warm-started from the previous U's converged densities (the first U from `initial` when

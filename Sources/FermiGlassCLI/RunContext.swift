@@ -193,3 +193,34 @@ final class RunContext {
     /// `r007/` for realization 7.
     static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
 }
+
+/// Progress inside a long phase (the Chebyshev core's probes): a line with a human ETA at most
+/// every `interval` seconds, none with --quiet. A class the library's @Sendable progress
+/// callbacks can hold (they run on the calling thread, one at a time).
+final class PhaseProgress: @unchecked Sendable {
+    let command: String
+    let quiet: Bool
+    let interval: Double
+    private var phaseStart: Date?
+    private var phase = ""
+    private var lastLine = Date.distantPast
+
+    init(command: String, quiet: Bool, interval: Double = RunContext.progressInterval) {
+        self.command = command
+        self.quiet = quiet
+        self.interval = interval
+    }
+
+    /// Reports `done` of `total` steps of `phase` (a new phase name restarts the clock).
+    func report(_ phase: String, _ done: Int, _ total: Int) {
+        guard !quiet else { return }
+        let now = Date()
+        // The clock starts at the first step's end: the rate is over steps 2...done.
+        if phase != self.phase || phaseStart == nil || done <= 1 { self.phase = phase; phaseStart = now; return }
+        guard now.timeIntervalSince(lastLine) >= interval, done < total else { return }
+        lastLine = now
+        let elapsed = now.timeIntervalSince(phaseStart!)
+        let left = elapsed / Double(done - 1) * Double(total - done)
+        FileHandle.standardError.write(Data("[\(command)] \(phase) \(done)/\(total), about \(RunContext.duration(left)) left\n".utf8))
+    }
+}

@@ -57,6 +57,8 @@ public struct GroundStateStudy: Sendable {
         /// Keep each realization's occupations, moment maps, convergence and census tables
         /// (the command writes them; a sweep does not need them).
         public var keepDetails: Bool = true
+        /// Progress inside the long phases (the Chebyshev core's probes): (phase, done, total).
+        public var progress: (@Sendable (String, Int, Int) -> Void)? = nil
 
         public init() {}
     }
@@ -172,7 +174,8 @@ public struct GroundStateStudy: Sendable {
             let spacing = s.probeSpacing ?? (n > Self.sparseProbeThreshold ? Self.defaultProbeSpacing(model.lattice) : nil)
             let states = sol.states
             let cheb = try ChebyshevCore.coreDensity(h: h, lattice: model.lattice, window: states,
-                                                     moments: s.chebyshevMoments, probeSpacing: spacing)
+                                                     moments: s.chebyshevMoments, probeSpacing: spacing,
+                                                     progress: { s.progress?("Chebyshev core probe", $0, $1) })
             problem = try GroundStateProblem(window: states, coreDensity: cheb.density, coreBandEnergy: cheb.bandEnergy,
                                              totalParticles: filling.particles)
             coreInfo = [("core", .string("chebyshev")), ("chebyshev_seconds", .number((clock.now - c0).seconds)),
@@ -212,7 +215,8 @@ public struct GroundStateStudy: Sendable {
             if s.core == .chebyshev {
                 let c0 = clock.now
                 let cheb = try ChebyshevCore.coreDensity(h: h, lattice: model.lattice, window: pairs.subset(range),
-                                                         moments: s.chebyshevMoments, probeSpacing: s.probeSpacing)
+                                                         moments: s.chebyshevMoments, probeSpacing: s.probeSpacing,
+                                                         progress: { s.progress?("Chebyshev core probe", $0, $1) })
                 problem = try GroundStateProblem(window: pairs.subset(range), coreDensity: cheb.density,
                                                  coreBandEnergy: cheb.bandEnergy, totalParticles: filling.particles)
                 let exactCore = GroundStateProblem.coreDensity(pairs: pairs, below: range.lowerBound)

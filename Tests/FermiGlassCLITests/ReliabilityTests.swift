@@ -248,6 +248,26 @@ import FermiGlassStudies
         #expect(v.stdout.range(of: #"^0\.1\.0 \(git commit [0-9a-f]{40}(-dirty)?\)"#, options: .regularExpression) != nil, "\(v.stdout)")
     }
 
+    @Test func progressInsideLongPhasesIsThrottled() throws {
+        let dir = CLI.scratch("phase")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The sparse path's Chebyshev core, one probe per site (64): a line per probe with interval 0.
+        let g = try CLI.run(["ground-state", "--size", "8", "--W", "5", "--filling", "0.8", "--U", "1", "--window", "levels:4",
+                             "--solver", "shift-invert", "--restarts", "1", "--chebyshev-moments", "50", "--output", dir.path],
+                            environment: ["FERMIGLASS_PROGRESS_INTERVAL": "0"])
+        #expect(g.status == 0, "\(g.stderr)")
+        let probes = g.stderr.split(separator: "\n").filter { $0.hasPrefix("[ground-state] Chebyshev core probe ") }
+        #expect(probes.count == 62, "\(g.stderr)")  // probes 2...63 of 64 (the rate needs two, the last is the end)
+        #expect(probes.first?.range(of: #"^\[ground-state\] Chebyshev core probe 2/64, about [0-9.e-]+ s left$"#, options: .regularExpression) != nil)
+        // Hartree-Fock: one iteration line every 5 s by default (this run takes well under 5 s), none with --quiet.
+        let args = ["hartree-fock", "--size", "6", "--W", "5", "--filling", "0.8", "--U", "1", "--force", "--output", dir.path]
+        let h = try CLI.run(args)
+        #expect(h.status == 0)
+        #expect(h.stderr.split(separator: "\n").filter { $0.contains(": iteration ") }.count == 1, "\(h.stderr)")
+        let q = try CLI.run(args + ["--quiet"])
+        #expect(q.status == 0 && q.stderr.isEmpty, "\(q.stderr)")
+    }
+
     @Test func polarizedTableIsByteIdenticalAcrossReruns() throws {
         let a = CLI.scratch("pol-a"), b = CLI.scratch("pol-b")
         defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
