@@ -25,7 +25,7 @@ struct GroundStateCommand: ParsableCommand {
             realization r###/occupations.npy (U, level, spin), moments.npy (U, site), \
             convergence.csv, census.csv, window_xi.npy.
 
-            Sparse path (--solver shift-invert, or auto above \(Eigensolver.autoCrossover) sites): \
+            Sparse path (--solver shift-invert, or auto above \(GroundStateStudy.autoCrossover) sites, the crossover measured on this pipeline): \
             only the window's eigenpairs are computed (sparse LDL^T + shift-invert Lanczos, \
             inertia-certified), the frozen-core density comes from a Chebyshev expansion \
             (--chebyshev-moments, --probe-spacing; by default above \

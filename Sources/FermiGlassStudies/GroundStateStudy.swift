@@ -34,7 +34,7 @@ public struct GroundStateStudy: Sendable {
         /// Seed of the Monte Carlo / minimizer streams.
         public var seed: UInt64 = 1
         public var momentThreshold: Double = 0.05
-        /// Solver: dense, shift-invert, or auto (``Eigensolver/autoCrossover``).
+        /// Solver: dense, shift-invert, or auto (``GroundStateStudy/autoCrossover``).
         public var solver: SolverChoice = .dense
         public var engine: ShiftInvertOptions = ShiftInvertOptions()
         /// Sparse path: the window states are kept as compressed local states
@@ -128,9 +128,18 @@ public struct GroundStateStudy: Sendable {
     public var settings: Settings
     public init(settings: Settings) { self.settings = settings }
 
+    /// `auto` takes the dense path up to this many sites and the sparse path above, measured on
+    /// the whole ground-state pipeline (eigenpairs, frozen core, search; docs/benchmarks/
+    /// ground-state.md), not on `spectrum`'s: up to ``sparseProbeThreshold`` sites the sparse
+    /// path's Chebyshev core probes every site (sites^2 x moments work) and is 8-13x slower than
+    /// dense (30 x 30 to 50 x 50); above it the core probes a colouring and the sparse path wins
+    /// (60 x 60: 1.6x, 80 x 80: 4.5x).
+    public static let autoCrossover = sparseProbeThreshold
+
     /// The solver the study uses for a lattice of `sites` sites.
     public func solver(sites: Int) -> SolverChoice {
-        Eigensolver.resolve(settings.solver, sites: sites, selection: .fermiWindow(fermiIndex: 1, window: settings.window))
+        guard settings.solver == .auto else { return settings.solver }
+        return sites <= Self.autoCrossover ? .dense : .shiftInvert
     }
 
     /// The Monte Carlo / minimizer streams: SplitMix64(seed, mix(realization * gamma) ^ bits(U)).

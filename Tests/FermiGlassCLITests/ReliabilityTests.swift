@@ -104,6 +104,20 @@ import FermiGlassStudies
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("hartree_fock.csv").path))
     }
 
+    @Test func uncertifiedSpectrumExitsFourWithItsOutput() throws {
+        // The clean 6 x 6 lattice: level 0 is 8-fold degenerate; the 2 states nearest 0.5 are 2 of
+        // that multiplet, which the inertia count cannot certify as "the" 2 nearest.
+        let dir = CLI.scratch("uncertified")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["spectrum", "--size", "6", "--solver", "shift-invert", "--sigma", "0.5", "--count", "2", "--quiet", "--output", dir.path])
+        #expect(r.status == 4, "\(r.stderr)")
+        #expect(r.stderr == "warning: the result is not certified (exit 4); it is written to \(dir.path), flagged in summary.json \"status\" with the reason\n")
+        let s = try summary(dir)
+        #expect(s["status"]?.stringValue == "uncertified" && s["certified"]?.boolValue == false)
+        #expect(s["status_reason"]?.stringValue == "the inertia count did not prove the computed states complete in every realization (see realizations[].certified)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("r000/eigenvalues.npy").path))
+    }
+
     @Test func negativeOptionValuesAreAccepted() throws {
         let dir = CLI.scratch("negative")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -161,6 +175,18 @@ import FermiGlassStudies
         let d = try summary(dense), s = try summary(sparse)
         #expect(d["localization_length_all_states"]?.doubleValue != nil && d["localization_length_window_states"] == nil)
         #expect(s["localization_length_window_states"]?.doubleValue != nil && s["localization_length_all_states"] == nil)
+    }
+
+    @Test func groundStateAutoUsesItsOwnCrossover() throws {
+        // 40 x 40 = 1600 sites: above spectrum's crossover (1000), below the ground-state
+        // pipeline's (2500, docs/benchmarks/ground-state.md): auto takes the dense path.
+        let dir = CLI.scratch("gs-auto")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["ground-state", "--size", "40", "--W", "9", "--filling", "0.8", "--U", "1", "--window", "levels:5",
+                             "--restarts", "1", "--solver", "auto", "--quiet", "--output", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let s = try summary(dir)
+        #expect(s["eigen_path"]?.stringValue == "dense" && s["localization_length_all_states"] != nil)
     }
 
     @Test func scalingUsesOneDefinitionAtEverySize() throws {
