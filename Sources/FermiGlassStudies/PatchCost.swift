@@ -1,0 +1,55 @@
+import FermiGlassModel
+import FermiGlassSolvers
+
+/// The cost of one patch solve, for planning the localized-patch solver (issue 17): an open
+/// square patch of `side` x `side` sites cut from the lattice (``PatchDecay/principalSubmatrix``),
+/// its `count` eigenpairs nearest `energy` by shift-invert (factorization + block Krylov-Schur)
+/// or, for `dense`, all its eigenpairs by LAPACK dsyevd. Times are wall-clock seconds.
+public enum PatchCost {
+    public struct Record: Sendable {
+        public let side: Int
+        public let sites: Int
+        public let count: Int
+        public let method: String
+        /// Analysis + factorization of the patch's LDL^T (0 for dense).
+        public let setupSeconds: Double
+        /// The eigen-solve after setup.
+        public let solveSeconds: Double
+        public let maxResidual: Double
+        public var totalSeconds: Double { setupSeconds + solveSeconds }
+    }
+
+    /// Times a patch of each side (centred on site (0, 0), wrapping) for each count.
+    public static func probe(_ h: CSRMatrix, lattice: Lattice, energy: Double, sides: [Int], counts: [Int], denseSides: [Int]) throws -> [Record] {
+        var map = [Int32](repeating: -1, count: lattice.siteCount)
+        let clock = ContinuousClock()
+        func patch(_ side: Int) -> CSRMatrix {
+            var sites = [Int]()
+            for y in 0..<side { for x in 0..<side { sites.append(lattice.site(x: x % lattice.lx, y: y % lattice.ly)) } }
+            return PatchDecay.principalSubmatrix(h, sites: sites, map: &map)
+        }
+        var out = [Record]()
+        for side in sides where side <= lattice.lx - 2 && side <= lattice.ly - 2 {
+            let hp = patch(side)
+            let norm = hp.infinityNorm
+            for k in counts where k < hp.rowCount {
+                let t0 = clock.now
+                let solver = try ShiftInvertSolver(hp, options: ShiftInvertOptions(certifyNearest: false))
+                let t1 = clock.now
+                let pairs = try solver.nearest(sigma: energy, count: k).pairs
+                let t2 = clock.now
+                out.append(Record(side: side, sites: hp.rowCount, count: k, method: "shift-invert", setupSeconds: (t1 - t0).seconds,
+                                  solveSeconds: (t2 - t1).seconds, maxResidual: pairs.maxResidual(of: hp) / norm))
+            }
+        }
+        for side in denseSides where side <= lattice.lx - 2 && side <= lattice.ly - 2 {
+            let hp = patch(side)
+            let t0 = clock.now
+            let pairs = try DenseEigensolver.solve(hp)
+            let t1 = clock.now
+            out.append(Record(side: side, sites: hp.rowCount, count: hp.rowCount, method: "dense", setupSeconds: 0,
+                              solveSeconds: (t1 - t0).seconds, maxResidual: pairs.maxResidual(of: hp) / hp.infinityNorm))
+        }
+        return out
+    }
+}
