@@ -106,7 +106,7 @@ struct PatchDecayBench: ParsableCommand {
             }
             try ctx.output.write(csv: tm, to: "transfer_matrix.csv")
             // Cost probe.
-            var cost = CSVTable(header: ["side", "sites", "count", "method", "setup_seconds", "solve_seconds", "total_seconds", "max_residual"])
+            var cost = CSVTable(header: ["side", "sites", "count", "method", "setup_seconds", "solve_seconds", "total_seconds", "max_residual", "cpu_seconds"])
             let sides = try list(probeSides, "--probe-sides"), denseSides = try list(denseProbeSides, "--dense-probe-sides")
             if !sides.isEmpty || !denseSides.isEmpty {
                 let m = try spec.model(realization: spec.realizations[0])
@@ -114,7 +114,7 @@ struct PatchDecayBench: ParsableCommand {
                                                   counts: try list(probeCounts, "--probe-counts"), denseSides: denseSides)
                 for r in records {
                     cost.append([.int(r.side), .int(r.sites), .int(r.count), .string(r.method), .double(r.setupSeconds), .double(r.solveSeconds),
-                                 .double(r.totalSeconds), .double(r.maxResidual)])
+                                 .double(r.totalSeconds), .double(r.maxResidual), .double(r.cpuSeconds)])
                 }
             }
             try ctx.output.write(csv: cost, to: "patch_cost.csv")
