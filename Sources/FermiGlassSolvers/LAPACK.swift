@@ -1,4 +1,4 @@
-import CLAPACK
+internal import CLAPACK
 
 // The one file that talks to LAPACKE and (C)BLAS/OpenBLAS. It owns every buffer it hands to the
 // library, and maps LAPACK `info` codes to ``SolverError``.
@@ -107,6 +107,42 @@ public enum HouseholderQR {
             LAPACKE_dorgqr(LAPACK_COL_MAJOR, m, n, n, a, m, tp.baseAddress)
         }
         try LAPACK.check(info2, "dorgqr")
+    }
+}
+
+// The level-1 and general BLAS calls of FermiGlass's own iterative methods (block
+// Krylov-Schur), on caller-owned buffers with explicit leading dimensions. Unit strides.
+extension BLAS {
+    /// x . y over n entries (ddot).
+    static func dot(_ n: Int, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double {
+        cblas_ddot(Int32(n), x, 1, y, 1)
+    }
+
+    /// y += alpha x over n entries (daxpy).
+    static func axpy(_ n: Int, _ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
+        cblas_daxpy(Int32(n), alpha, x, 1, y, 1)
+    }
+
+    /// x *= alpha over n entries (dscal).
+    static func scale(_ n: Int, _ alpha: Double, _ x: UnsafeMutablePointer<Double>) {
+        cblas_dscal(Int32(n), alpha, x, 1)
+    }
+
+    /// C = alpha op(A) op(B) + beta C, column-major, op(A) `m x k`, op(B) `k x n`, C `m x n`,
+    /// with explicit leading dimensions (dgemm).
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+                     _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+                     beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dgemm(CblasColMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// C = A B for a symmetric `m x m` A of which only the lower triangle is read (dsymm), B and
+    /// C column-major `m x n` (leading dimension m).
+    static func symmetricMultiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
+                                  m: Int, n: Int) {
+        guard m > 0, n > 0 else { return }
+        cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, Int32(m), Int32(n), 1, a, Int32(m), b, Int32(m), 0, c, Int32(m))
     }
 }
 
