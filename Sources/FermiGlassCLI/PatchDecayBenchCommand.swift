@@ -110,7 +110,7 @@ struct PatchDecayBench: ParsableCommand {
             let sides = try list(probeSides, "--probe-sides"), denseSides = try list(denseProbeSides, "--dense-probe-sides")
             if !sides.isEmpty || !denseSides.isEmpty {
                 let m = try spec.model(realization: spec.realizations[0])
-                let records = try PatchCost.probe(m.hamiltonian(), lattice: spec.lattice, energy: result.fermiEnergy, sides: sides,
+                let records = try PatchCost.probe(m, energy: result.fermiEnergy, sides: sides,
                                                   counts: try list(probeCounts, "--probe-counts"), denseSides: denseSides)
                 for r in records {
                     cost.append([.int(r.side), .int(r.sites), .int(r.count), .string(r.method), .double(r.setupSeconds), .double(r.solveSeconds),

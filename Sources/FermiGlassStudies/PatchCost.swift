@@ -8,7 +8,7 @@ import Darwin
 #endif
 
 /// The cost of one patch solve, for planning the localized-patch solver (issue 17): an open
-/// square patch of `side` x `side` sites cut from the lattice (``PatchDecay/principalSubmatrix``),
+/// square patch of `side` x `side` sites cut from the lattice (``DisorderedModel/hamiltonian(on:)``),
 /// its `count` eigenpairs nearest `energy` by shift-invert (factorization + block Krylov-Schur)
 /// or, for `dense`, all its eigenpairs by LAPACK dsyevd. Times are wall-clock seconds.
 public enum PatchCost {
@@ -35,18 +35,16 @@ public enum PatchCost {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
-    /// Times a patch of each side (centred on site (0, 0), wrapping) for each count.
-    public static func probe(_ h: CSRMatrix, lattice: Lattice, energy: Double, sides: [Int], counts: [Int], denseSides: [Int]) throws -> [Record] {
-        var map = [Int32](repeating: -1, count: lattice.siteCount)
+    /// Times a patch of each side (corner at site (0, 0)) for each count.
+    public static func probe(_ model: DisorderedModel, energy: Double, sides: [Int], counts: [Int], denseSides: [Int]) throws -> [Record] {
+        let lattice = model.lattice
         let clock = ContinuousClock()
-        func patch(_ side: Int) -> CSRMatrix {
-            var sites = [Int]()
-            for y in 0..<side { for x in 0..<side { sites.append(lattice.site(x: x % lattice.lx, y: y % lattice.ly)) } }
-            return PatchDecay.principalSubmatrix(h, sites: sites, map: &map)
+        func patch(_ side: Int) throws -> CSRMatrix {
+            model.hamiltonian(on: try lattice.region(x0: 0, y0: 0, width: side, height: side))
         }
         var out = [Record]()
         for side in sides where side <= lattice.lx - 2 && side <= lattice.ly - 2 {
-            let hp = patch(side)
+            let hp = try patch(side)
             let norm = hp.infinityNorm
             for k in counts where k < hp.rowCount {
                 let c0 = processCPUSeconds()
@@ -61,7 +59,7 @@ public enum PatchCost {
             }
         }
         for side in denseSides where side <= lattice.lx - 2 && side <= lattice.ly - 2 {
-            let hp = patch(side)
+            let hp = try patch(side)
             let c0 = processCPUSeconds()
             let t0 = clock.now
             let pairs = try DenseEigensolver.solve(hp)

@@ -11,8 +11,8 @@ import Darwin
 /// How localized the eigenstates near E_F really are, measured for the localized-patch solver
 /// (issue 17, "first step"): each of the `states` eigenstates psi nearest E_F of an L x L
 /// periodic lattice (shift-invert engine) is re-solved on the open square patch of half-width R
-/// around its maximum |psi|^2 (the principal sub-matrix of H on the (2R+1)^2 sites: only the
-/// bonds inside the square), and the patch eigenstate phi that overlaps psi most, extended by
+/// around its maximum |psi|^2 (``DisorderedModel/hamiltonian(on:)`` of the (2R+1)^2 square ``Lattice/Region``:
+/// the principal sub-matrix of H, only the bonds inside the square), and the patch eigenstate phi that overlaps psi most, extended by
 /// zero, is checked on the global H:
 ///
 ///     residual(R)        = ||H phi - E_p phi||_2 / ||H||_inf     (E_p = phi's patch eigenvalue,
@@ -43,8 +43,8 @@ public enum PatchDecay {
         public var tolerances: [Double]
         /// Patch eigenpairs nearest E_psi among which the best overlap is taken.
         public var candidates: Int
-        /// Patches with at most this many sites are solved densely (LAPACK dsyevr in an energy
-        /// window), larger ones by shift-invert.
+        /// Patches with at most this many sites are solved densely (all eigenpairs, LAPACK
+        /// dsyevd), larger ones by shift-invert.
         public var denseMaxSites: Int
         /// First shell of the decay fit.
         public var fitStart: Double
@@ -130,7 +130,6 @@ public enum PatchDecay {
         let pairs = try engine.nearest(sigma: ef, count: o.states).pairs
         let globalSeconds = (clock.now - t0).seconds
         let radii = o.radii.filter { 2 * $0 + 1 <= l - 2 }
-        var map = [Int32](repeating: -1, count: lattice.siteCount)
         var records = [StateRecord]()
         for a in 0..<pairs.count {
             let psi = pairs.vector(a)
@@ -168,13 +167,9 @@ public enum PatchDecay {
             for r in radii {
                 let tp = clock.now
                 let side = 2 * r + 1
-                var sites = [Int](repeating: 0, count: side * side)
-                for dy in -r...r {
-                    for dx in -r...r {
-                        sites[(dx + r) + side * (dy + r)] = lattice.site(x: ((x0 + dx) % l + l) % l, y: ((y0 + dy) % l + l) % l)
-                    }
-                }
-                let hp = principalSubmatrix(h, sites: sites, map: &map)
+                let region = lattice.region(around: best, halfWidth: r)
+                let sites = lattice.sites(of: region)
+                let hp = model.hamiltonian(on: region)
                 let (candidates, method) = try patchPairs(hp, near: e, count: o.candidates, denseMaxSites: o.denseMaxSites)
                 let seconds = (clock.now - tp).seconds
                 var overlaps = [Double](repeating: 0, count: candidates.count)
@@ -212,31 +207,8 @@ public enum PatchDecay {
         return Result(fermiEnergy: ef, hamiltonianNorm: norm, globalSeconds: globalSeconds, states: records, radii: radii)
     }
 
-    /// The open sub-lattice Hamiltonian on `sites` (in that order): H restricted to rows and
-    /// columns of the square, i.e. only the bonds with both ends inside. `map` (all -1, one
-    /// entry per lattice site) is used as scratch and left all -1.
-    public static func principalSubmatrix(_ h: CSRMatrix, sites: [Int], map: inout [Int32]) -> CSRMatrix {
-        for (k, i) in sites.enumerated() { map[i] = Int32(k) }
-        var rowPointers = [Int](repeating: 0, count: sites.count + 1)
-        var columns = [Int32](), values = [Double]()
-        columns.reserveCapacity(9 * sites.count); values.reserveCapacity(9 * sites.count)
-        var row = [(Int32, Double)]()
-        for (k, i) in sites.enumerated() {
-            row.removeAll(keepingCapacity: true)
-            for p in h.rowPointers[i]..<h.rowPointers[i + 1] {
-                let j = map[Int(h.columnIndices[p])]
-                if j >= 0 { row.append((j, h.values[p])) }
-            }
-            row.sort { $0.0 < $1.0 }
-            for (j, v) in row { columns.append(j); values.append(v) }
-            rowPointers[k + 1] = columns.count
-        }
-        for i in sites { map[i] = -1 }
-        return CSRMatrix(rowCount: sites.count, columnCount: sites.count, rowPointers: rowPointers, columnIndices: columns, values: values)
-    }
-
-    /// About `count` eigenpairs of the patch nearest `energy`: dense (dsyevr on an energy
-    /// window widened until it holds `count` levels) up to `denseMaxSites`, shift-invert above.
+    /// The `count` eigenpairs of the patch nearest `energy` (ascending): dense (all pairs by
+    /// dsyevd, then the nearest) up to `denseMaxSites`, shift-invert above.
     static func patchPairs(_ hp: CSRMatrix, near energy: Double, count: Int, denseMaxSites: Int) throws -> (Eigenpairs, String) {
         let n = hp.rowCount
         let k = min(count, n - 1)
