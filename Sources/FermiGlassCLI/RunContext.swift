@@ -113,6 +113,12 @@ final class RunContext {
         } catch let e as ValidationError {
             output.abandon()
             throw e
+        } catch let e as SolverError where e.exitCode != 1 {
+            // A solve that did not converge (3) or whose window the inertia count did not
+            // certify (4): nothing usable to write, but the exit code says which.
+            output.abandon()
+            FileHandle.standardError.write(Data("error: \(e.description); nothing was written\n".utf8))
+            throw ExitCode(e.exitCode)
         } catch SolverError.emptySelection(let message) {
             // An empty selection is a property of the input (window, lattice): bad input, exit 64.
             output.abandon()
@@ -222,5 +228,17 @@ final class PhaseProgress: @unchecked Sendable {
         let elapsed = now.timeIntervalSince(phaseStart!)
         let left = elapsed / Double(done - 1) * Double(total - done)
         FileHandle.standardError.write(Data("[\(command)] \(phase) \(done)/\(total), about \(RunContext.duration(left)) left\n".utf8))
+    }
+}
+
+extension SolverError {
+    /// The exit code of CONVENTIONS.md §4 for a run that stops on this error: 3 (did not
+    /// converge), 4 (not certified), 1 otherwise (an empty selection is mapped to 64 apart).
+    var exitCode: Int32 {
+        switch self {
+        case .noConvergence: return 3
+        case .incompleteWindow: return 4
+        default: return 1
+        }
     }
 }

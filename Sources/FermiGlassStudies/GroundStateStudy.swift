@@ -170,7 +170,8 @@ public struct GroundStateStudy: Sendable {
                                                             vectors: true, engine: s.engine, storage: storage, cache: s.cache))
             checks = sol.diagnostics
             guard sol.diagnostics.certified else {
-                throw SolverError.emptySelection("realization \(r): the window \(s.window) was not certified complete by the inertia count")
+                throw SolverError.incompleteWindow(expected: -1, found: sol.pairs.count,
+                    message: "realization \(r): the window \(s.window) was not certified complete by the inertia count")
             }
             let pairs = sol.pairs
             guard let level = sol.fermiLevel, let lo = pairs.firstLevel, pairs.count > 0 else {

@@ -118,6 +118,13 @@ import FermiGlassStudies
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("r000/eigenvalues.npy").path))
     }
 
+    @Test func unconvergedKrylovSolveExitsThree() throws {
+        try refused(["spectrum", "--size", "20", "--W", "9", "--solver", "shift-invert", "--sigma", "0", "--count", "10",
+                     "--max-restarts", "1", "--tol", "1e-15", "--ncv", "24"],
+                    "error: block Krylov-Schur reached the maximum of 1 restarts with 0 of 10 eigenpairs converged; raise --max-restarts, enlarge the basis (--ncv, now 24), or loosen --tol (now 1e-15); nothing was written",
+                    status: 3)
+    }
+
     @Test func negativeOptionValuesAreAccepted() throws {
         let dir = CLI.scratch("negative")
         defer { try? FileManager.default.removeItem(at: dir) }
