@@ -124,8 +124,7 @@ struct GroundStateCommand: ParsableCommand {
         s.core = GroundStateStudy.Core(rawValue: core)!
         s.chebyshevMoments = chebyshevMoments
         s.probeSpacing = probeSpacing == 0 ? nil : probeSpacing
-        let phase = PhaseProgress(command: "ground-state", quiet: io.quiet)
-        s.progress = { phase.report($0, $1, $2) }
+        s.progress = { PhaseProgress.current?.report($0, $1, $2) }
         return s
     }
 

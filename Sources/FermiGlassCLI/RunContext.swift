@@ -28,6 +28,7 @@ final class RunContext {
         self.options = options
         self.plan = plan
         if let plan { try Self.check(plan, command: command) }
+        PhaseProgress.current = PhaseProgress(command: command, quiet: options.quiet)
         output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
         BLASRuntime.setThreads(options.threads)
     }
@@ -204,6 +205,9 @@ final class RunContext {
 /// every `interval` seconds, none with --quiet. A class the library's @Sendable progress
 /// callbacks can hold (they run on the calling thread, one at a time).
 final class PhaseProgress: @unchecked Sendable {
+    /// The progress of the command running in this process (set by ``RunContext``).
+    nonisolated(unsafe) static var current: PhaseProgress?
+
     let command: String
     let quiet: Bool
     let interval: Double

@@ -292,6 +292,12 @@ import FermiGlassStudies
         let probes = g.stderr.split(separator: "\n").filter { $0.hasPrefix("[ground-state] Chebyshev core probe ") }
         #expect(probes.count == 62, "\(g.stderr)")  // probes 2...63 of 64 (the rate needs two, the last is the end)
         #expect(probes.first?.range(of: #"^\[ground-state\] Chebyshev core probe 2/64, about [0-9.e-]+ s left$"#, options: .regularExpression) != nil)
+        // Shift-invert slices of a wide window: 120 levels in slices of at most 30 (5 slices).
+        let s = try CLI.run(["spectrum", "--size", "20", "--W", "9", "--filling", "0.8", "--solver", "shift-invert", "--window", "levels:60",
+                             "--slice-capacity", "30", "--force", "--output", dir.path], environment: ["FERMIGLASS_PROGRESS_INTERVAL": "0"])
+        #expect(s.status == 0, "\(s.stderr)")
+        let slices = s.stderr.split(separator: "\n").filter { $0.hasPrefix("[spectrum] shift-invert slice ") }
+        #expect(slices.count == 3 && slices.first?.hasPrefix("[spectrum] shift-invert slice 2/5, about ") == true, "\(s.stderr)")
         // Hartree-Fock: one iteration line every 5 s by default (this run takes well under 5 s), none with --quiet.
         let args = ["hartree-fock", "--size", "6", "--W", "5", "--filling", "0.8", "--U", "1", "--force", "--output", dir.path]
         let h = try CLI.run(args)
