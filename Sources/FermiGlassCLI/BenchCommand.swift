@@ -319,7 +319,11 @@ struct BenchExportCommand: ParsableCommand {
 
     func run() throws {
         let spec = try model.resolve(needsFilling: false)
-        let ctx = try RunContext(command: "bench export", options: io, plan: nil)
+        // The model, then H0's CSR arrays held twice more (the .npz and the .npy encodings).
+        let sites = Double(spec.lattice.siteCount)
+        let plan = MemoryPlan.estimate(sites: spec.lattice.siteCount, request: nil,
+                                       extra: [("CSR encodings (.npz and .npy)", 2 * (9 * 16 * sites + 8 * sites))])
+        let ctx = try RunContext(command: "bench export", options: io, plan: plan)
         try ctx.run {
             var entries = [JSON]()
             for r in spec.realizations {

@@ -50,6 +50,10 @@ import FermiGlassStudies
         // 20000 x 20000 on the sparse path: the LDL^T factor alone is 1.5 TiB.
         slowest = max(slowest, try refused(["localization", "--size", "20000", "--solver", "shift-invert", "--states", "0:10"],
                                            "localization needs about 1.7 TiB of memory (sparse LDL^T factor of H - sigma: about 1.5 TiB)"))
+        slowest = max(slowest, try refused(["bench", "export", "--size", "100000"],
+                                           "bench export needs about 4.2 TiB of memory (CSR encodings (.npz and .npy): about 2.8 TiB)"))
+        let bench = try CLI.run(["dense-benchmark", "--size", "20000"], environment: Self.budget)
+        #expect(bench.status == 64 && bench.stderr.contains("dense-benchmark needs about 3.3 EiB of memory"), "\(bench.stderr)")
         #expect(slowest < 2, "a refusal took \(slowest) s (process start included)")
     }
 
