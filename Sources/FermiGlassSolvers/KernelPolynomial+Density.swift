@@ -60,36 +60,49 @@ public struct KPMEstimate: Sendable {
     public var energies: [Double]
     public var value: [Double]
     public var standardError: [Double]
-}
 
-extension StochasticMoments {
-    /// The DOS per site, per unit energy, per spin, from each vector's moments: mean and
-    /// standard error over the vectors (the estimate is linear in the moments, so the spread of
-    /// the per-vector densities is its error).
-    public func density(kernel: KPMKernel, bounds: SpectralBounds, at energies: [Double]) -> KPMEstimate {
-        let g = kernel.coefficients(count)
-        return statistics(energies) { KernelPolynomial.density(moments: $0, kernel: g, bounds: bounds, at: energies) }
-    }
-
-    /// The integrated DOS per site per spin (the fraction of levels below E), mean and standard error.
-    public func integratedDensity(kernel: KPMKernel, bounds: SpectralBounds, at energies: [Double]) -> KPMEstimate {
-        let g = kernel.coefficients(count)
-        return statistics(energies) { KernelPolynomial.integratedDensity(moments: $0, kernel: g, bounds: bounds, at: energies) }
-    }
-
-    private func statistics(_ energies: [Double], _ f: ([Double]) -> [Double]) -> KPMEstimate {
-        let each = perVector.map(f)
-        let r = Double(vectors)
+    /// Mean and standard error over samples (one array over `energies` per random vector).
+    public init(energies: [Double], samples each: [[Double]]) {
+        let r = Double(each.count)
         var mean = [Double](repeating: 0, count: energies.count), se = mean
         for k in 0..<energies.count {
             let m = each.reduce(0) { $0 + $1[k] } / r
             mean[k] = m
-            if vectors > 1 {
+            if each.count > 1 {
                 let v = each.reduce(0) { $0 + ($1[k] - m) * ($1[k] - m) } / (r - 1)
                 se[k] = (v / r).squareRoot()
             } else { se[k] = .nan }
         }
-        return KPMEstimate(energies: energies, value: mean, standardError: se)
+        self.energies = energies
+        value = mean
+        standardError = se
+    }
+}
+
+extension StochasticMoments {
+    /// The DOS per site, per unit energy, per spin, of each vector's moments (R arrays over
+    /// `energies`): samples whose mean is the estimate and whose spread is its error.
+    public func perVectorDensity(kernel: KPMKernel, bounds: SpectralBounds, at energies: [Double]) -> [[Double]] {
+        let g = kernel.coefficients(count)
+        return perVector.map { KernelPolynomial.density(moments: $0, kernel: g, bounds: bounds, at: energies) }
+    }
+
+    /// The integrated DOS per spin (fraction of levels below E) of each vector's moments.
+    public func perVectorIntegratedDensity(kernel: KPMKernel, bounds: SpectralBounds, at energies: [Double]) -> [[Double]] {
+        let g = kernel.coefficients(count)
+        return perVector.map { KernelPolynomial.integratedDensity(moments: $0, kernel: g, bounds: bounds, at: energies) }
+    }
+
+    /// The DOS per site, per unit energy, per spin: mean and standard error over the vectors
+    /// (the estimate is linear in the moments, so the spread of the per-vector densities is its
+    /// error).
+    public func density(kernel: KPMKernel, bounds: SpectralBounds, at energies: [Double]) -> KPMEstimate {
+        KPMEstimate(energies: energies, samples: perVectorDensity(kernel: kernel, bounds: bounds, at: energies))
+    }
+
+    /// The integrated DOS per site per spin (the fraction of levels below E), mean and standard error.
+    public func integratedDensity(kernel: KPMKernel, bounds: SpectralBounds, at energies: [Double]) -> KPMEstimate {
+        KPMEstimate(energies: energies, samples: perVectorIntegratedDensity(kernel: kernel, bounds: bounds, at: energies))
     }
 
     /// The Fermi energy of `particles` electrons (both spins) on `sites` sites: the energy where
