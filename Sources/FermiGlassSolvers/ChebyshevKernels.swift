@@ -76,18 +76,17 @@ enum ChebyshevKernels {
         let chunks = (n + chunk - 1) / chunk
         var partial = [Double](repeating: 0, count: dots ? chunks * 2 * columns : 0)
         let groups = max(1, min(threads, chunks))
-        var scratch = [Double](repeating: 0, count: groups * chunk)
         s.onsite.withUnsafeBufferPointer { ep in
             var d = descriptor(s, ep.baseAddress!)
             withUnsafePointer(to: &d) { dp in
                 partial.withUnsafeMutableBufferPointer { pp in
-                    scratch.withUnsafeMutableBufferPointer { sp in
-                        let pb = pp.baseAddress, sb = sp.baseAddress!
+                    do {
+                        let pb = pp.baseAddress
                         func run(_ g: Int) {
                             for c in (g * chunks / groups)..<((g + 1) * chunks / groups) {
                                 let lo = c * chunk, hi = min(n, lo + chunk)
                                 fg_stencil_cheb(dp, Int64(lo), Int64(hi), Int32(columns), Int64(n), v, w, shift, inverseScale,
-                                                first ? 1 : 0, sb + g * chunk, dots ? pb! + c * 2 * columns : nil)
+                                                first ? 1 : 0, dots ? pb! + c * 2 * columns : nil)
                             }
                         }
                         if groups == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: groups) { run($0) } }

@@ -10,19 +10,25 @@
 #define FG_CLONES
 #endif
 
-/// vv = sum v_i^2, wv = sum w_i v_i over n entries: four lanes by i mod 4, the tail in lane 0,
-/// combined as (l0 + l1) + (l2 + l3). The order depends on n only.
+typedef double v8 __attribute__((vector_size(64)));
+
+/// vv = sum v_i^2, wv = sum w_i v_i over n entries: eight lanes by i mod 8 (one 8-wide vector),
+/// the tail added to lanes 0.., combined as ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)).
+/// The order depends on n only (the same on every instruction set: lane-wise IEEE arithmetic).
 static inline void chunk_dots(int64_t n, const double *v, const double *w, double *vv, double *wv)
 {
-    double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+    v8 a = {0}, b = {0};
     int64_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        a0 += v[i] * v[i]; a1 += v[i + 1] * v[i + 1]; a2 += v[i + 2] * v[i + 2]; a3 += v[i + 3] * v[i + 3];
-        b0 += w[i] * v[i]; b1 += w[i + 1] * v[i + 1]; b2 += w[i + 2] * v[i + 2]; b3 += w[i + 3] * v[i + 3];
+    for (; i + 8 <= n; i += 8) {
+        v8 x, y;
+        __builtin_memcpy(&x, v + i, sizeof x);
+        __builtin_memcpy(&y, w + i, sizeof y);
+        a += x * x;
+        b += y * x;
     }
-    for (; i < n; i++) { a0 += v[i] * v[i]; b0 += w[i] * v[i]; }
-    *vv = (a0 + a1) + (a2 + a3);
-    *wv = (b0 + b1) + (b2 + b3);
+    for (int k = 0; i < n; i++, k++) { a[k] += v[i] * v[i]; b[k] += w[i] * v[i]; }
+    *vv = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    *wv = ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
 }
 
 FG_CLONES
@@ -78,10 +84,20 @@ static double site_general(const fg_stencil *s, int64_t x, int64_t y, const doub
     return acc;
 }
 
-/// y[i] = (H v)_i for sites lo <= i < hi of one column: interior sites by the nine-point
-/// stencil in column order (row y-1, row y, row y+1, each left to right), the rest by
-/// site_general.
-static inline void stencil_range(const fg_stencil *s, int64_t lo, int64_t hi, const double *v, double *out)
+/// The value stored for site i from a = (H v)_i: a itself (mode 0), t = (a - shift v_i) inv
+/// (mode 1, T_1), or 2 t - out_i (mode 2, T_{n+1} over T_{n-1}).
+static inline double finish(int mode, double a, double vi, double old, double shift, double inv)
+{
+    if (mode == 0) return a;
+    const double t = (a - shift * vi) * inv;
+    return mode == 1 ? t : 2 * t - old;
+}
+
+/// out[i - lo] = finish((H v)_i) for sites lo <= i < hi of one column: interior sites by the
+/// nine-point stencil in column order (row y-1, row y, row y+1, each left to right), the rest
+/// by site_general. `mode` is a constant at every call, so each use compiles to its own loop.
+static inline void stencil_range(const fg_stencil *s, int64_t lo, int64_t hi, const double *v, double *out,
+                                 int mode, double shift, double inv)
 {
     const int64_t lx = s->lx, ly = s->ly;
     const double t1 = s->t1, t2 = s->t2;
@@ -91,22 +107,26 @@ static inline void stencil_range(const fg_stencil *s, int64_t lo, int64_t hi, co
         const int64_t y = i / lx, x0 = i - y * lx;
         const int64_t x1 = (hi - y * lx) < lx ? hi - y * lx : lx;   // this lattice row: x0 <= x < x1
         const int64_t row = y * lx;
+        double *o = out + row - lo;
+        const double *vz = v + row;
+        int64_t xa = x1, xb = x1;                                    // the fast range xa <= x < xb
         if (fast_ok && y >= 1 && y <= ly - 2) {
-            int64_t xa = x0 > 1 ? x0 : 1, xb = x1 < lx - 1 ? x1 : lx - 1;
-            for (int64_t x = x0; x < x1 && x < xa; x++) out[row + x - lo] = site_general(s, x, y, v);
-            const double *vm = v + row - lx, *vz = v + row, *vp = v + row + lx, *e = s->onsite + row;
-            double *o = out + row - lo;
+            xa = x0 > 1 ? x0 : 1;
+            xb = x1 < lx - 1 ? x1 : lx - 1;
+            if (xb < xa) xb = xa;
+        }
+        for (int64_t x = x0; x < x1 && x < xa; x++) o[x] = finish(mode, site_general(s, x, y, v), vz[x], o[x], shift, inv);
+        if (xa < xb) {
+            const double *vm = vz - lx, *vp = vz + lx, *e = s->onsite + row;
             for (int64_t x = xa; x < xb; x++) {
                 double a = 0.0;
                 a += t2 * vm[x - 1]; a += t1 * vm[x]; a += t2 * vm[x + 1];
                 a += t1 * vz[x - 1]; a += e[x] * vz[x]; a += t1 * vz[x + 1];
                 a += t2 * vp[x - 1]; a += t1 * vp[x]; a += t2 * vp[x + 1];
-                o[x] = a;
+                o[x] = finish(mode, a, vz[x], o[x], shift, inv);
             }
-            for (int64_t x = xb > x0 ? xb : x0; x < x1; x++) out[row + x - lo] = site_general(s, x, y, v);
-        } else {
-            for (int64_t x = x0; x < x1; x++) out[row + x - lo] = site_general(s, x, y, v);
         }
+        for (int64_t x = xb > x0 ? xb : x0; x < x1; x++) o[x] = finish(mode, site_general(s, x, y, v), vz[x], o[x], shift, inv);
         i = row + x1;
     }
 }
@@ -114,24 +134,19 @@ static inline void stencil_range(const fg_stencil *s, int64_t lo, int64_t hi, co
 FG_CLONES
 void fg_stencil_apply(const fg_stencil *s, int64_t lo, int64_t hi, int32_t columns, int64_t ld, const double *x, double *y)
 {
-    for (int32_t c = 0; c < columns; c++) stencil_range(s, lo, hi, x + c * ld, y + c * ld + lo);
+    for (int32_t c = 0; c < columns; c++) stencil_range(s, lo, hi, x + c * ld, y + c * ld + lo, 0, 0, 1);
 }
 
 FG_CLONES
 void fg_stencil_cheb(const fg_stencil *s, int64_t lo, int64_t hi, int32_t columns, int64_t ld, const double *v, double *w,
-                     double shift, double inv, int32_t first, double *scratch, double *dots)
+                     double shift, double inv, int32_t first, double *dots)
 {
     const int64_t rows = hi - lo;
     for (int32_t c = 0; c < columns; c++) {
         const double *x = v + c * ld;
         double *y = w + c * ld + lo;
-        stencil_range(s, lo, hi, x, scratch);
-        const double *xr = x + lo;
-        if (first) {
-            for (int64_t i = 0; i < rows; i++) y[i] = (scratch[i] - shift * xr[i]) * inv;
-        } else {
-            for (int64_t i = 0; i < rows; i++) { double t = (scratch[i] - shift * xr[i]) * inv; y[i] = 2 * t - y[i]; }
-        }
-        if (dots) chunk_dots(rows, xr, y, dots + 2 * c, dots + 2 * c + 1);
+        if (first) stencil_range(s, lo, hi, x, y, 1, shift, inv);
+        else stencil_range(s, lo, hi, x, y, 2, shift, inv);
+        if (dots) chunk_dots(rows, x + lo, y, dots + 2 * c, dots + 2 * c + 1);
     }
 }

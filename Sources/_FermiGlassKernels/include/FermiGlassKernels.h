@@ -44,7 +44,7 @@ void fg_subtract8(int64_t rows, int32_t m, const double *v, int64_t ldv, const d
 ///
 /// then, if acc is not NULL, acc += coef[0] * w (a Chebyshev series applied to the vectors),
 /// and, if dots is not NULL, dots[2c] = <v|v>, dots[2c+1] = <w|v> of column c over the chunk,
-/// summed in four lanes (i mod 4) combined as (l0 + l1) + (l2 + l3): the order depends on the
+/// summed in eight lanes (i mod 8) combined pairwise in a fixed tree: the order depends on the
 /// chunk length only, so a caller that sums fixed chunks in a fixed order gets the same bits
 /// for any number of threads. No fused multiply-adds (the expressions are evaluated exactly
 /// as written, as Swift does).
@@ -67,9 +67,10 @@ typedef struct {
 /// hoppings and cut bonds skipped, no fused multiply-adds -- bit for bit the same result.
 void fg_stencil_apply(const fg_stencil *s, int64_t lo, int64_t hi, int32_t columns, int64_t ld, const double *x, double *y);
 
-/// fg_cheb_combine with hv = H v computed on the fly by the stencil (`scratch`: hi - lo
-/// doubles): one pass reads v, the on-site energies and T_{n-1}, and writes T_{n+1} over it.
+/// fg_cheb_combine (without acc) with hv = H v computed on the fly by the stencil, site by
+/// site: one pass reads v, the on-site energies and T_{n-1}, and writes T_{n+1} over it (same
+/// bits as fg_stencil_apply followed by fg_cheb_combine).
 void fg_stencil_cheb(const fg_stencil *s, int64_t lo, int64_t hi, int32_t columns, int64_t ld, const double *v, double *w,
-                     double shift, double inv, int32_t first, double *scratch, double *dots);
+                     double shift, double inv, int32_t first, double *dots);
 
 #endif
