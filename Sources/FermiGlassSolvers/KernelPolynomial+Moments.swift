@@ -26,12 +26,18 @@ extension KernelPolynomial {
     /// Throws when a moment exceeds mu_0 in size (|T_n(x)| <= 1 on [-1, 1]): the spectrum is
     /// not inside ``bounds``.
     public func moments(of block: [Double], columns: Int, count m: Int) throws -> [Double] {
+        var a = block
+        return try moments(overwriting: &a, columns: columns, count: m)
+    }
+
+    /// ``moments(of:columns:count:)`` using the block's own storage as one of the two recurrence
+    /// vectors (it is overwritten): 2 blocks of memory instead of 3.
+    func moments(overwriting a: inout [Double], columns: Int, count m: Int) throws -> [Double] {
         let n = dimension
         guard m >= 2 else { throw SolverError.invalidArgument("the kernel polynomial method needs at least 2 moments, got \(m)") }
-        guard columns >= 1, block.count == n * columns else {
-            throw SolverError.invalidArgument("the block holds \(block.count) values, not \(n) x \(columns)")
+        guard columns >= 1, a.count == n * columns else {
+            throw SolverError.invalidArgument("the block holds \(a.count) values, not \(n) x \(columns)")
         }
-        var a = block
         var b = [Double](repeating: 0, count: n * columns)
         var hv = [Double](repeating: 0, count: hamiltonian is ChebyshevStepping ? 0 : n * columns)
         var mu = [Double](repeating: 0, count: m * columns)
@@ -95,7 +101,7 @@ extension KernelPolynomial {
                     }
                 }
             }
-            let mu = try moments(of: block, columns: cols, count: m)
+            let mu = try moments(overwriting: &block, columns: cols, count: m)
             for c in 0..<cols { perVector.append(mu[(c * m)..<((c + 1) * m)].map { $0 / Double(n) }) }
             start += cols
         }
@@ -115,7 +121,7 @@ extension KernelPolynomial {
             let cols = min(max(1, blockSize), sites.count - start)
             var block = [Double](repeating: 0, count: n * cols)
             for c in 0..<cols { block[c * n + sites[start + c]] = 1 }
-            let mu = try moments(of: block, columns: cols, count: m)
+            let mu = try moments(overwriting: &block, columns: cols, count: m)
             for c in 0..<cols { out.append(Array(mu[(c * m)..<((c + 1) * m)])) }
             start += cols
         }

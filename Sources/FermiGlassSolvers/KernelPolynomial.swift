@@ -72,6 +72,9 @@ public struct SpectralBounds: Sendable, Equatable {
     /// `margin` times the width on each side, clipped to Gershgorin. Lanczos approaches the
     /// extreme eigenvalues from inside, so the margin is what keeps the spectrum inside; the
     /// moment recurrence checks |mu_n| <= mu_0 and throws if an eigenvalue escaped.
+    ///
+    /// Plain three-term Lanczos (three vectors of memory, no reorthogonalization): lost
+    /// orthogonality only repeats converged Ritz values, and the extreme ones converge first.
     public static func estimate(_ h: any LinearOperator, gershgorin: ClosedRange<Double>, steps: Int = 40,
                                 margin: Double = 0.01, seed: UInt64 = 0) throws -> SpectralBounds {
         let n = h.dimension
@@ -79,38 +82,29 @@ public struct SpectralBounds: Sendable, Equatable {
         let k = min(steps, n)
         guard k >= 2 else { return SpectralBounds(gershgorin) }
         var rng = SplitMix64(seed: seed, stream: 0xB0D5)
-        var basis = [Double](repeating: 0, count: n * (k + 1))
-        var alpha = [Double](), beta = [Double]()
-        var w = [Double](repeating: 0, count: n)
+        var q = [Double](repeating: 0, count: n), previous = q, w = q
         var norm = 0.0
-        for i in 0..<n { let x = SplitMix64.unitDouble(rng.next()) - 0.5; basis[i] = x; norm += x * x }
+        for i in 0..<n { let x = SplitMix64.unitDouble(rng.next()) - 0.5; q[i] = x; norm += x * x }
         norm = norm.squareRoot()
-        for i in 0..<n { basis[i] /= norm }
+        for i in 0..<n { q[i] /= norm }
+        var alpha = [Double](), beta = [Double]()
         let scale = max(abs(gershgorin.lowerBound), abs(gershgorin.upperBound), 1e-300)
-        var used = 0
+        var betaPrev = 0.0
         for j in 0..<k {
-            try basis.withUnsafeBufferPointer { bp in
-                try w.withUnsafeMutableBufferPointer { wp in try h.apply(bp.baseAddress! + j * n, into: wp.baseAddress!, columns: 1) }
+            try q.withUnsafeBufferPointer { qp in
+                try w.withUnsafeMutableBufferPointer { wp in try h.apply(qp.baseAddress!, into: wp.baseAddress!, columns: 1) }
             }
-            // Full reorthogonalization (twice): k is small.
             var a = 0.0
-            for _ in 0..<2 {
-                for q in 0...j {
-                    var d = 0.0
-                    for i in 0..<n { d += basis[q * n + i] * w[i] }
-                    if q == j { a += d }
-                    for i in 0..<n { w[i] -= d * basis[q * n + i] }
-                }
-            }
-            alpha.append(a)
-            used = j + 1
+            for i in 0..<n { a += q[i] * w[i] }
             var b = 0.0
-            for i in 0..<n { b += w[i] * w[i] }
+            for i in 0..<n { let r = w[i] - a * q[i] - betaPrev * previous[i]; w[i] = r; b += r * r }
             b = b.squareRoot()
-            beta.append(b)
+            alpha.append(a); beta.append(b)
             if b < 1e-12 * scale || j == k - 1 { break }
-            for i in 0..<n { basis[(j + 1) * n + i] = w[i] / b }
+            for i in 0..<n { previous[i] = q[i]; q[i] = w[i] / b }
+            betaPrev = b
         }
+        let used = alpha.count
         // Ritz values and residual norms |beta_last * s_last| of the tridiagonal matrix.
         var t = [Double](repeating: 0, count: used * used)
         for j in 0..<used {
