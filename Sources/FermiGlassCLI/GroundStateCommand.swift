@@ -119,6 +119,7 @@ struct GroundStateCommand: ParsableCommand {
         s.momentThreshold = momentThreshold
         s.solver = solverOptions.choice(default: .dense)
         s.engine = solverOptions.engineOptions
+        s.cache = RunContext.eigenCache
         s.eigen = GroundStateStudy.DenseEigen(rawValue: eigen)!
         s.core = GroundStateStudy.Core(rawValue: core)!
         s.chebyshevMoments = chebyshevMoments

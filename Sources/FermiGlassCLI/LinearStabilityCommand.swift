@@ -16,7 +16,7 @@ struct LinearStabilityCommand: ParsableCommand {
             HF orbitals (H0's at U = 0): the per-spin bare susceptibility, whose eigenvalues on a clean lattice are \
             the Lindhard sums (1/N) sum_k [f_k - f_k+q]/(e_k+q - e_k). Linear response predicts a magnetic \
             instability when U lambda_max(Pi) >= 1. Pi is applied by dgemms over occupied x empty orbitals and \
-            its largest eigenvalues found by block Krylov iteration. Writes per realization (and U): \
+            its largest eigenvalues found by block Krylov-Schur iteration. Writes per realization (and U): \
             pi_eigenvalues.npy, pi_leading_vector.npy; linear_stability.csv at the top.
             """)
 
@@ -54,7 +54,7 @@ struct LinearStabilityCommand: ParsableCommand {
         template.occupation = occ
         guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
         let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
-        let ctx = try RunContext(command: "linear-stability", options: io)
+        let ctx = try RunContext(command: "linear-stability", options: io, staged: false)
         try ctx.run {
             let particles = spec.filling!.particles
             let occupied = particles / 2
@@ -65,14 +65,14 @@ struct LinearStabilityCommand: ParsableCommand {
             func summary() -> [(String, JSON)] {
                 [("parameters", spec.json), ("U", .numbers(us)), ("self_consistency", scf.json(template)),
                  ("pi_definition", .string("Pi_ij = 2 sum_{a occ, b empty} phi_a(i) phi_b(i) phi_b(j) phi_a(j) / (E_b - E_a), paramagnetic HF orbitals; per-spin Lindhard normalisation")),
-                 ("eigensolver", .string("block Krylov with Rayleigh-Ritz and thick restart; products by dgemm over occupied x empty orbitals")),
+                 ("eigensolver", .string("block Krylov-Schur (largest algebraic; thick restart, locking); products by dgemm over occupied x empty orbitals")),
                  ("tolerance", .number(tolerance)), ("results", .array(entries))]
             }
             try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial,
                                        checkpoint: { try ctx.writeSummary(summary(), complete: false) }) { r, u, h0, dir, hf, hfSeconds in
                 let clock = ContinuousClock(), t1 = clock.now
-                var op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)
-                let res = try LinearStability.largestEigenvalues(of: &op, count: eigenvalues, block: block, tolerance: tolerance)
+                let op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)
+                let res = try LinearStability.largestEigenvalues(of: op, count: eigenvalues, block: block, tolerance: tolerance)
                 let t2 = clock.now
                 try ctx.output.write(npy: res.eigenvalues, to: "\(dir)/pi_eigenvalues.npy")
                 try ctx.output.write(npy: Array(res.eigenvectors[0..<spec.lattice.siteCount]), to: "\(dir)/pi_leading_vector.npy")

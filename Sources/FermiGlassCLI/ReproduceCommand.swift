@@ -96,13 +96,15 @@ struct ReproduceCommand: ParsableCommand {
             guard p > 0 else { throw ValidationError("--proposals must be positive, got \(p)") }
             plan.proposals = [p]
         }
-        let root = URL(fileURLWithPath: output).standardizedFileURL
-        // Refuse a non-empty output before anything runs.
-        let out: OutputDirectory
-        do { out = try OutputDirectory(path: output, force: force) } catch let e as IOError { throw ValidationError(e.description) }
+        // Refuse a non-empty output before anything runs; everything is written into a staging
+        // directory that replaces --output when the whole reproduction has completed.
+        let out = try RunContext.openOutput(path: output, force: force, staged: true)
+        let root = out.url
         let started = Date()
         BLASRuntime.setThreads(threads)
-        EigenCache.shared.enable(capacityBytes: min(6 << 30, MemoryPlan.availableBytes / 3))
+        let cache = EigenCache(capacityBytes: min(6 << 30, MemoryPlan.availableBytes / 3))
+        RunContext.eigenCache = cache
+        defer { RunContext.eigenCache = nil }
         let common = ["--preset", "paper", "--size", String(plan.size), "--seed", String(seed), "--threads", String(threads)]
         func sub(_ name: String) -> String { root.appendingPathComponent(name).path }
         func stage(_ s: String) { FileHandle.standardError.write(Data("[reproduce] \(s) (\(Int(Date().timeIntervalSince(started))) s)\n".utf8)) }
@@ -147,11 +149,12 @@ struct ReproduceCommand: ParsableCommand {
             Figures.render("plot_dos.py", [sub("fig3") + "/dos.csv", "--output", sub("fig3.png")])
 
             stage("REPORT.md")
-            let report = try PaperReport(root: root, plan: plan, cacheHits: EigenCache.shared.hits,
+            let report = try PaperReport(root: root, plan: plan, cacheHits: cache.hits,
                                          seconds: Date().timeIntervalSince(started), threads: threads, seed: seed)
             try out.write(text: report.markdown, to: "REPORT.md")
             try out.write(json: report.json, to: "summary.json")
-            stage("done: \(root.appendingPathComponent("REPORT.md").path)")
+            try out.commit()
+            stage("done: \(out.destination.appendingPathComponent("REPORT.md").path)")
         } catch let e as ValidationError {
             throw e
         } catch {

@@ -81,7 +81,7 @@ struct SolverOptions: ParsableArguments {
         if choice == .shiftInvert && selection == .all {
             throw ValidationError("--solver shift-invert needs --sigma E --count k, or --window levels:K|energy:D with a filling")
         }
-        return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions)
+        return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions, cache: RunContext.eigenCache)
     }
 
     /// --solver, or `fallback` when it is not given.
@@ -110,7 +110,7 @@ struct SolverOptions: ParsableArguments {
         if Eigensolver.resolve(choice, sites: sites, selection: selection) == .shiftInvert && selection == .all {
             throw ValidationError("--solver \(choice.rawValue) computes states near an energy, not the whole spectrum: \(needsAll)")
         }
-        return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions)
+        return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions, cache: RunContext.eigenCache)
     }
 }
 

@@ -22,12 +22,30 @@ struct SpectrumCommand: ParsableCommand {
     @OptionGroup var solverOptions: SolverOptions
     @OptionGroup var io: RunOptions
 
-    @Flag(help: "Also write the eigenvectors.")
+    @Flag(help: "Also write the eigenvectors (eigenvectors.npy; with --store local, states.npz).")
     var saveVectors: Bool = false
+
+    /// How the eigenstates are held.
+    enum Store: String, ExpressibleByArgument, CaseIterable {
+        case dense, local
+    }
+
+    @Option(help: "How eigenstates are held: dense (columns of every site) or local (each state on the smallest rectangle outside which it has at most --max-discarded-weight of |phi|^2; written as states.npz, a scipy.sparse CSC sites x states matrix, with state_table.csv). summary.json gives the bytes held against dense columns.")
+    var store: Store = .dense
+
+    @Option(help: "--store local: the largest weight sum |phi(i)|^2 a state may drop outside its rectangle.")
+    var maxDiscardedWeight: Double = 1e-12
+
+    func validate() throws {
+        guard maxDiscardedWeight >= 0, maxDiscardedWeight < 1 else {
+            throw ValidationError("--max-discarded-weight must lie in [0, 1), got \(maxDiscardedWeight)")
+        }
+    }
 
     func run() throws {
         let spec = try model.resolve(needsFilling: solverOptions.window != nil)
-        let request = try solverOptions.request(fermiIndex: spec.filling?.fermiIndex, vectors: saveVectors)
+        var request = try solverOptions.request(fermiIndex: spec.filling?.fermiIndex, vectors: saveVectors || store == .local)
+        if store == .local { request.storage = .local(lattice: spec.lattice, maxDiscardedWeight: maxDiscardedWeight) }
         let ctx = try RunContext(command: "spectrum", options: io)
         try ctx.run {
             var perRealization = [JSON]()
@@ -40,7 +58,11 @@ struct SpectrumCommand: ParsableCommand {
                 method = solution.diagnostics.method
                 let dir = RunContext.realizationDirectory(r)
                 try ctx.output.write(npy: pairs.values, to: "\(dir)/eigenvalues.npy")
-                if saveVectors {
+                if let local = solution.local, saveVectors {
+                    for d in spec.realizations.count == 1 ? ["\(dir)/", ""] : ["\(dir)/"] {
+                        try Self.write(local, hamiltonian: h, to: d, ctx: ctx)
+                    }
+                } else if saveVectors {
                     try ctx.output.write(npy: pairs.vectorsSiteMajor(), shape: [pairs.dimension, pairs.count], to: "\(dir)/eigenvectors.npy")
                 }
                 if model.saveDisorder { try ctx.output.write(npy: m.onsiteEnergies, to: "\(dir)/disorder.npy") }
@@ -57,10 +79,17 @@ struct SpectrumCommand: ParsableCommand {
                     entry.append(("open_shell", .bool(pairs.values[f.fermiIndex] - pairs.values[f.fermiIndex - 1] <= 1e-10 * h.infinityNorm)))
                 }
                 entry += solution.diagnostics.entries
+                if let local = solution.local {
+                    entry.append(("storage", .object([("kind", .string("local (a rectangle per state)")), ("stored_bytes", .int(local.bytes)),
+                                                      ("dense_bytes", .int(local.denseBytes)),
+                                                      ("max_discarded_weight_allowed", .number(maxDiscardedWeight)),
+                                                      ("max_discarded_weight", .number(local.maxDiscardedWeight)),
+                                                      ("mean_support_sites", .number(Double(local.bytes / 8) / Double(max(1, local.count))))])))
+                }
                 perRealization.append(.object(entry))
                 if spec.realizations.count == 1 {
                     try ctx.output.write(npy: pairs.values, to: "eigenvalues.npy")
-                    if saveVectors {
+                    if saveVectors && solution.local == nil {
                         try ctx.output.write(npy: pairs.vectorsSiteMajor(), shape: [pairs.dimension, pairs.count], to: "eigenvectors.npy")
                     }
                 }
@@ -78,5 +107,20 @@ struct SpectrumCommand: ParsableCommand {
             body.append(("realizations", .array(perRealization)))
             try ctx.writeSummary(body)
         }
+    }
+
+    /// states.npz (scipy.sparse CSC, sites x states) and state_table.csv (per state: level,
+    /// energy, residual on the global H, support size, discarded weight, site of the maximum).
+    static func write(_ local: LocalEigenstates, hamiltonian h: CSRMatrix, to dir: String, ctx: RunContext) throws {
+        let (indptr, indices, data) = local.compressedColumns()
+        try ctx.output.write(NPZ.encodeCSC(rows: local.dimension, columns: local.count, indptr: indptr, indices: indices, data: data),
+                             to: dir + "states.npz")
+        let residuals = local.residuals(of: h), maxima = local.maximumSites()
+        var table = CSVTable(header: ["level", "energy", "residual", "support_sites", "discarded_weight", "max_site"])
+        for a in 0..<local.count {
+            table.append([local.firstLevel.map { .int($0 + a) } ?? "", .double(local.values[a]), .double(residuals[a]),
+                          .int(local.supportSize(of: a)), .double(local.discardedWeight(of: a)), .int(maxima[a])])
+        }
+        try ctx.output.write(csv: table, to: dir + "state_table.csv")
     }
 }

@@ -104,12 +104,22 @@ public enum NPZ {
     /// A `scipy.sparse.save_npz`-compatible CSR archive: data (float64), indices and indptr
     /// (int64), shape (int64, length 2) and format ('csr').
     public static func encodeCSR(rows: Int, columns: Int, indptr: [Int], indices: [Int], data: [Double]) throws -> Data {
+        try encodeCompressed("csr", rows: rows, columns: columns, indptr: indptr, indices: indices, data: data)
+    }
+
+    /// A `scipy.sparse.save_npz`-compatible CSC archive (indptr over columns, row indices):
+    /// how compressed eigenstates are written, one column per state (CONVENTIONS.md §5).
+    public static func encodeCSC(rows: Int, columns: Int, indptr: [Int], indices: [Int], data: [Double]) throws -> Data {
+        try encodeCompressed("csc", rows: rows, columns: columns, indptr: indptr, indices: indices, data: data)
+    }
+
+    private static func encodeCompressed(_ format: String, rows: Int, columns: Int, indptr: [Int], indices: [Int], data: [Double]) throws -> Data {
         try encode([
             ("data", NPY.encode(data, shape: [data.count])),
             ("indices", NPY.encode(indices, shape: [indices.count])),
             ("indptr", NPY.encode(indptr, shape: [indptr.count])),
             ("shape", NPY.encode([rows, columns], shape: [2])),
-            ("format", NPY.encode(unicodeScalar: "csr")),
+            ("format", NPY.encode(unicodeScalar: format)),
         ])
     }
 

@@ -58,10 +58,10 @@ public enum ChebyshevCore {
 
     /// n_core for the lattice Hamiltonian `h`; `window` holds the window eigenpairs (with
     /// vectors), which must be the levels just above the core.
-    public static func coreDensity(h: CSRMatrix, lattice: Lattice, window: Eigenpairs, moments m: Int,
+    public static func coreDensity(h: CSRMatrix, lattice: Lattice, window: some EigenstateStore, moments m: Int,
                                    probeSpacing: Int? = nil) throws -> Result {
         let n = h.rowCount
-        guard window.hasVectors, window.count > 0, window.dimension == n, n == lattice.siteCount else {
+        guard (window as? Eigenpairs)?.hasVectors ?? true, window.count > 0, window.dimension == n, n == lattice.siteCount else {
             throw ModelError.invalidParameter("the Chebyshev core density needs the window eigenvectors of this lattice")
         }
         guard m >= 2 else { throw ModelError.invalidParameter("the Chebyshev expansion needs at least 2 moments, got \(m)") }
@@ -119,7 +119,7 @@ public enum ChebyshevCore {
         for w in 0..<window.count {
             let sw = series(coefficients, at: (window.values[w] - b) / a)
             windowBand += sw * window.values[w]
-            for i in 0..<n { let x = window.vectors[i + w * n]; density[i] -= sw * x * x }
+            window.forEachComponent(of: w) { i, x in density[i] -= sw * x * x }
         }
         return Result(density: density, bandEnergy: 2 * (traceHS - windowBand), moments: m, probes: colours,
                       stepEnergy: step, spectralBounds: (b - a)...(b + a))
@@ -127,22 +127,20 @@ public enum ChebyshevCore {
 }
 
 extension GroundStateProblem {
-    /// The sparse path: the window eigenpairs (levels `window.firstLevel ..<`, with vectors)
+    /// The sparse path: the window states (levels `window.firstLevel ..<`, dense or compressed)
     /// and a core density n_core(i) (for example from ``ChebyshevCore``) and core band energy.
-    public init(window: Eigenpairs, coreDensity core: [Double], coreBandEnergy: Double, totalParticles: Int) throws {
-        guard let lo = window.firstLevel, window.hasVectors else {
+    /// chi and the core shifts come from the store: BLAS-3 on dense columns, blockwise over the
+    /// pairs whose supports meet on compressed states.
+    public init(window: some EigenstateStore, coreDensity core: [Double], coreBandEnergy: Double, totalParticles: Int) throws {
+        guard let lo = window.firstLevel, (window as? Eigenpairs)?.hasVectors ?? true else {
             throw ModelError.invalidParameter("the sparse ground-state problem needs window eigenvectors with a known first level")
         }
-        let n = window.dimension, k = window.count
+        let k = window.count
         let inWindow = totalParticles - 2 * lo
         guard inWindow >= 0, inWindow <= 2 * k else {
             throw ModelError.invalidParameter("\(totalParticles) particles do not fit the window \(lo)..<\(lo + k) above its core")
         }
-        let p = Overlaps.densities(window)
-        let chi = BLAS.gramian(p, rows: n, columns: k)
-        let shift = BLAS.transposeProduct(p, core, rows: n, aColumns: k, bColumns: 1)
-        self.init(xi: window.values, chi: chi, coreShift: shift, coreBandEnergy: coreBandEnergy,
-                  coreSelfOverlap: core.reduce(0) { $0 + $1 * $1 }, particles: inWindow, firstLevel: lo,
-                  densities: p, siteCount: n)
+        self.init(xi: window.values, chi: Overlaps.chi(window), coreShift: window.densityProjection(core), coreBandEnergy: coreBandEnergy,
+                  coreSelfOverlap: core.reduce(0) { $0 + $1 * $1 }, particles: inWindow, firstLevel: lo, states: window)
     }
 }

@@ -9,7 +9,7 @@
 ///   occupied levels above E_F (window index >= the sea's occupied count), with as many holes
 ///   (empty levels below E_F) when no level is polarized;
 /// * the real-space moment map m_i = sum_a (n_a,up - n_a,dn) |phi_a(i)|^2 (needs the window
-///   densities) and the number of sites with |m_i| above `momentThreshold`.
+///   states) and the number of sites with |m_i| above `momentThreshold`.
 public struct GroundStateObservables: Sendable {
     public let energy: Double
     public let polarized: Int
@@ -18,7 +18,7 @@ public struct GroundStateObservables: Sendable {
     public let empty: Int
     public let pairsAboveFermi: Int
     public let holesBelowFermi: Int
-    /// m_i per site (empty when the problem keeps no densities).
+    /// m_i per site (empty when the problem keeps no window states).
     public let moments: [Double]
     public let momentThreshold: Double
     public let sitesAboveThreshold: Int
@@ -38,13 +38,9 @@ public struct GroundStateObservables: Sendable {
         }
         pairsAboveFermi = pairs
         holesBelowFermi = holes
-        var m = [Double](repeating: 0, count: problem.siteCount)
-        let n = problem.siteCount
-        if n > 0 {
-            for a in 0..<o.count where o.up[a] != o.dn[a] {
-                let sign = o.up[a] == 1 ? 1.0 : -1.0
-                for i in 0..<n { m[i] += sign * problem.densities[i + a * n] }
-            }
+        var m = [Double]()
+        if let states = problem.states {
+            m = states.weightedDensity((0..<o.count).map { a in o.up[a] == o.dn[a] ? 0 : (o.up[a] == 1 ? 1.0 : -1.0) })
         }
         moments = m
         self.momentThreshold = momentThreshold

@@ -34,11 +34,11 @@ public struct GroundStateProblem: Sendable {
     /// E_F: midway between the last occupied and first empty window level of the sea (NaN if
     /// the window has none on one side).
     public let fermiEnergy: Double
-    /// |phi_a(i)|^2 for the window states, column-major sites x k (empty if not kept); used
-    /// for the real-space moment map.
-    public let densities: [Double]
-    /// Number of sites (the length of a moment map), 0 when densities are not kept.
-    public let siteCount: Int
+    /// The window states themselves (dense columns or compressed local states), kept for the
+    /// real-space moment map; nil for a problem built from its parts.
+    public let states: (any EigenstateStore)?
+    /// Number of sites (the length of a moment map), 0 when no states are kept.
+    public var siteCount: Int { states?.dimension ?? 0 }
 
     public var count: Int { xi.count }
     /// IPR_a = chi_aa of the window states.
@@ -47,11 +47,11 @@ public struct GroundStateProblem: Sendable {
     /// A problem from its parts (tests, other bases, the sparse path).
     public init(xi: [Double], chi: [Double], coreShift: [Double]? = nil, coreBandEnergy: Double = 0,
                 coreSelfOverlap: Double = 0, particles: Int, firstLevel: Int = 0,
-                densities: [Double] = [], siteCount: Int = 0) {
+                states: (any EigenstateStore)? = nil) {
         let k = xi.count
         precondition(chi.count == k * k, "chi must be \(k) x \(k)")
         precondition((0...(2 * k)).contains(particles), "window particle count \(particles) outside 0...\(2 * k)")
-        precondition(densities.isEmpty || densities.count == siteCount * k)
+        precondition(states == nil || states!.count == k, "\(states!.count) window states for \(k) energies")
         self.xi = xi
         self.chi = chi
         self.coreShift = coreShift ?? [Double](repeating: 0, count: k)
@@ -59,8 +59,7 @@ public struct GroundStateProblem: Sendable {
         self.coreSelfOverlap = coreSelfOverlap
         self.particles = particles
         self.firstLevel = firstLevel
-        self.densities = densities
-        self.siteCount = siteCount
+        self.states = states
         let occ = particles / 2
         fermiEnergy = (occ > 0 && occ < k) ? 0.5 * (xi[occ - 1] + xi[occ]) : .nan
     }
@@ -81,30 +80,22 @@ public struct GroundStateProblem: Sendable {
         }
         let n = pairs.dimension
         let core = GroundStateProblem.coreDensity(pairs: pairs, below: lo)
-        let states = Array(window)
-        let p = Overlaps.densities(pairs, states: states)
-        let k = states.count
+        let k = window.count
+        let windowStates = pairs.subset(window)
+        let p = Overlaps.densities(windowStates)
         let chi = BLAS.gramian(p, rows: n, columns: k)
         let shift = BLAS.transposeProduct(p, core, rows: n, aColumns: k, bColumns: 1)
         var band = 0.0
         for c in 0..<lo { band += 2 * pairs.values[c] }
         let selfOverlap = core.reduce(0) { $0 + $1 * $1 }
         self.init(xi: Array(pairs.values[window]), chi: chi, coreShift: shift, coreBandEnergy: band,
-                  coreSelfOverlap: selfOverlap, particles: inWindow, firstLevel: lo, densities: p, siteCount: n)
+                  coreSelfOverlap: selfOverlap, particles: inWindow, firstLevel: lo, states: windowStates)
     }
 
     /// n_core(i) = sum_{c < lo} |phi_c(i)|^2: the exact per-spin density of the lowest `lo`
     /// levels.
     public static func coreDensity(pairs: Eigenpairs, below lo: Int) -> [Double] {
-        let n = pairs.dimension
-        var core = [Double](repeating: 0, count: n)
-        pairs.vectors.withUnsafeBufferPointer { v in
-            for c in 0..<lo {
-                let base = c * n
-                for i in 0..<n { let x = v[base + i]; core[i] += x * x }
-            }
-        }
-        return core
+        pairs.weightedDensity((0..<pairs.count).map { $0 < lo ? 1 : 0 })
     }
 
     /// The paramagnetic Fermi sea of the window: the lowest particles/2 levels doubly occupied

@@ -8,9 +8,13 @@ import FermiGlassSolvers
 ///     Pi_ij = 2 sum_{a occ, b empty} phi_a(i) phi_b(i) phi_b(j) phi_a(j) / (E_b - E_a)
 ///
 /// the static bare spin susceptibility per spin (the factor 2 collects the two time orderings
-/// that are equal for real orbitals). Pi has only a != b terms (the "chi_aa = 0" of Eq. A6), and
-/// it is positive semi-definite. On a clean lattice its eigenvectors are plane waves with
-/// eigenvalues the per-spin Lindhard function
+/// that are equal for real orbitals). Pi has only a != b terms (the "chi_aa = 0" of Eq. A6). For
+/// an aufbau occupation every E_b - E_a > 0 and Pi is positive semi-definite (a sum of
+/// positive multiples of v v^T, v_i = phi_a(i) phi_b(i)); a maximum-overlap occupation can leave
+/// an empty orbital below an occupied one, whose negative term can make Pi indefinite. So the
+/// stability analysis asks for the largest algebraic eigenvalue, not the largest in magnitude.
+/// On a clean lattice its eigenvectors are plane waves with eigenvalues the per-spin Lindhard
+/// function
 ///
 ///     Pi(q) = (1/N) sum_k [f(e_k) - f(e_{k+q})] / (e_{k+q} - e_k),
 ///
@@ -23,12 +27,12 @@ import FermiGlassSolvers
 ///     M = Phi_occ^T (x o Phi_emp)          (occ x emp),  M_ab *= 2 / (E_b - E_a)
 ///     y_i = sum_b (Phi_occ M)_ib phi_b(i)
 ///
-/// i.e. 4 N n_occ n_emp flops per vector. The largest eigenvalues are found by a block Krylov
-/// method with Rayleigh-Ritz on the whole (re-orthogonalized) basis and thick restarts.
+/// i.e. 4 N n_occ n_emp flops per vector. The largest eigenvalues are found by the shared block
+/// Krylov-Schur solver (``BlockKrylovSchur``, ``SpectrumEnd/largestAlgebraic``).
 public enum LinearStability {}
 
-/// The operator Pi of a paramagnetic HF solution (or of H0, at U = 0).
-public struct SusceptibilityOperator: @unchecked Sendable {
+/// The operator Pi of a paramagnetic HF solution (or of H0, at U = 0): a ``LinearOperator``.
+public struct SusceptibilityOperator: LinearOperator, Sendable {
     public let dimension: Int
     public let occupied: Int
     public let empty: Int
@@ -38,8 +42,6 @@ public struct SusceptibilityOperator: @unchecked Sendable {
     let phiEmp: [Double]
     /// 2 / (E_b - E_a), column-major occupied x empty.
     let weights: [Double]
-    /// Number of vectors multiplied so far (for the report).
-    public private(set) var products = 0
 
     /// `orbitals` must hold every level with its vector; columns 0 ..< occupied are the filled
     /// orbitals (the lowest levels for an aufbau state; a maximum-overlap state lists its
@@ -75,22 +77,18 @@ public struct SusceptibilityOperator: @unchecked Sendable {
         weights = w
     }
 
-    /// Y = Pi X for a column-major block X (dimension x k).
-    public mutating func apply(_ x: [Double], columns k: Int) -> [Double] {
+    /// Y = Pi X for a column-major block X (dimension x k), one column at a time: per column
+    /// two dgemms over occupied x empty orbitals (see ``LinearStability``).
+    public func apply(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, columns k: Int) throws {
         let n = dimension, no = occupied, ne = empty
-        precondition(x.count == n * k)
-        var y = [Double](repeating: 0, count: n * k)
         var scaled = [Double](repeating: 0, count: n * ne)
         var m = [Double](repeating: 0, count: no * ne)
         var back = [Double](repeating: 0, count: n * ne)
         for c in 0..<k {
-            let xc = x[(c * n)..<((c + 1) * n)]
+            let xc = x + c * n, yc = y + c * n
             phiEmp.withUnsafeBufferPointer { pe in
                 scaled.withUnsafeMutableBufferPointer { s in
-                    for b in 0..<ne {
-                        var i = 0
-                        for xi in xc { s[b * n + i] = xi * pe[b * n + i]; i += 1 }
-                    }
+                    for b in 0..<ne { for i in 0..<n { s[b * n + i] = xc[i] * pe[b * n + i] } }
                 }
             }
             phiOcc.withUnsafeBufferPointer { po in
@@ -112,17 +110,11 @@ public struct SusceptibilityOperator: @unchecked Sendable {
             }
             phiEmp.withUnsafeBufferPointer { pe in
                 back.withUnsafeBufferPointer { bp in
-                    y.withUnsafeMutableBufferPointer { yp in
-                        let base = c * n
-                        for b in 0..<ne {
-                            for i in 0..<n { yp[base + i] += bp[b * n + i] * pe[b * n + i] }
-                        }
-                    }
+                    for i in 0..<n { yc[i] = 0 }
+                    for b in 0..<ne { for i in 0..<n { yc[i] += bp[b * n + i] * pe[b * n + i] } }
                 }
             }
         }
-        products += k
-        return y
     }
 
     /// Pi as a dense column-major matrix (small systems and tests only: N^2 memory).
@@ -159,146 +151,59 @@ public struct LinearStabilityResult: Sendable {
 }
 
 extension LinearStability {
-    /// The `count` largest eigenvalues of Pi by block Krylov iteration with Rayleigh-Ritz and
-    /// thick restarts. Converged when every wanted pair has ||Pi y - lambda y|| <=
-    /// tolerance * lambda_max. `block`: vectors multiplied together; `maxBasis`: basis size at
-    /// which the basis restarts from the best Ritz vectors. Deterministic (seeded start block).
-    public static func largestEigenvalues(of op: inout SusceptibilityOperator, count: Int = 1, block: Int? = nil,
+    /// The `count` largest (algebraic) eigenvalues of Pi, descending, by the shared block
+    /// Krylov-Schur solver (``BlockKrylovSchur/eigenpairs(of:count:which:options:blockSize:threads:)``
+    /// with ``SpectrumEnd/largestAlgebraic``; Pi can be indefinite). Converged when every wanted
+    /// pair has ||Pi y - lambda y|| <= tolerance * max|theta| over the Ritz values (the solver's
+    /// Ritz estimate; for a positive semi-definite Pi this is tolerance * lambda_max).
+    /// `block`: vectors multiplied together (default count + 1); `maxBasis`: the Krylov basis size
+    /// (at least count + 2 block); `maxProducts`: the budget of products, turned into a restart
+    /// limit (each thick restart re-expands about (maxBasis - count) / 2 vectors). Deterministic
+    /// (seeded start block). An operator too small for a Krylov basis of count + 2 blocks (at
+    /// most dimension - block vectors) is diagonalized densely (``SusceptibilityOperator/dense()``).
+    public static func largestEigenvalues(of op: SusceptibilityOperator, count: Int = 1, block: Int? = nil,
                                           tolerance: Double = 1e-10, maxBasis: Int = 120, maxProducts: Int = 2000,
                                           seed: UInt64 = 1) throws -> LinearStabilityResult {
         let n = op.dimension
         guard count >= 1, count <= n else {
             throw HartreeFockError.invalidArgument("number of eigenvalues must be in 1...\(n), got \(count)")
         }
-        let bs = min(n, max(1, block ?? (count + 1)))
         guard tolerance > 0 else { throw HartreeFockError.invalidArgument("tolerance must be positive") }
-        let maxBasis = min(n, max(maxBasis, count + 2 * bs))
-        var q: [Double] = []       // basis, column-major n x m
-        var aq: [Double] = []      // Pi applied to the basis
-        var m = 0
-        var rng = SplitMix64(seed: seed, stream: 0x51AB)
-        var newBlock = (0..<(n * bs)).map { _ in 2 * SplitMix64.unitDouble(rng.next()) - 1 }
-        var restarts = 0
-        var result = LinearStabilityResult(eigenvalues: [], eigenvectors: [], residuals: [], converged: false,
-                                           products: 0, restarts: 0, basisSize: 0)
-        while true {
-            // Orthonormalize the new block against the basis and itself (CGS2 + MGS).
-            var accepted: [Double] = []
-            var kept = 0
-            for c in 0..<(newBlock.count / n) {
-                var v = Array(newBlock[(c * n)..<((c + 1) * n)])
-                let original = norm(v)
-                for _ in 0..<2 {
-                    orthogonalize(&v, against: q, columns: m, n: n)
-                    orthogonalize(&v, against: accepted, columns: kept, n: n)
-                }
-                var nv = norm(v)
-                if nv <= 1e-10 * max(original, 1e-300) {
-                    // Deflated direction: replace by a random vector.
-                    v = (0..<n).map { _ in 2 * SplitMix64.unitDouble(rng.next()) - 1 }
-                    for _ in 0..<2 {
-                        orthogonalize(&v, against: q, columns: m, n: n)
-                        orthogonalize(&v, against: accepted, columns: kept, n: n)
-                    }
-                    nv = norm(v)
-                    if nv < 1e-12 { continue }
-                }
-                for i in 0..<n { v[i] /= nv }
-                accepted += v
-                kept += 1
-            }
-            guard kept > 0 else { break }   // the basis spans the whole space
-            let av = op.apply(accepted, columns: kept)
-            q += accepted
-            aq += av
-            m += kept
-            // Rayleigh-Ritz: T = Q^T Pi Q.
-            var t = BLAS.transposeProduct(q, aq, rows: n, aColumns: m, bColumns: m)
-            for j in 0..<m { for i in 0..<j { let s = 0.5 * (t[i + j * m] + t[j + i * m]); t[i + j * m] = s; t[j + i * m] = s } }
-            let ritz = try symmetricEigen(t, m)
-            // Descending order.
-            let order = Array((0..<m).reversed())
-            let want = min(count, m)
-            let lambdaMax = max(abs(ritz.values[m - 1]), 1e-300)
-            var values: [Double] = [], vectors: [Double] = [], residuals: [Double] = []
-            var residualVectors: [Double] = []
-            var allConverged = true
-            for (rank, idx) in order.enumerated() where rank < max(want, bs) {
-                let s = ritz.vector(idx)
-                let y = combine(q, s, n: n, m: m)
-                let ay = combine(aq, s, n: n, m: m)
-                var r = ay
-                for i in 0..<n { r[i] -= ritz.values[idx] * y[i] }
-                let rn = norm(r)
-                if rank < want {
-                    values.append(ritz.values[idx]); vectors += y; residuals.append(rn)
-                    if rn > tolerance * lambdaMax { allConverged = false }
-                }
-                residualVectors += r
-            }
-            result = LinearStabilityResult(eigenvalues: values, eigenvectors: vectors, residuals: residuals,
-                                           converged: allConverged && want == count, products: op.products,
-                                           restarts: restarts, basisSize: m)
-            if result.converged || m >= n { result.converged = result.converged || m >= n; break }
-            if op.products >= maxProducts { break }
-            if m + bs > maxBasis {
-                // Thick restart: keep the best Ritz vectors (and their images).
-                let keep = min(m, max(count + bs, maxBasis / 2))
-                var nq: [Double] = [], naq: [Double] = []
-                for idx in order.prefix(keep) {
-                    let s = ritz.vector(idx)
-                    nq += combine(q, s, n: n, m: m)
-                    naq += combine(aq, s, n: n, m: m)
-                }
-                q = nq; aq = naq; m = keep
-                restarts += 1
-            }
-            newBlock = residualVectors
-        }
-        if !result.converged {
+        if let b = block, b < 1 { throw HartreeFockError.invalidArgument("block size must be positive, got \(b)") }
+        // The solver's effective block (at most n / 4) and basis (at most n - block).
+        let bs = max(1, min(block ?? (count + 1), n / 4))
+        let basis = min(n - bs, max(maxBasis, count + 2 * bs))
+        guard count + bs <= basis else { return try denseEigenvalues(of: op, count: count) }
+        let perRestart = max(bs, (basis - count) / 2)
+        let options = LanczosOptions(basisSize: basis, tolerance: tolerance,
+                                     maxRestarts: max(1, (maxProducts - basis) / perRestart), seed: seed)
+        let r: KrylovEigenpairs
+        do {
+            r = try BlockKrylovSchur.eigenpairs(of: op, count: count, which: .largestAlgebraic, options: options, blockSize: bs)
+        } catch SolverError.noConvergence(let converged, let requested, _) {
             throw SolverError.noConvergence(
-                converged: result.residuals.filter { $0 <= tolerance * max(result.eigenvalues.first ?? 1, 1e-300) }.count,
-                requested: count,
-                message: "the largest eigenvalues of Pi did not converge after \(result.products) products "
-                    + "(residuals \(result.residuals)); raise the product limit or the basis size")
+                converged: converged, requested: requested,
+                message: "the largest eigenvalues of Pi did not converge within about \(maxProducts) products "
+                    + "(\(converged) of \(requested) to tolerance \(tolerance)); raise the product limit or the basis size (now \(basis))")
         }
-        return result
+        return LinearStabilityResult(eigenvalues: r.values, eigenvectors: r.vectors, residuals: r.residuals, converged: true,
+                                     products: r.applications, restarts: r.restarts, basisSize: basis)
     }
 
-    /// y = Q s for column-major Q (n x m).
-    static func combine(_ q: [Double], _ s: [Double], n: Int, m: Int) -> [Double] {
-        var y = [Double](repeating: 0, count: n)
-        q.withUnsafeBufferPointer { qp in
-            s.withUnsafeBufferPointer { sp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    BLAS.multiply(qp.baseAddress!, sp.baseAddress!, into: yp.baseAddress!, m: n, n: m, k: 1)
-                }
-            }
+    /// The `count` largest eigenvalues of the dense Pi (dsyevd), descending, with residuals
+    /// ||Pi y - lambda y|| from `count` products.
+    static func denseEigenvalues(of op: SusceptibilityOperator, count: Int) throws -> LinearStabilityResult {
+        let n = op.dimension
+        var a = op.dense()
+        let all = try DenseEigensolver.symmetric(&a, dimension: n, vectors: true)
+        let values = Array(all.reversed().prefix(count))
+        var vectors = [Double](repeating: 0, count: n * count)
+        for c in 0..<count { for i in 0..<n { vectors[i + c * n] = a[i + (n - 1 - c) * n] } }
+        let image = try op.apply(vectors, columns: count)
+        let residuals = (0..<count).map { c in
+            (0..<n).reduce(0.0) { s, i in let r = image[i + c * n] - values[c] * vectors[i + c * n]; return s + r * r }.squareRoot()
         }
-        return y
-    }
-
-    /// v -= Q (Q^T v) for orthonormal columns Q (n x m).
-    static func orthogonalize(_ v: inout [Double], against q: [Double], columns m: Int, n: Int) {
-        guard m > 0 else { return }
-        let c = BLAS.transposeProduct(q, v, rows: n, aColumns: m, bColumns: 1)
-        let p = combine(q, c, n: n, m: m)
-        for i in 0..<n { v[i] -= p[i] }
-    }
-
-    static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
-
-    /// Eigenpairs of a small dense symmetric matrix (column-major m x m) through the dense
-    /// solver layer.
-    static func symmetricEigen(_ a: [Double], _ m: Int) throws -> Eigenpairs {
-        var rowPointers = [Int](repeating: 0, count: m + 1)
-        var columns = [Int32](), values = [Double]()
-        columns.reserveCapacity(m * m); values.reserveCapacity(m * m)
-        for r in 0..<m {
-            for c in 0..<m { columns.append(Int32(c)); values.append(a[r + c * m]) }
-            rowPointers[r + 1] = columns.count
-        }
-        let csr = CSRMatrix(rowCount: m, columnCount: m, rowPointers: rowPointers, columnIndices: columns, values: values)
-        return try DenseEigensolver.solve(csr, selection: .all, vectors: true)
+        return LinearStabilityResult(eigenvalues: values, eigenvectors: vectors, residuals: residuals, converged: true,
+                                     products: count, restarts: 0, basisSize: n)
     }
 }

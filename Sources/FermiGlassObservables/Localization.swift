@@ -9,17 +9,10 @@ import FermiGlassSolvers
 ///
 /// Lengths are in lattice constants.
 public enum Localization {
-    /// IPR_a for every state of `pairs` (requires eigenvectors).
-    public static func ipr(_ pairs: Eigenpairs) -> [Double] {
-        precondition(pairs.hasVectors, "IPR needs eigenvectors")
-        let n = pairs.dimension
-        return pairs.vectors.withUnsafeBufferPointer { v in
-            (0..<pairs.count).map { a in
-                var s = 0.0
-                for i in (a * n)..<((a + 1) * n) { let p = v[i] * v[i]; s += p * p }
-                return s
-            }
-        }
+    /// IPR_a for every state of a store (dense columns or compressed local states).
+    public static func ipr(_ states: some EigenstateStore) -> [Double] {
+        if let pairs = states as? Eigenpairs { precondition(pairs.hasVectors, "IPR needs eigenvectors") }
+        return states.ipr()
     }
 
     /// L_loc = mean of IPR^(-1/2) over the given IPRs.

@@ -22,19 +22,9 @@ import FermiGlassSolvers
 public enum OverlapDecay {
     /// For each state of `pairs`, the site i where |phi_a(i)| is largest (the lowest such site
     /// on an exact tie).
-    public static func maximumSites(_ pairs: Eigenpairs) -> [Int] {
-        precondition(pairs.hasVectors, "the position of a state needs its eigenvector")
-        let n = pairs.dimension
-        return pairs.vectors.withUnsafeBufferPointer { v in
-            (0..<pairs.count).map { a in
-                var best = 0, bestValue = -1.0
-                for i in 0..<n {
-                    let x = abs(v[i + a * n])
-                    if x > bestValue { bestValue = x; best = i }
-                }
-                return best
-            }
-        }
+    public static func maximumSites(_ states: some EigenstateStore) -> [Int] {
+        if let pairs = states as? Eigenpairs { precondition(pairs.hasVectors, "the position of a state needs its eigenvector") }
+        return states.maximumSites()
     }
 
     /// One pair of states (indices into the chosen state set, a < c).

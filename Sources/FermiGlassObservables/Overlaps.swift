@@ -16,19 +16,20 @@ public enum Overlaps {
         return BLAS.gramian(p, rows: pairs.dimension, columns: k)
     }
 
+    /// chi among all states of a store: the dense store by dsyrk as above; a compressed store
+    /// blockwise over the pairs whose supports meet (``StateOverlaps``), exactly zero elsewhere.
+    public static func chi(_ states: some EigenstateStore) -> [Double] {
+        if let pairs = states as? Eigenpairs { return chi(pairs) }
+        return StateOverlaps.symmetricMatrix(states, squared: true)
+    }
+
+    /// chi_ac between the states of two stores (a.count x c.count, column-major).
+    public static func chi(_ a: some EigenstateStore, _ c: some EigenstateStore) -> [Double] {
+        StateOverlaps.matrix(a, c, squared: true)
+    }
+
     /// P_ia = |phi_a(i)|^2, column-major `dimension x count`.
     public static func densities(_ pairs: Eigenpairs, states: [Int]? = nil) -> [Double] {
-        precondition(pairs.hasVectors, "overlaps need eigenvectors")
-        let n = pairs.dimension
-        let sel = states ?? Array(0..<pairs.count)
-        var p = [Double](repeating: 0, count: n * sel.count)
-        pairs.vectors.withUnsafeBufferPointer { v in
-            p.withUnsafeMutableBufferPointer { pp in
-                for (col, a) in sel.enumerated() {
-                    for i in 0..<n { let x = v[i + a * n]; pp[i + col * n] = x * x }
-                }
-            }
-        }
-        return p
+        pairs.densityMatrix(states: states)
     }
 }

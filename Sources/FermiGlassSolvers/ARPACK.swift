@@ -1,4 +1,4 @@
-import CARPACK
+internal import CARPACK
 import FermiGlassModel
 import Foundation
 
@@ -65,6 +65,18 @@ struct LanczosResult {
 enum ARPACK {
     /// Serialises every use of ARPACK in the process (its Fortran SAVE state is global).
     static let lock = NSLock()
+
+    /// ARPACK-NG's version from its pkg-config file (ARPACK has no run-time version call).
+    static var version: String {
+        for dir in ["/usr/lib/x86_64-linux-gnu/pkgconfig", "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib/pkgconfig"] {
+            if let text = try? String(contentsOfFile: dir + "/arpack.pc", encoding: .utf8) {
+                for line in text.split(separator: "\n") where line.hasPrefix("Version:") {
+                    return "arpack-ng " + line.dropFirst(8).trimmingCharacters(in: .whitespaces)
+                }
+            }
+        }
+        return "arpack-ng (version unknown)"
+    }
 
     /// The `nev` eigenpairs of H closest to `sigma`, by ARPACK mode 3 (shift-invert, which = "LM"
     /// on OP = (H - sigma I)^-1). `applyInverse(x, y)` must set y = (H - sigma I)^-1 x.

@@ -1,11 +1,12 @@
-import CLAPACK
 import Dispatch
 import FermiGlassModel
-import _FermiGlassKernels
 
 /// Block Krylov-Schur (thick-restart block Lanczos with full reorthogonalization) for the
-/// largest-magnitude eigenvalues theta of a symmetric operator A, here A = (H - sigma I)^-1, so
-/// that theta = 1 / (xi - sigma) picks the levels xi closest to sigma.
+/// eigenvalues theta at one end of the spectrum of a symmetric ``LinearOperator`` A
+/// (``SpectrumEnd``): the largest |theta| (the shift-invert engine's A = (H - sigma I)^-1,
+/// ``ShiftInvertedOperator``, where theta = 1 / (xi - sigma) picks the levels xi closest to
+/// sigma), the largest theta (the spin susceptibility Pi of linear stability), or the smallest
+/// theta (a Hessian's lowest modes).
 ///
 /// Why not ARPACK alone: ARPACK's dsaupd orthogonalizes one vector at a time (BLAS-2, reading
 /// the whole Lanczos basis 2-4 times per step) and applies the operator to one vector at a
@@ -20,10 +21,10 @@ import _FermiGlassKernels
 /// Relation kept at all times (k expanded columns, cur = k + b orthonormal columns):
 ///     A V[:, :k] = V[:, :cur] G[:cur, :k]
 /// Rayleigh-Ritz on S = G[:k, :k] gives Ritz pairs (theta, V y) with residual norm
-/// ||G[k:cur, :k] y||. A restart keeps the best l Ritz vectors (Krylov-Schur): V <- V Y_l,
+/// ||A V y - theta V y|| = ||G[k:cur, :k] y|| (the Ritz estimate, exact in exact arithmetic). A restart keeps the best l Ritz vectors (Krylov-Schur): V <- V Y_l,
 /// G <- [diag(theta_l); G[k:cur, :k] Y_l], and continues from the unexpanded block.
 /// Converged wanted pairs are locked at a restart: they stay in V's first p columns, their
-/// residual couplings (<= tol |theta|) are dropped, and from then on Rayleigh-Ritz and the
+/// residual couplings (below the convergence bound) are dropped, and from then on Rayleigh-Ritz and the
 /// restart rotation V[:, p:k] Y only involve the active columns p ..< k (the rotation, a GEMM
 /// of n x (k - p) x (l - p), was a fifth of the Krylov time at 200 x 200 without locking).
 public enum BlockKrylovSchur {
@@ -47,15 +48,50 @@ public enum BlockKrylovSchur {
     /// Above this many bytes of Lanczos basis the default basis shrinks to 1.5 nev + 2 b.
     public static let largeBasisBytes = 2 << 30
 
-    /// The `nev` eigenpairs of A with largest |theta| (theta values and n x nev vectors).
-    /// `apply(x, y, columns)` must set y = A x for `columns` column-major vectors. `threads`:
-    /// over how many threads the Gram-Schmidt products split their rows (at most one per 8192
-    /// rows; default `--threads`); a given count gives bit-identical results.
-    static func largestMagnitude(dimension n: Int, nev: Int, options: LanczosOptions, blockSize: Int = defaultBlockSize,
-                                 threads requestedThreads: Int = BLASRuntime.threads,
-                                 apply: (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) throws -> Void)
-        throws -> (theta: [Double], vectors: [Double], restarts: Int, applications: Int, phases: Phases)
-    {
+    /// The `count` eigenpairs of the symmetric operator `op` at the spectrum end `which`.
+    ///
+    /// Convergence of a wanted Ritz pair (theta, y), with r = ||A y - theta y|| its Ritz estimate:
+    /// * ``SpectrumEnd/largestMagnitude``: r <= tol |theta|, or r <= 64 eps max|theta| (the
+    ///   rounding floor of an operator such as (H - sigma)^-1, whose largest |theta| can exceed
+    ///   the wanted ones by orders of magnitude when sigma sits near a level);
+    /// * ``SpectrumEnd/largestAlgebraic``, ``SpectrumEnd/smallestAlgebraic``: r <=
+    ///   max(tol, 64 eps) max|theta|, max over all current Ritz values: a relative bound on the
+    ///   operator's scale, since the wanted theta may be zero or of either sign.
+    /// tol = `options.tolerance` (0: 1e-13). Eigenvalue errors are O(r^2 / gap). The
+    /// largest-magnitude end tests convergence when the basis is full (before each restart), the
+    /// algebraic ends after every block, so an expensive operator stops as soon as it can.
+    ///
+    /// `options`: basis size (nil: ``basisSize(nev:dimension:options:blockSize:)``), tolerance,
+    /// restart limit, seed of the start block (`method` is ignored). `blockSize`: vectors per
+    /// operator application (capped at dimension / 4). `threads`: over how many threads the
+    /// Gram-Schmidt products split their rows (at most one per 8192 rows). The same inputs,
+    /// seed and thread count give bit-identical results (``LinearOperator/apply(_:into:columns:)``
+    /// must be deterministic). Throws ``SolverError/invalidArgument(_:)`` for an impossible basis
+    /// (count + block > ncv or ncv > dimension - block: use a dense solver on so small an
+    /// operator) and ``SolverError/noConvergence(converged:requested:message:)`` when the restart
+    /// limit is reached.
+    public static func eigenpairs(of op: some LinearOperator, count: Int, which: SpectrumEnd, options: LanczosOptions = LanczosOptions(),
+                                  blockSize: Int = defaultBlockSize, threads: Int = BLASRuntime.threads) throws -> KrylovEigenpairs {
+        try eigenpairs(of: op, count: count, which: which, options: options, blockSize: blockSize, threads: threads, order: .wantedEnd)
+    }
+
+    /// How ``eigenpairs(of:count:which:options:blockSize:threads:order:)`` returns its pairs.
+    enum ColumnOrder {
+        /// Wanted end first (the public contract).
+        case wantedEnd
+        /// As the iteration leaves them in the basis: locked pairs in locking order, then the
+        /// active ones by increasing theta. The shift-invert engine sorts its refined pairs
+        /// itself and keeps this order, so that its Rayleigh-Ritz step on H, and so its output,
+        /// stays bit-identical to the engine's results before this solver was made public.
+        case iteration
+    }
+
+    /// ``eigenpairs(of:count:which:options:blockSize:threads:)`` with a choice of output order.
+    static func eigenpairs(of op: some LinearOperator, count nev: Int, which: SpectrumEnd, options: LanczosOptions,
+                           blockSize: Int, threads requestedThreads: Int, order columnOrder: ColumnOrder) throws -> KrylovEigenpairs {
+        let n = op.dimension
+        guard n > 0 else { throw SolverError.invalidArgument("the operator must have a positive dimension, got \(n)") }
+        guard blockSize >= 1 else { throw SolverError.invalidArgument("the block size must be at least 1, got \(blockSize)") }
         let b = max(1, min(blockSize, n / 4))
         guard nev > 0 else { throw SolverError.invalidArgument("the number of eigenpairs must be positive, got \(nev)") }
         let m = basisSize(nev: nev, dimension: n, options: options, blockSize: blockSize)
@@ -76,7 +112,8 @@ public enum BlockKrylovSchur {
         var phases = Phases()
         let clock = ContinuousClock()
 
-        let theta = try v.withUnsafeMutableBufferPointer { vb -> [Double] in
+        // The returned pairs: theta, Ritz estimates, and where each column goes (wanted rank).
+        let (theta, residuals, ranks) = try v.withUnsafeMutableBufferPointer { vb -> ([Double], [Double], [Int]) in
             let vp = vb.baseAddress!
             func col(_ j: Int) -> UnsafeMutablePointer<Double> { vp + j * n }
             func random(into x: UnsafeMutablePointer<Double>) {
@@ -84,7 +121,7 @@ public enum BlockKrylovSchur {
             }
             // sqrt(x . x): OpenBLAS's dnrm2 rescales against overflow and runs at a fraction of
             // ddot's speed; Krylov vectors here are O(1) to O(1/gap), far from overflow.
-            func norm(_ x: UnsafePointer<Double>) -> Double { cblas_ddot(Int32(n), x, 1, x, 1).squareRoot() }
+            func norm(_ x: UnsafePointer<Double>) -> Double { BLAS.dot(n, x, x).squareRoot() }
 
             let threads = max(1, min(requestedThreads, n / 8192))
             /// body(t, lo, hi) for each thread t and its contiguous row range lo ..< hi of 0 ..< n.
@@ -99,8 +136,8 @@ public enum BlockKrylovSchur {
                 var c = [Double](repeating: 0, count: count * b)
                 guard b == 8 else {
                     c.withUnsafeMutableBufferPointer { cp in
-                        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(count), Int32(b), Int32(n), 1, col(first), Int32(n),
-                                    col(cur), Int32(n), 0, cp.baseAddress, Int32(count))
+                        BLAS.gemm(transposeA: true, transposeB: false, m: count, n: b, k: n, alpha: 1, col(first), lda: n,
+                                  col(cur), ldb: n, beta: 0, cp.baseAddress!, ldc: count)
                     }
                     return c
                 }
@@ -108,8 +145,8 @@ public enum BlockKrylovSchur {
                 partial.withUnsafeMutableBufferPointer { pp in
                     let base = pp.baseAddress!
                     splitRows { t, lo, hi in
-                        fg_project8(Int64(hi - lo), Int32(count), col(first) + lo, Int64(n), col(cur) + lo, Int64(n),
-                                    base + t * count * b, Int32(count))
+                        Kernels.project8(rows: hi - lo, columns: count, col(first) + lo, ldv: n, col(cur) + lo, ldw: n,
+                                         into: base + t * count * b, ldc: count)
                     }
                 }
                 for t in 0..<threads { for i in 0..<(count * b) { c[i] += partial[t * count * b + i] } }
@@ -119,13 +156,13 @@ public enum BlockKrylovSchur {
             func subtract(_ first: Int, _ count: Int, _ c: [Double], cur: Int) {
                 c.withUnsafeBufferPointer { cp in
                     guard b == 8 else {
-                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(b), Int32(count), -1, col(first), Int32(n),
-                                    cp.baseAddress, Int32(count), 1, col(cur), Int32(n))
+                        BLAS.gemm(transposeA: false, transposeB: false, m: n, n: b, k: count, alpha: -1, col(first), lda: n,
+                                  cp.baseAddress!, ldb: count, beta: 1, col(cur), ldc: n)
                         return
                     }
                     splitRows { _, lo, hi in
-                        fg_subtract8(Int64(hi - lo), Int32(count), col(first) + lo, Int64(n), cp.baseAddress, Int32(count),
-                                     col(cur) + lo, Int64(n))
+                        Kernels.subtract8(rows: hi - lo, columns: count, col(first) + lo, ldv: n, cp.baseAddress!, ldc: count,
+                                          from: col(cur) + lo, ldw: n)
                     }
                 }
             }
@@ -171,8 +208,8 @@ public enum BlockKrylovSchur {
                     let x = col(cur + j)
                     for _ in 0..<2 {
                         for i in 0..<j {
-                            let d = cblas_ddot(Int32(n), col(cur + i), 1, x, 1)
-                            cblas_daxpy(Int32(n), -d, col(cur + i), 1, x, 1)
+                            let d = BLAS.dot(n, col(cur + i), x)
+                            BLAS.axpy(n, -d, col(cur + i), x)
                             r[i + j * b] += d
                         }
                     }
@@ -184,15 +221,15 @@ public enum BlockKrylovSchur {
                         random(into: x)
                         for _ in 0..<2 {
                             for i in 0..<(cur + j) {
-                                let d = cblas_ddot(Int32(n), col(i), 1, x, 1)
-                                cblas_daxpy(Int32(n), -d, col(i), 1, x, 1)
+                                let d = BLAS.dot(n, col(i), x)
+                                BLAS.axpy(n, -d, col(i), x)
                             }
                         }
                         nrm = norm(x)
-                        cblas_dscal(Int32(n), 1 / nrm, x, 1)
+                        BLAS.scale(n, 1 / nrm, x)
                     } else {
                         r[j + j * b] = nrm
-                        cblas_dscal(Int32(n), 1 / nrm, x, 1)
+                        BLAS.scale(n, 1 / nrm, x)
                     }
                 }
                 return (c, r)
@@ -209,8 +246,8 @@ public enum BlockKrylovSchur {
                         var row = 0
                         while row < n {
                             let rows = min(chunk, n - row)
-                            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(k - p), 1,
-                                        vp + p * n + row, Int32(n), yp.baseAddress, Int32(k - p), 0, tp.baseAddress, Int32(rows))
+                            BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: cols, k: k - p, alpha: 1,
+                                      vp + p * n + row, lda: n, yp.baseAddress!, ldb: k - p, beta: 0, tp.baseAddress!, ldc: rows)
                             for j in 0..<cols { (vp + (p + j) * n + row).update(from: tp.baseAddress! + j * rows, count: rows) }
                             row += rows
                         }
@@ -225,16 +262,26 @@ public enum BlockKrylovSchur {
             // Locked (deflated) Ritz pairs: converged wanted pairs are moved to V's first p
             // columns at a restart and left there; later Rayleigh-Ritz steps and rotations only
             // involve the active columns p ..< k (their couplings to the locked ones, of the
-            // order of the locked residuals <= tol |theta|, are dropped).
+            // order of the locked residuals, are dropped).
             var p = 0
-            var lockedTheta: [Double] = []
+            var lockedTheta: [Double] = [], lockedResidual: [Double] = []
             // The first expansion after the start or a restart needs the full projection.
             var coupledToAll = true
+            // When convergence is tested: the largest-magnitude end serves the shift-invert
+            // engine, whose applications (a triangular solve pair per vector) cost about what
+            // the block's orthogonalization costs and whose basis holds hundreds of vectors; a
+            // k x k eigenproblem after every block would cost more than it saves, so it tests
+            // when the basis is full (as ARPACK does). The algebraic ends serve matrix-free
+            // operators whose products dominate (Pi: two dgemms over occupied x empty orbitals
+            // per vector; a Hartree-Fock Hessian), so they test after every block and stop as
+            // soon as the wanted pairs have converged.
+            let testsEveryBlock = which != .largestMagnitude
             while true {
-                // Expand to m columns.
-                while k + b <= m {
+                // Expand by one block, up to m columns; Rayleigh-Ritz when the basis is full
+                // (or after every block, `testsEveryBlock`).
+                if k + b <= m {
                     let cur = k + b
-                    try apply(col(k), col(cur), b)
+                    try op.apply(col(k), into: col(cur), columns: b)
                     applications += b
                     let t = clock.now
                     let (c, r) = orthonormalizeBlock(cur: cur, local: coupledToAll ? 0 : cur - 2 * b)
@@ -246,6 +293,8 @@ public enum BlockKrylovSchur {
                     }
                     k += b
                 }
+                let full = k + b > m
+                if !full && !testsEveryBlock { continue }
                 // Rayleigh-Ritz on the active part S = G[p:k, p:k].
                 let restartStart = clock.now
                 defer { phases.restart += (clock.now - restartStart).seconds }
@@ -253,9 +302,18 @@ public enum BlockKrylovSchur {
                 var s = [Double](repeating: 0, count: ka * ka)
                 for j in 0..<ka { for i in 0..<ka { s[i + j * ka] = 0.5 * (g[p + i + (p + j) * ld] + g[p + j + (p + i) * ld]) } }
                 let thetaA = try LAPACK.dsyevd(&s, n: ka, vectors: true)
-                // Candidates: locked c (index c) and active a (index p + a), by |theta| descending.
+                // Candidates: locked c (index c) and active a (index p + a), wanted end first
+                // (ties by index).
                 let theta = lockedTheta + thetaA
-                let order = (0..<k).sorted { abs(theta[$0]) > abs(theta[$1]) || (abs(theta[$0]) == abs(theta[$1]) && $0 < $1) }
+                let order: [Int]
+                switch which {
+                case .largestMagnitude:
+                    order = (0..<k).sorted { abs(theta[$0]) > abs(theta[$1]) || (abs(theta[$0]) == abs(theta[$1]) && $0 < $1) }
+                case .largestAlgebraic:
+                    order = (0..<k).sorted { theta[$0] > theta[$1] || (theta[$0] == theta[$1] && $0 < $1) }
+                case .smallestAlgebraic:
+                    order = (0..<k).sorted { theta[$0] < theta[$1] || (theta[$0] == theta[$1] && $0 < $1) }
+                }
                 // Coupling G[k:k+b, p:k] y of the Ritz pair of candidate idx (active), whose norm
                 // is its residual; and the Ritz coefficient vectors y of a list of candidates.
                 func coupling(_ idx: Int) -> [Double] {
@@ -271,17 +329,31 @@ public enum BlockKrylovSchur {
                     for (c, idx) in indices.enumerated() { for i in 0..<ka { y[i + c * ka] = s[i + (idx - p) * ka] } }
                     return y
                 }
-                // Converged: ||r_i|| <= tol |theta_i|, or at the rounding floor of the operator,
-                // 64 eps |theta_max| (a shift close to a level makes |theta_max| >> |theta_i|, and
-                // no basis can resolve r_i below the solve's rounding; the Rayleigh-Ritz step on H
-                // afterwards recovers the eigenvalues to O(residual^2)). Locked pairs count as converged.
-                let floor = 64 * Double.ulpOfOne * abs(theta[order[0]])
+                // Converged, largest magnitude: ||r_i|| <= tol |theta_i|, or at the rounding floor
+                // of the operator, 64 eps |theta_max| (a shift close to a level makes |theta_max| >>
+                // |theta_i|, and no basis can resolve r_i below the solve's rounding; the
+                // Rayleigh-Ritz step on H afterwards recovers the eigenvalues to O(residual^2)).
+                // Algebraic ends: ||r_i|| <= max(tol, 64 eps) |theta|_max over all Ritz values.
+                // Locked pairs count as converged.
                 let wanted = Array(order.prefix(nev))
+                let bound: (Int) -> Double
+                switch which {
+                case .largestMagnitude:
+                    let floor = 64 * Double.ulpOfOne * abs(theta[order[0]])
+                    bound = { max(tol * abs(theta[$0]), floor) }
+                case .largestAlgebraic, .smallestAlgebraic:
+                    let scale = max(tol, 64 * Double.ulpOfOne) * theta.reduce(0) { max($0, abs($1)) }
+                    bound = { _ in scale }
+                }
                 var isConverged = [Bool](repeating: false, count: k)
-                for c in 0..<p { isConverged[c] = true }
-                for idx in wanted where idx >= p { isConverged[idx] = residual(idx) <= max(tol * abs(theta[idx]), floor) }
+                var residuals = [Double](repeating: 0, count: k)
+                for c in 0..<p { isConverged[c] = true; residuals[c] = lockedResidual[c] }
+                for idx in wanted where idx >= p {
+                    residuals[idx] = residual(idx)
+                    isConverged[idx] = residuals[idx] <= bound(idx)
+                }
                 let converged = wanted.filter { isConverged[$0] }.count
-                if converged == nev || restarts >= options.maxRestarts {
+                if converged == nev || (full && restarts >= options.maxRestarts) {
                     if converged < nev {
                         throw SolverError.noConvergence(
                             converged: converged, requested: nev,
@@ -293,8 +365,11 @@ public enum BlockKrylovSchur {
                     rotate(from: p, k: k, y: ritzCoefficients(activeWanted), cols: activeWanted.count)
                     let columns = lockedWanted + (0..<activeWanted.count).map { p + $0 }
                     for (dest, src) in columns.enumerated() where dest != src { col(dest).update(from: col(src), count: n) }
-                    return (lockedWanted + activeWanted).map { theta[$0] }
+                    let returned = lockedWanted + activeWanted
+                    let rank = Dictionary(uniqueKeysWithValues: wanted.enumerated().map { ($1, $0) })
+                    return (returned.map { theta[$0] }, returned.map { residuals[$0] }, returned.map { rank[$0]! })
                 }
+                if !full { continue }
                 // Thick restart: keep l Ritz vectors in all (all wanted plus half the rest): the
                 // locked ones, the newly converged wanted ones (locked from now on), and the best
                 // active ones.
@@ -310,6 +385,7 @@ public enum BlockKrylovSchur {
                 for j in 0..<b { col(newK + j).update(from: col(k + j), count: n) }
                 for i in 0..<g.count { g[i] = 0 }
                 lockedTheta += newlyLocked.map { theta[$0] }
+                lockedResidual += newlyLocked.map { residuals[$0] }
                 for c in 0..<newP { g[c + c * ld] = lockedTheta[c] }
                 for (c, idx) in activeKeep.enumerated() {
                     let column = newP + c
@@ -325,10 +401,21 @@ public enum BlockKrylovSchur {
         // than copy them out (a copy would add 8 n nev bytes to the peak: 1.6 GB at 10^6
         // sites and 200 states).
         v.removeLast(v.count - n * nev)
-        return (theta, v, restarts, applications, phases)
+        var result = KrylovEigenpairs(values: theta, vectors: v, residuals: residuals, restarts: restarts,
+                                      applications: applications, phases: phases)
+        v = []
+        if columnOrder == .wantedEnd {
+            // Column c holds the pair of wanted rank ranks[c]: move it there, in place.
+            var source = [Int](repeating: 0, count: nev)
+            for (c, r) in ranks.enumerated() { source[r] = c }
+            result.values = source.map { theta[$0] }
+            result.residuals = source.map { residuals[$0] }
+            result.vectors.permuteColumns(rows: n, source: source)
+        }
+        return result
     }
 
-    /// Seconds of the two basis-bound phases of ``largestMagnitude`` (the rest of its time is
+    /// Seconds of the two basis-bound phases of ``eigenpairs(of:count:which:options:blockSize:threads:)`` (the rest of its time is
     /// the operator applications): the profile behind docs/benchmarks/engine.md.
     public struct Phases: Sendable, Equatable {
         /// Projecting each new block out of the basis and orthonormalizing it.
@@ -336,5 +423,7 @@ public enum BlockKrylovSchur {
         /// Rayleigh-Ritz steps, convergence tests and the restart (and final) rotations
         /// V <- V Y of the kept Ritz vectors.
         public var restart = 0.0
+
+        public init() {}
     }
 }

@@ -1,7 +1,6 @@
-import CCHOLMOD
+internal import CCHOLMOD
 import Dispatch
 import FermiGlassModel
-import _FermiGlassKernels
 
 // The one file that talks to CHOLMOD. It owns cholmod_common, the matrix, the factor and the
 // solve workspaces (freed in deinit), and maps every CHOLMOD status to ``SolverError``.
@@ -178,7 +177,7 @@ final class LDLFactorization: SparseLDL {
 
     /// Solves (H - sigma I) X = B for `columns` right-hand sides stored column-major in `b`,
     /// writing X to `x` (both `dimension * columns`), with FermiGlass's interleaved solve over
-    /// CHOLMOD's factor (`fg_ldl_solve`): P^T L D L^T P X = B as y = P b, L z = y, D u = z,
+    /// CHOLMOD's factor (`fg_ldl_solve`, through ``Kernels``): P^T L D L^T P X = B as y = P b, L z = y, D u = z,
     /// L^T v = u, x = P^T v, every entry of L applied to all right-hand sides at once as one
     /// contiguous row. Measured against `cholmod_solve2` (whose simplicial solve takes at most 4
     /// columns per pass) in docs/benchmarks/engine.md. With `--threads t > 1` the columns are
@@ -201,7 +200,8 @@ final class LDLFactorization: SparseLDL {
         let work = interleaved
         let solvePart = { (part: Int) in
             let first = part * columns / parts, last = (part + 1) * columns / parts
-            fg_ldl_solve(Int32(n), lp, li, lx, lnz, perm, Int32(last - first), b + first * n, Int64(n), x + first * n, Int64(n), work[part])
+            Kernels.ldlSolve(dimension: n, lp: lp, li: li, lx: lx, lnz: lnz, perm: perm, columns: last - first,
+                             b + first * n, ldb: n, into: x + first * n, ldx: n, work: work[part])
         }
         if parts == 1 { solvePart(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: solvePart) }
     }
@@ -223,6 +223,13 @@ final class LDLFactorization: SparseLDL {
         if ok == 0 { try check("cholmod_solve2") }
         guard let s = solution else { throw SolverError.cholmod(status: -2, message: "cholmod_solve2 returned no solution") }
         x.update(from: s.pointee.x.assumingMemoryBound(to: Double.self), count: dimension * columns)
+    }
+
+    /// CHOLMOD's run-time version, e.g. "3.0.14".
+    static var version: String {
+        var v = [Int32](repeating: 0, count: 3)
+        _ = cholmod_version(&v)
+        return v.map(String.init).joined(separator: ".")
     }
 
     /// Maps a non-OK CHOLMOD status to ``SolverError`` with advice.

@@ -1,5 +1,5 @@
 import Dispatch
-import _FermiGlassKernels
+internal import _FermiGlassKernels
 
 // The one file that calls FermiGlass's Chebyshev and stencil C kernels (chebyshev.c). Rows are
 // cut into fixed chunks of `chunk` rows whatever the thread count; per-chunk dot products are

@@ -20,6 +20,17 @@ public enum DenseEigensolver {
         8 * n * n * (vectors ? 3 : 1) + 64 * n
     }
 
+    /// Every eigenvalue, ascending, of the real symmetric column-major `n x n` matrix `a`, of
+    /// which only the lower triangle is read (LAPACK dsyevd, divide and conquer). With `vectors`,
+    /// `a` is overwritten by the orthonormal eigenvectors (column j belongs to eigenvalue j);
+    /// without, its contents are destroyed.
+    public static func symmetric(_ a: inout [Double], dimension n: Int, vectors: Bool) throws -> [Double] {
+        guard n > 0, a.count == n * n else {
+            throw SolverError.invalidArgument("a dense symmetric \(n) x \(n) matrix needs \(n * n) values, got \(a.count)")
+        }
+        return try LAPACK.dsyevd(&a, n: n, vectors: vectors)
+    }
+
     /// Eigenpairs of the symmetric matrix `h`, ascending.
     public static func solve(_ h: CSRMatrix, selection: Selection = .all, vectors: Bool = true) throws -> Eigenpairs {
         let n = h.rowCount

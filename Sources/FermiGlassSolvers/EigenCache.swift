@@ -1,17 +1,18 @@
 import FermiGlassModel
 import Foundation
 
-/// A process-wide cache of complete dense solutions, so that one run that computes several
-/// observables of the same realization (`fermiglass reproduce`: Figs. 1, 2 and 3 and L_loc on the
-/// same W = 9 lattices) diagonalizes each Hamiltonian once.
+/// A cache of complete dense solutions, so that one run that computes several observables of
+/// the same realization (`fermiglass reproduce`: Figs. 1, 2 and 3 and L_loc on the same W = 9
+/// lattices) diagonalizes each Hamiltonian once. It is injected where it is used: a request
+/// carries it (``EigenRequest/cache``), and nothing is cached behind a caller's back.
 ///
-/// Off by default. When enabled, every dense request for eigenvectors goes through a full
+/// Off until enabled. When enabled, every dense request for eigenvectors goes through a full
 /// `dsyevd` whose result is kept (least recently used entries are evicted beyond the
 /// capacity) and every later request for the same matrix — compared entry by entry, so a
 /// different realization can never be served — is answered by selecting from it. Residual and
 /// orthogonality checks are made once, on the full set.
 public final class EigenCache: @unchecked Sendable {
-    public static let shared = EigenCache()
+    public init(capacityBytes: Int = 0) { capacity = max(0, capacityBytes) }
 
     private struct Entry {
         var matrix: CSRMatrix
@@ -53,7 +54,6 @@ public final class EigenCache: @unchecked Sendable {
             var solution = try Self.select(request, from: e.pairs, h: h)
             solution.diagnostics = e.diagnostics
             solution.diagnostics.notes.append(("cache", "served from the full dense solution of this Hamiltonian computed earlier in this run"))
-            if !request.vectors { solution.pairs.vectors = [] }
             return solution
         }
         lock.unlock()
@@ -77,7 +77,6 @@ public final class EigenCache: @unchecked Sendable {
         lock.unlock()
         var solution = try Self.select(request, from: full, h: h)
         solution.diagnostics = d
-        if !request.vectors { solution.pairs.vectors = [] }
         return solution
     }
 

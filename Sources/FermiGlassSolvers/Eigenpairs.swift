@@ -37,10 +37,10 @@ public struct Eigenpairs: Sendable {
                           firstLevel: firstLevel.map { $0 + indices.lowerBound })
     }
 
-    /// max_a ||H phi_a - xi_a phi_a||_2.
-    public func maxResidual(of h: CSRMatrix) -> Double {
-        guard hasVectors else { return .nan }
-        var worst = 0.0
+    /// ||H phi_a - xi_a phi_a||_2 for every state: one sparse product per column.
+    public func residuals(of h: CSRMatrix) -> [Double] {
+        guard hasVectors else { return [] }
+        var out = [Double](repeating: 0, count: count)
         var y = [Double](repeating: 0, count: dimension)
         vectors.withUnsafeBufferPointer { v in
             y.withUnsafeMutableBufferPointer { yp in
@@ -49,11 +49,17 @@ public struct Eigenpairs: Sendable {
                     h.multiply(col, into: yp)
                     var s = 0.0
                     for i in 0..<dimension { let r = yp[i] - values[a] * col[i]; s += r * r }
-                    worst = max(worst, s.squareRoot())
+                    out[a] = s.squareRoot()
                 }
             }
         }
-        return worst
+        return out
+    }
+
+    /// max_a ||H phi_a - xi_a phi_a||_2 (NaN without vectors).
+    public func maxResidual(of h: CSRMatrix) -> Double {
+        guard hasVectors else { return .nan }
+        return residuals(of: h).reduce(0) { max($0, $1) }
     }
 
     /// max_{a,b} |phi_a . phi_b - delta_ab|, computed with one BLAS-3 product.

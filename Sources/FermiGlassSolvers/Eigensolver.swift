@@ -121,6 +121,17 @@ extension StateSelection {
     }
 }
 
+/// How a solve hands back its eigenvectors.
+public enum EigenstateStorage: Sendable, Equatable {
+    /// Dense columns (``Eigenpairs/vectors``).
+    case dense
+    /// Compressed local states on `lattice` (``LocalEigenstates``), each keeping at most
+    /// `maxDiscardedWeight` of |phi|^2 outside its rectangle. The shift-invert backend
+    /// compresses every slice as soon as it is solved, so dense vectors of the whole window
+    /// never exist at once; the dense backend compresses its result.
+    case local(lattice: Lattice, maxDiscardedWeight: Double)
+}
+
 /// A request for eigenpairs: the single seam between commands and solvers, so that every
 /// observable can run on the dense or the sparse path.
 public struct EigenRequest: Sendable {
@@ -129,13 +140,20 @@ public struct EigenRequest: Sendable {
     public var vectors: Bool
     /// Shift-invert parameters (Lanczos basis, tolerance, restarts, seed, slicing).
     public var engine: ShiftInvertOptions
+    /// Dense columns or compressed local states (only with `vectors`).
+    public var storage: EigenstateStorage
+    /// A cache of complete dense solutions to serve this request from (nil: solve it).
+    public var cache: EigenCache?
 
     public init(solver: SolverChoice = .dense, selection: StateSelection = .all, vectors: Bool = true,
-                engine: ShiftInvertOptions = ShiftInvertOptions()) {
+                engine: ShiftInvertOptions = ShiftInvertOptions(), storage: EigenstateStorage = .dense,
+                cache: EigenCache? = nil) {
         self.solver = solver
         self.selection = selection
         self.vectors = vectors
         self.engine = engine
+        self.storage = storage
+        self.cache = cache
     }
 }
 
@@ -161,10 +179,36 @@ public struct SolveDiagnostics: Sendable {
 
 /// The result of an ``EigenRequest``.
 public struct EigenSolution: Sendable {
+    /// Eigenvalues, first level, and the dense eigenvectors (empty when none were asked for or
+    /// when they were stored compressed in ``local``).
     public var pairs: Eigenpairs
     public var diagnostics: SolveDiagnostics
     /// The Fermi level, for `.fermiWindow` selections.
     public var fermiLevel: FermiLevel?
+    /// The states as compressed local states, for requests with `.local` storage.
+    public var local: LocalEigenstates?
+
+    public init(pairs: Eigenpairs, diagnostics: SolveDiagnostics, fermiLevel: FermiLevel? = nil, local: LocalEigenstates? = nil) {
+        self.pairs = pairs
+        self.diagnostics = diagnostics
+        self.fermiLevel = fermiLevel
+        self.local = local
+    }
+
+    /// The returned states, as stored.
+    public var states: any EigenstateStore { local ?? pairs }
+}
+
+/// One way of computing eigenpairs of a sparse symmetric H0: each backend a type behind this
+/// protocol (dense LAPACK, shift-invert Krylov, and, for huge lattices, localized patches), so
+/// that ``Eigensolver/solve(_:_:)`` and every study run unchanged on any of them.
+public protocol EigensolverBackend: Sendable {
+    /// A short name for the summaries ("dense", "shift-invert", ...).
+    var name: String { get }
+    /// Solves `request` for `h`: eigenvalues, vectors as `request.storage` asks, the Fermi level
+    /// for `.fermiWindow`, and `certified` when the selection is proven complete. The residual
+    /// and orthogonality checks are added by ``Eigensolver/solve(_:_:backend:)``.
+    func solve(_ h: CSRMatrix, _ request: EigenRequest) throws -> EigenSolution
 }
 
 /// Entry point for every command that needs eigenpairs.
@@ -182,31 +226,62 @@ public enum Eigensolver {
         return n <= autoCrossover ? .dense : .shiftInvert
     }
 
-    /// Solves `request` for the symmetric matrix `h`, with residual and orthogonality checks.
+    /// The backend `choice` stands for, for `n` sites and `selection` (`auto` resolved).
+    public static func backend(_ choice: SolverChoice, sites n: Int, selection: StateSelection) -> any EigensolverBackend {
+        switch resolve(choice, sites: n, selection: selection) {
+        case .dense, .auto: return DenseBackend()
+        case .shiftInvert: return ShiftInvertBackend()
+        }
+    }
+
+    /// Solves `request` for the symmetric matrix `h` on the backend of `request.solver`, with
+    /// residual and orthogonality checks.
     public static func solve(_ h: CSRMatrix, _ request: EigenRequest) throws -> EigenSolution {
-        if let cached = try EigenCache.shared.solve(h, request) { return cached }
+        try solve(h, request, backend: backend(request.solver, sites: h.rowCount, selection: request.selection))
+    }
+
+    /// Solves `request` on a given backend (served from `request.cache` when it holds the
+    /// matrix), then checks every returned state: residual ||H phi - xi phi|| and orthogonality,
+    /// on the states as stored.
+    public static func solve(_ h: CSRMatrix, _ request: EigenRequest, backend: some EigensolverBackend) throws -> EigenSolution {
+        if let cache = request.cache, let cached = try cache.solve(h, request) { return try stored(cached, request) }
         let clock = ContinuousClock()
         let start = clock.now
-        var solution: EigenSolution
-        switch resolve(request.solver, sites: h.rowCount, selection: request.selection) {
-        case .dense, .auto:
-            solution = try solveDense(h, request)
-        case .shiftInvert:
-            solution = try solveShiftInvert(h, request)
-        }
+        var solution = try stored(backend.solve(h, request), request)
         let t = clock.now
-        if solution.pairs.hasVectors {
-            solution.diagnostics.maxResidual = solution.pairs.maxResidual(of: h)
-            solution.diagnostics.maxOrthogonalityError = solution.pairs.maxOrthogonalityError()
+        if request.vectors {
+            let states = solution.states
+            solution.diagnostics.maxResidual = states.maxResidual(of: h)
+            solution.diagnostics.maxOrthogonalityError = states.maxOrthogonalityError()
             solution.diagnostics.timings.append(("checks", (clock.now - t).seconds))
-            if !request.vectors { solution.pairs.vectors = [] }
+            if let local = solution.local {
+                solution.diagnostics.counters += [("stored_bytes", local.bytes), ("dense_bytes", local.denseBytes)]
+                solution.diagnostics.notes.append(("max_discarded_weight", "\(local.maxDiscardedWeight)"))
+            }
         }
         solution.diagnostics.timings.append(("total", (clock.now - start).seconds))
         return solution
     }
 
-    /// The dense path: LAPACK, complete and exact to rounding for every selection.
-    private static func solveDense(_ h: CSRMatrix, _ request: EigenRequest) throws -> EigenSolution {
+    /// Applies the storage of `request` to a solution that still holds dense columns (the dense
+    /// backend and the cache), and drops vectors that were not asked for.
+    static func stored(_ solution: EigenSolution, _ request: EigenRequest) throws -> EigenSolution {
+        var s = solution
+        if !request.vectors { s.pairs.vectors = []; return s }
+        if case .local(let lattice, let w) = request.storage, s.local == nil {
+            s.local = try LocalEigenstates(compressing: s.pairs, lattice: lattice, maxDiscardedWeight: w)
+            s.pairs.vectors = []
+        }
+        return s
+    }
+}
+
+/// The dense reference path: LAPACK, complete and exact to rounding for every selection.
+public struct DenseBackend: EigensolverBackend {
+    public init() {}
+    public var name: String { "dense" }
+
+    public func solve(_ h: CSRMatrix, _ request: EigenRequest) throws -> EigenSolution {
         let clock = ContinuousClock()
         let start = clock.now
         let n = h.rowCount
@@ -234,59 +309,6 @@ public enum Eigensolver {
         var d = SolveDiagnostics(method: request.selection == .all ? "dense (LAPACK dsyevd)" : "dense (LAPACK dsyevd/dsyevr)")
         d.timings.append(("solve", (clock.now - start).seconds))
         d.certified = true
-        return EigenSolution(pairs: pairs, diagnostics: d, fermiLevel: fermi)
-    }
-
-    /// The sparse path: CHOLMOD LDL^T + ARPACK shift-invert, inertia-certified.
-    private static func solveShiftInvert(_ h: CSRMatrix, _ request: EigenRequest) throws -> EigenSolution {
-        let n = h.rowCount
-        let engine = try ShiftInvertSolver(h, options: request.engine)
-        var fermi: FermiLevel?
-        var certified = true
-        let pairs: Eigenpairs
-        switch request.selection {
-        case .all:
-            throw SolverError.invalidArgument("shift-invert computes states near an energy, not the whole spectrum; give --sigma/--count or --window, or use --solver dense")
-        case .levels(let r):
-            pairs = try engine.levels(r)
-        case .energies(let e):
-            pairs = try engine.window(e.lowerBound, e.upperBound.nextUp)
-        case .nearest(let sigma, let k):
-            let r = try engine.nearest(sigma: sigma, count: k)
-            pairs = r.pairs
-            certified = r.certified
-        case .fermiWindow(let f, let window):
-            switch window {
-            case .levels(let k):
-                guard f - k >= 0, f + k <= n else {
-                    throw SolverError.emptySelection("window levels:\(k) needs levels \(f - k)..<\(f + k), outside the spectrum 0..<\(n)")
-                }
-                // The window holds levels N/2-1 and N/2: the Fermi level comes with it.
-                pairs = try engine.levels((f - k)..<(f + k))
-                fermi = FermiLevel(highestOccupied: pairs.values[k - 1], lowestEmpty: pairs.values[k],
-                                   openShell: pairs.values[k] - pairs.values[k - 1] <= 1e-10 * h.infinityNorm)
-            case .energy(let dE):
-                let level = try engine.fermiLevel(fermiIndex: f)
-                fermi = level
-                pairs = try engine.window(level.energy - dE, (level.energy + dE).nextUp)
-            }
-        }
-        let s = engine.statistics
-        let krylov = request.engine.lanczos.method == .arpack ? "ARPACK dsaupd mode 3" : "block Krylov-Schur"
-        var d = SolveDiagnostics(method: "shift-invert (\(s.factorization) + \(krylov))")
-        d.certified = certified
-        d.timings = [("analysis", s.analysisSeconds), ("factorization", s.factorSeconds),
-                     ("lanczos", s.lanczosSeconds), ("lanczos_solves", s.solveSeconds),
-                     ("lanczos_orthogonalization", s.orthogonalizationSeconds), ("lanczos_restarts", s.restartSeconds),
-                     ("eigenvectors", s.eigenvectorSeconds)]
-        d.counters = [("factor_nonzeros", s.factorNonzeros), ("factorizations", s.factorizations),
-                      ("lanczos_runs", s.lanczosRuns), ("solves", s.solves), ("restarts", s.restarts),
-                      ("shift_nudges", s.nudges.count), ("block_size", s.blockSize)]
-        d.notes = [("ordering", s.ordering),
-                   ("ordering_fill", s.orderingFill.map { "\($0.0)=\($0.1)" }.joined(separator: ", "))]
-        if !s.nudges.isEmpty {
-            d.notes.append(("nudged_shifts", s.nudges.map { "\($0.0) -> \($0.1)" }.joined(separator: ", ")))
-        }
         return EigenSolution(pairs: pairs, diagnostics: d, fermiLevel: fermi)
     }
 }

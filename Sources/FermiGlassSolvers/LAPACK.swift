@@ -1,4 +1,4 @@
-import CLAPACK
+internal import CLAPACK
 
 // The one file that talks to LAPACKE and (C)BLAS/OpenBLAS. It owns every buffer it hands to the
 // library, and maps LAPACK `info` codes to ``SolverError``.
@@ -83,6 +83,69 @@ public enum BLAS {
     }
 }
 
+/// Householder QR of a tall column-major block (LAPACK dgeqrf + dorgqr), for re-orthogonalizing
+/// a propagated basis (the transfer-matrix method of ``TransferMatrix`` in FermiGlassObservables).
+public enum HouseholderQR {
+    /// Factors the `rows x columns` column-major block `a` (rows >= columns) as Q R, overwrites
+    /// `a` with the orthonormal Q (same shape) and writes R's diagonal R_jj (with sign) to
+    /// `diagonal[0..<columns]`. The factorization is LAPACK's, so it is bit-reproducible for a
+    /// fixed thread count.
+    public static func orthonormalize(_ a: UnsafeMutablePointer<Double>, rows: Int, columns: Int,
+                                      diagonal: UnsafeMutablePointer<Double>) throws {
+        guard columns > 0 else { return }
+        guard rows >= columns else {
+            throw SolverError.invalidArgument("QR needs rows >= columns, got \(rows) x \(columns)")
+        }
+        var tau = [Double](repeating: 0, count: columns)
+        let m = Int32(rows), n = Int32(columns)
+        let info = tau.withUnsafeMutableBufferPointer { tp in
+            LAPACKE_dgeqrf(LAPACK_COL_MAJOR, m, n, a, m, tp.baseAddress)
+        }
+        try LAPACK.check(info, "dgeqrf")
+        for j in 0..<columns { diagonal[j] = a[j + j * rows] }
+        let info2 = tau.withUnsafeMutableBufferPointer { tp in
+            LAPACKE_dorgqr(LAPACK_COL_MAJOR, m, n, n, a, m, tp.baseAddress)
+        }
+        try LAPACK.check(info2, "dorgqr")
+    }
+}
+
+// The level-1 and general BLAS calls of FermiGlass's own iterative methods (block
+// Krylov-Schur), on caller-owned buffers with explicit leading dimensions. Unit strides.
+extension BLAS {
+    /// x . y over n entries (ddot).
+    static func dot(_ n: Int, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double {
+        cblas_ddot(Int32(n), x, 1, y, 1)
+    }
+
+    /// y += alpha x over n entries (daxpy).
+    static func axpy(_ n: Int, _ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
+        cblas_daxpy(Int32(n), alpha, x, 1, y, 1)
+    }
+
+    /// x *= alpha over n entries (dscal).
+    static func scale(_ n: Int, _ alpha: Double, _ x: UnsafeMutablePointer<Double>) {
+        cblas_dscal(Int32(n), alpha, x, 1)
+    }
+
+    /// C = alpha op(A) op(B) + beta C, column-major, op(A) `m x k`, op(B) `k x n`, C `m x n`,
+    /// with explicit leading dimensions (dgemm).
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+                     _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+                     beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dgemm(CblasColMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// C = A B for a symmetric `m x m` A of which only the lower triangle is read (dsymm), B and
+    /// C column-major `m x n` (leading dimension m).
+    static func symmetricMultiply(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>,
+                                  m: Int, n: Int) {
+        guard m > 0, n > 0 else { return }
+        cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, Int32(m), Int32(n), 1, a, Int32(m), b, Int32(m), 0, c, Int32(m))
+    }
+}
+
 /// LAPACK's symmetric eigensolvers on a dense column-major matrix.
 enum LAPACK {
     /// All eigenvalues (and eigenvectors when `vectors`) by divide and conquer (dsyevd).
@@ -130,7 +193,7 @@ enum LAPACK {
         return (Array(w[0..<count]), vectors ? Array(z[0..<(n * count)]) : [])
     }
 
-    private static func check(_ info: Int32, _ routine: String) throws {
+    static func check(_ info: Int32, _ routine: String) throws {
         guard info != 0 else { return }
         let message: String
         if info < 0 {

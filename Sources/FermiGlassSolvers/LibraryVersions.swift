@@ -1,29 +1,16 @@
-import CCHOLMOD
 import Foundation
 
-/// Versions of the C libraries in use, and the BLAS threading, for provenance records.
+/// Versions of the C libraries in use, and the BLAS threading, for provenance records. Each
+/// library's own wrapper file answers for it (no C import here).
 public enum LibraryVersions {
     /// CHOLMOD's run-time version, e.g. "3.0.14".
-    public static var cholmod: String {
-        var v = [Int32](repeating: 0, count: 3)
-        _ = cholmod_version(&v)
-        return v.map(String.init).joined(separator: ".")
-    }
+    public static var cholmod: String { LDLFactorization.version }
 
     /// MUMPS's version (sequential build), e.g. "5.5.1".
     public static var mumps: String { MUMPSFactorization.version }
 
     /// ARPACK-NG's version from its pkg-config file (ARPACK has no run-time version call).
-    public static var arpack: String {
-        for dir in ["/usr/lib/x86_64-linux-gnu/pkgconfig", "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib/pkgconfig"] {
-            if let text = try? String(contentsOfFile: dir + "/arpack.pc", encoding: .utf8) {
-                for line in text.split(separator: "\n") where line.hasPrefix("Version:") {
-                    return "arpack-ng " + line.dropFirst(8).trimmingCharacters(in: .whitespaces)
-                }
-            }
-        }
-        return "arpack-ng (version unknown)"
-    }
+    public static var arpack: String { ARPACK.version }
 
     /// Everything at once, as (key, value) pairs in a fixed order.
     public static var all: [(String, String)] {

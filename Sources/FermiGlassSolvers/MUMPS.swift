@@ -1,4 +1,4 @@
-import CMUMPS
+internal import CMUMPS
 import FermiGlassModel
 import Foundation
 

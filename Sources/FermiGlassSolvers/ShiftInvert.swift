@@ -111,9 +111,9 @@ public final class ShiftInvertSolver {
     /// ``FactorizationBackend/auto`` on a small lattice).
     private let counter: any SparseLDL
     /// ||H||_inf: every eigenvalue lies in [-scale, scale] (Gershgorin).
-    private let scale: Double
+    let scale: Double
     /// Inertia counts already measured: energy -> number of levels below it.
-    private var counts: [Double: Int] = [:]
+    var counts: [Double: Int] = [:]
 
     public init(_ h: CSRMatrix, options: ShiftInvertOptions = ShiftInvertOptions()) throws {
         guard options.sliceCapacity >= 1 else {
@@ -178,7 +178,7 @@ public final class ShiftInvertSolver {
     /// ||(H - e)^-1||), which would stall the iteration on rounding noise. Two power steps
     /// estimate ||(H - e)^-1||; above 1e7 / ||H|| the shift moves by 1e-6 ||H|| (tenfold per
     /// attempt, deterministic, reported in the statistics).
-    private func krylovShift(at e: Double) throws -> Double {
+    func krylovShift(at e: Double) throws -> Double {
         var shift = e
         let n = dimension
         var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: n)
@@ -223,7 +223,7 @@ public final class ShiftInvertSolver {
     // MARK: One Lanczos run
 
     /// The `nev` eigenpairs closest to `sigma` (sigma already factored), refined on H, ascending.
-    private func lanczos(sigma: Double, nev: Int) throws -> Eigenpairs {
+    func lanczos(sigma: Double, nev: Int) throws -> Eigenpairs {
         let n = dimension
         let clock = ContinuousClock()
         var solveTime = Duration.zero
@@ -243,17 +243,17 @@ public final class ShiftInvertSolver {
             values = r.values
             vectors = r.vectors
         case .block:
-            let r = try BlockKrylovSchur.largestMagnitude(dimension: n, nev: nev, options: options.lanczos, blockSize: blockSize) { x, y, columns in
-                let t = clock.now
-                try ldl.solve(x, into: y, columns: columns)
-                solveTime += clock.now - t
-            }
+            // The iteration's column order (not wanted-end first): the refinement below sorts.
+            let op = ShiftInvertedOperator(factor: ldl)
+            let r = try BlockKrylovSchur.eigenpairs(of: op, count: nev, which: .largestMagnitude, options: options.lanczos,
+                                                    blockSize: blockSize, threads: BLASRuntime.threads, order: .iteration)
+            solveTime += .seconds(op.solveSeconds)
             statistics.solves += r.applications
             statistics.restarts += r.restarts
             statistics.lanczosSeconds += (clock.now - t0).seconds
             statistics.orthogonalizationSeconds += r.phases.orthogonalization
             statistics.restartSeconds += r.phases.restart
-            values = r.theta.map { sigma + 1 / $0 }
+            values = r.values.map { sigma + 1 / $0 }
             vectors = r.vectors
         }
         statistics.lanczosRuns += 1
@@ -287,29 +287,8 @@ public final class ShiftInvertSolver {
             }
         }
         let order = (0..<p).sorted { q[$0] < q[$1] || (q[$0] == q[$1] && $0 < $1) }
-        if order != Array(0..<p) {
-            // Column c takes old column order[c]: permute in place, one cycle at a time with a
-            // single spare column (a copy would add 8 n p bytes to the peak).
-            var done = [Bool](repeating: false, count: p)
-            var spare = [Double](repeating: 0, count: n)
-            v.withUnsafeMutableBufferPointer { vp in
-                let base = vp.baseAddress!
-                for start in 0..<p where !done[start] && order[start] != start {
-                    spare.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: base + start * n, count: n) }
-                    var c = start
-                    while true {
-                        done[c] = true
-                        let source = order[c]
-                        if source == start {
-                            spare.withUnsafeBufferPointer { (base + c * n).update(from: $0.baseAddress!, count: n) }
-                            break
-                        }
-                        (base + c * n).update(from: base + source * n, count: n)
-                        c = source
-                    }
-                }
-            }
-        }
+        // Column c takes old column order[c], in place (a copy would add 8 n p bytes to the peak).
+        v.permuteColumns(rows: n, source: order)
         let values = order.map { q[$0] }
         let vectors = v
         v = []
@@ -372,49 +351,70 @@ public final class ShiftInvertSolver {
     /// count(upper) - count(lower) levels are returned or ``SolverError/incompleteWindow`` is
     /// thrown. `firstLevel` is count(lower). Wide windows are sliced.
     public func window(_ lower: Double, _ upper: Double) throws -> Eigenpairs {
+        var values = [Double](), vectors = [Double]()
+        let (first, _) = try window(lower, upper, holdingAll: true) { part in
+            values += part.values
+            vectors += part.vectors
+        }
+        return Eigenpairs(values: values, vectors: vectors, dimension: dimension, firstLevel: first)
+    }
+
+    /// The same window handed out slice by slice: `sink` receives each solved slice (ascending,
+    /// disjoint, each with its vectors and its first level) as soon as it is certified, and
+    /// the dense vectors of a slice need not outlive the call. Returns count(lower) and the
+    /// number of levels. `holdingAll`: the memory check counts the vectors of the whole window
+    /// (the caller keeps them) or of one slice only.
+    public func window(_ lower: Double, _ upper: Double, holdingAll: Bool,
+                       slices sink: (Eigenpairs) throws -> Void) throws -> (firstLevel: Int, count: Int) {
         guard lower.isFinite, upper.isFinite, lower < upper else {
             throw SolverError.invalidArgument("energy window [\(lower), \(upper)) must be finite and non-empty")
         }
         let a = try count(below: lower), b = try count(below: upper)
-        try requireVectors(b.count - a.count)
+        try requireVectors(holdingAll ? b.count - a.count : min(b.count - a.count, options.sliceCapacity))
         let slices = try plan(a.energy, a.count, b.energy, b.count)
-        var values = [Double](), vectors = [Double]()
-        values.reserveCapacity(b.count - a.count)
-        vectors.reserveCapacity((b.count - a.count) * dimension)
+        var found = 0
+        var last = -Double.infinity
         for s in slices {
-            let part = try solveSlice(s)
+            var part = try solveSlice(s)
             // Slices are disjoint half-open intervals: nothing to deduplicate, only to check.
-            if let last = values.last, let first = part.values.first, first < last {
-                throw SolverError.incompleteWindow(expected: b.count - a.count, found: values.count,
+            if let first = part.values.first, first < last {
+                throw SolverError.incompleteWindow(expected: b.count - a.count, found: found,
                                                    message: "slices returned overlapping levels (\(first) < \(last)); a bug in FermiGlass: please report it")
             }
-            values += part.values
-            vectors += part.vectors
+            last = part.values.last ?? last
+            part.firstLevel = s.lowerCount
+            found += part.count
+            try sink(part)
         }
-        guard values.count == b.count - a.count else {
-            throw SolverError.incompleteWindow(expected: b.count - a.count, found: values.count,
-                                               message: "the window [\(a.energy), \(b.energy)) holds \(b.count - a.count) levels by inertia, but the slices returned \(values.count)")
+        guard found == b.count - a.count else {
+            throw SolverError.incompleteWindow(expected: b.count - a.count, found: found,
+                                               message: "the window [\(a.energy), \(b.energy)) holds \(b.count - a.count) levels by inertia, but the slices returned \(found)")
         }
-        return Eigenpairs(values: values, vectors: vectors, dimension: dimension, firstLevel: a.count)
+        return (a.count, found)
     }
 
     /// Levels `range` (0-based, ascending, half-open), certified. The window ends are found by
-    /// inertia counts (bracketing search), then solved with ``window(_:_:)``.
+    /// inertia counts (bracketing search, ``levelWindow(_:)``), then solved with
+    /// ``window(_:_:)``.
     public func levels(_ range: Range<Int>) throws -> Eigenpairs {
+        let (a, b) = try levelWindow(range)
+        let w = try window(a, b)
+        let offset = range.lowerBound - w.firstLevel!
+        return w.subset(offset..<(offset + range.count))
+    }
+
+    /// Energies [a, b) whose window holds levels `range` and a few more (inertia counts).
+    public func levelWindow(_ range: Range<Int>) throws -> (Double, Double) {
         guard range.lowerBound >= 0, range.upperBound <= dimension, !range.isEmpty else {
             throw SolverError.emptySelection("level range \(range.lowerBound):\(range.upperBound) is empty or outside 0:\(dimension)")
         }
         // Slack: extra levels the window may hold beyond the range. Each costs Lanczos work,
-        // while a tighter window costs inertia counts, cheap since they use MUMPS (0.6 s at
-        // 500 x 500). The Fermi level's two-level window, slack 16 -> 4: 500 x 500 15.8 / 14.8 s
-        // -> 13.2 s (one more count), 200 x 200 1.84 / 2.08 s -> 1.70 / 1.66 s (2026-11-25, one
-        // other job on the second core).
+        // while a tighter window costs inertia counts, cheap since they use MUMPS
+        // (docs/benchmarks/engine.md: slack 16 -> 4 saved 10-20% at 200 x 200 and 500 x 500).
         let slack = max(4, min(options.sliceCapacity / 4, range.count / 4))
         let a = try energy(atCount: range.lowerBound, slack: slack, fromBelow: true)
         let b = try energy(atCount: range.upperBound, slack: slack, fromBelow: false)
-        let w = try window(a, b)
-        let offset = range.lowerBound - w.firstLevel!
-        return w.subset(offset..<(offset + range.count))
+        return (a, b)
     }
 
     /// The Fermi level of a sea filling levels 0 ..< fermiIndex: levels fermiIndex - 1 and
@@ -426,82 +426,6 @@ public final class ShiftInvertSolver {
         let w = try levels((fermiIndex - 1)..<(fermiIndex + 1))
         return FermiLevel(highestOccupied: w.values[0], lowestEmpty: w.values[1],
                           openShell: w.values[1] - w.values[0] <= 1e-10 * scale)
-    }
-
-    // MARK: Slicing
-
-    private struct Slice { var lower: Double; var lowerCount: Int; var upper: Double; var upperCount: Int }
-
-    /// Splits [a, b) at inertia-measured energies until every slice holds at most
-    /// sliceCapacity levels (or cannot be split further: a degenerate cluster).
-    private func plan(_ a: Double, _ ca: Int, _ b: Double, _ cb: Int) throws -> [Slice] {
-        let m = cb - ca
-        if m == 0 { return [] }
-        if m <= options.sliceCapacity || b - a <= 1e-9 * scale { return [Slice(lower: a, lowerCount: ca, upper: b, upperCount: cb)] }
-        let pieces = (m + options.sliceCapacity - 1) / options.sliceCapacity
-        let e = a + (b - a) * Double(pieces / 2) / Double(pieces)
-        let c = try count(below: e)
-        guard c.energy > a, c.energy < b else { return [Slice(lower: a, lowerCount: ca, upper: b, upperCount: cb)] }
-        return try plan(a, ca, c.energy, c.count) + plan(c.energy, c.count, b, cb)
-    }
-
-    /// One slice: a Lanczos run at the slice centre for its levels plus a guard of extra
-    /// pairs, filtered to the slice and certified against the inertia counts.
-    private func solveSlice(_ s: Slice) throws -> Eigenpairs {
-        let m = s.upperCount - s.lowerCount
-        let guardPairs = max(4, m / 8)
-        let nev = min(dimension - 1, options.forcedSliceCount ?? (m + guardPairs))
-        let sigma = try krylovShift(at: 0.5 * (s.lower + s.upper))
-        let all = try lanczos(sigma: sigma, nev: nev)
-        let keep = all.values.indices.filter { all.values[$0] >= s.lower && all.values[$0] < s.upper }
-        guard keep.count == m else {
-            throw SolverError.incompleteWindow(
-                expected: m, found: keep.count,
-                message: "the slice [\(s.lower), \(s.upper)) holds \(m) levels by inertia (Sylvester count), but the Lanczos run at sigma = \(sigma) with \(nev) pairs returned \(keep.count) of them; the window is incomplete. Lower the slice capacity or raise the count per solve")
-        }
-        guard let first = keep.first else { return Eigenpairs(values: [], vectors: [], dimension: dimension) }
-        return all.subset(first..<(first + keep.count))
-    }
-
-    /// An energy e whose inertia count is within `slack` of `target`: count(e) in
-    /// [target - slack, target] from below, [target, target + slack] from above. Safeguarded
-    /// regula falsi on the counts already measured (alternating with bisection).
-    private func energy(atCount target: Int, slack: Int, fromBelow: Bool) throws -> Double {
-        let n = dimension
-        if fromBelow && target == 0 { return -scale * (1 + 1e-9) - 1e-300 }
-        if !fromBelow && target == n { return scale * (1 + 1e-9) + 1e-300 }
-        // Tightest known bracket: (eL, cL) below the goal, (eR, cR) above.
-        var eL = -scale * (1 + 1e-9) - 1e-300, cL = 0, eR = scale * (1 + 1e-9) + 1e-300, cR = n
-        let goal = fromBelow ? Double(target) - 0.5 * Double(slack) : Double(target) + 0.5 * Double(slack)
-        let accept: (Int) -> Bool = fromBelow ? { $0 <= target && $0 >= target - slack } : { $0 >= target && $0 <= target + slack }
-        for (e, c) in counts {
-            if accept(c) { return e }
-            if Double(c) < goal, e > eL { eL = e; cL = c }
-            if Double(c) > goal, e < eR { eR = e; cR = c }
-        }
-        // Regula falsi on the (nearly linear, locally) count; bisect after two moves of the same
-        // end in a row (Illinois-style safeguard), so the bracket at least halves every 3 steps.
-        var lastSide = 0, sameSide = 0
-        for _ in 0..<200 {
-            let width = eR - eL
-            if width <= 1e-12 * scale { break }
-            var e: Double
-            if sameSide < 2, cR > cL {
-                e = eL + width * (goal - Double(cL)) / Double(cR - cL)
-                e = min(max(e, eL + 0.001 * width), eR - 0.001 * width)
-            } else {
-                e = eL + 0.5 * width
-                sameSide = 0
-            }
-            let c = try count(below: e)
-            if accept(c.count) { return c.energy }
-            let side = Double(c.count) < goal ? -1 : 1
-            if side < 0 { eL = c.energy; cL = c.count } else { eR = c.energy; cR = c.count }
-            sameSide = side == lastSide ? sameSide + 1 : 1
-            lastSide = side
-        }
-        // A cluster too tight to split: the outer end of the bracket is still a valid bound.
-        return fromBelow ? eL : eR
     }
 
     /// Refuses, before allocating, a plan whose eigenvectors would not fit.

@@ -37,6 +37,13 @@ public struct GroundStateStudy: Sendable {
         /// Solver: dense, shift-invert, or auto (``Eigensolver/autoCrossover``).
         public var solver: SolverChoice = .dense
         public var engine: ShiftInvertOptions = ShiftInvertOptions()
+        /// Sparse path: the window states are kept as compressed local states
+        /// (``LocalEigenstates``), each dropping at most this weight of |phi|^2 outside its
+        /// rectangle (chi_ac then changes by at most about this much, see ``EigenstateStore``);
+        /// nil keeps dense columns.
+        public var maxDiscardedWeight: Double? = 1e-12
+        /// Complete dense solutions to serve the eigen-solves from (a composed run's cache).
+        public var cache: EigenCache? = nil
         /// Dense path only.
         public var eigen: DenseEigen = .full
         /// Dense path only (the sparse path always uses the Chebyshev core).
@@ -142,8 +149,9 @@ public struct GroundStateStudy: Sendable {
         var checks: SolveDiagnostics
         var levelsComputed: Int
         if sparse {
+            let storage: EigenstateStorage = s.maxDiscardedWeight.map { .local(lattice: model.lattice, maxDiscardedWeight: $0) } ?? .dense
             let sol = try Eigensolver.solve(h, EigenRequest(solver: .shiftInvert, selection: .fermiWindow(fermiIndex: f, window: s.window),
-                                                            vectors: true, engine: s.engine))
+                                                            vectors: true, engine: s.engine, storage: storage, cache: s.cache))
             checks = sol.diagnostics
             guard sol.diagnostics.certified else {
                 throw SolverError.emptySelection("realization \(r): the window \(s.window) was not certified complete by the inertia count")
@@ -157,31 +165,32 @@ public struct GroundStateStudy: Sendable {
             levelsComputed = pairs.count
             let c0 = clock.now
             let spacing = s.probeSpacing ?? (n > Self.sparseProbeThreshold ? Self.defaultProbeSpacing(model.lattice) : nil)
-            let cheb = try ChebyshevCore.coreDensity(h: h, lattice: model.lattice, window: pairs,
+            let states = sol.states
+            let cheb = try ChebyshevCore.coreDensity(h: h, lattice: model.lattice, window: states,
                                                      moments: s.chebyshevMoments, probeSpacing: spacing)
-            problem = try GroundStateProblem(window: pairs, coreDensity: cheb.density, coreBandEnergy: cheb.bandEnergy,
+            problem = try GroundStateProblem(window: states, coreDensity: cheb.density, coreBandEnergy: cheb.bandEnergy,
                                              totalParticles: filling.particles)
             coreInfo = [("core", .string("chebyshev")), ("chebyshev_seconds", .number((clock.now - c0).seconds)),
                         ("moments", .int(cheb.moments)), ("probes", .int(cheb.probes)),
                         ("probe_spacing", spacing.map { .int($0) } ?? .string("none (one probe per site, exact diagonal)")),
                         ("errors", .string("no dense reference on the sparse path: run the dense path with --core chebyshev on a smaller lattice to measure them"))]
-            lIPR = Localization.ipr(pairs)
+            lIPR = Localization.ipr(states)
             lStates = "the \(pairs.count) window states \(range.lowerBound)..<\(range.upperBound) of every realization (sparse path: no full spectrum)"
         } else {
             let solution: EigenSolution
             if s.eigen == .full {
-                solution = try Eigensolver.solve(h, EigenRequest(selection: .all))
+                solution = try Eigensolver.solve(h, EigenRequest(selection: .all, cache: s.cache))
                 lStates = "all states of every realization"
             } else {
                 let top: Int
                 switch s.window {
                 case .levels(let k): top = f + k
                 case .energy:
-                    let values = try Eigensolver.solve(h, EigenRequest(selection: .all, vectors: false)).pairs.values
+                    let values = try Eigensolver.solve(h, EigenRequest(selection: .all, vectors: false, cache: s.cache)).pairs.values
                     top = try s.window.levelRange(values: values, fermiIndex: f).upperBound
                 }
                 guard top <= n else { throw SolverError.emptySelection("window \(s.window) reaches past the \(n) levels") }
-                solution = try Eigensolver.solve(h, EigenRequest(selection: .levels(0..<top)))
+                solution = try Eigensolver.solve(h, EigenRequest(selection: .levels(0..<top), cache: s.cache))
                 lStates = "levels 0..<window top of every realization (partial solve)"
             }
             checks = solution.diagnostics
@@ -280,6 +289,7 @@ public struct GroundStateStudy: Sendable {
             ("max_residual", .number(checks.maxResidual)),
             ("max_orthogonality_error", .number(checks.maxOrthogonalityError)),
         ] + (sparse ? [("certified", .bool(checks.certified)),
+                       ("window_storage", windowStorage(checks)),
                        ("counters", .object(checks.counters.map { ($0.0, .int($0.1)) }))] : []))
         var out = Realization(realization: r, window: range, xi: problem.xi, xiRelative: xiRel, fermiEnergy: ef,
                               iprWindowMean: Statistics.mean(ipr), windowIPR: ipr, dosPerSite: dos, halfWidth: halfWidth,
@@ -290,6 +300,16 @@ public struct GroundStateStudy: Sendable {
             out.occupations = occupations; out.moments = moments; out.convergence = convergence; out.census = census
         }
         return out
+    }
+
+    /// How the sparse path held the window states: compressed local states (bytes against the
+    /// same states as dense columns, the largest weight dropped) or dense columns.
+    func windowStorage(_ d: SolveDiagnostics) -> JSON {
+        let counter = Dictionary(d.counters, uniquingKeysWith: { a, _ in a })
+        guard let stored = counter["stored_bytes"], let dense = counter["dense_bytes"] else { return .object([("kind", .string("dense columns"))]) }
+        return .object([("kind", .string("local (a rectangle per state)")), ("stored_bytes", .int(stored)), ("dense_bytes", .int(dense)),
+                        ("max_discarded_weight_allowed", .number(settings.maxDiscardedWeight ?? 0)),
+                        ("max_discarded_weight", .number(Double(d.notes.first { $0.0 == "max_discarded_weight" }?.1 ?? "") ?? .nan))])
     }
 
     /// Realization-averaged occupation per window level, levels aligned by their offset from

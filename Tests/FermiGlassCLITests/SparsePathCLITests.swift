@@ -99,3 +99,57 @@ import Testing
         }
     }
 }
+
+/// spectrum --store local: the window written as a scipy.sparse CSC matrix (states.npz) whose
+/// columns are the dense run's eigenvectors restricted to their rectangles, with a per-state table.
+@Suite struct CompressedSpectrumCLITests {
+    @Test func localStoreWritesTheDenseStatesRestricted() throws {
+        let common = ["spectrum", "--size", "40", "--t2", "0.6", "--W", "20", "--seed", "3", "--filling", "0.8333333333333334",
+                      "--solver", "shift-invert", "--window", "levels:30", "--save-vectors", "--threads", "1"]
+        let denseDir = CLI.scratch("store-dense"), localDir = CLI.scratch("store-local")
+        defer { try? FileManager.default.removeItem(at: denseDir); try? FileManager.default.removeItem(at: localDir) }
+        let d = try CLI.run(common + ["--output", denseDir.path])
+        let l = try CLI.run(common + ["--store", "local", "--max-discarded-weight", "1e-8", "--output", localDir.path])
+        #expect(d.status == 0 && l.status == 0, "\(d.stderr) \(l.stderr)")
+        let dense = try NPY.read(denseDir.appendingPathComponent("eigenvectors.npy"))
+        #expect(dense.shape == [1600, 60])
+        #expect(!FileManager.default.fileExists(atPath: localDir.appendingPathComponent("eigenvectors.npy").path))
+        let members = Dictionary(uniqueKeysWithValues: try NPZ.decode(Data(contentsOf: localDir.appendingPathComponent("states.npz"))).map { ($0.name, $0.npy) })
+        #expect(Set(members.keys) == ["data", "indices", "indptr", "shape", "format"])
+        let data = try NPY.decode(members["data"]!).values, indices = try NPY.decode(members["indices"]!).values.map { Int($0) }
+        let indptr = try NPY.decode(members["indptr"]!).values.map { Int($0) }
+        #expect(try NPY.decode(members["shape"]!).values == [1600, 60])
+        #expect(indptr.count == 61 && indptr.last == data.count && data.count < 1600 * 60)
+        let table = try String(contentsOf: localDir.appendingPathComponent("state_table.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(table.first == "level,energy,residual,support_sites,discarded_weight,max_site" && table.count == 61)
+        for a in 0..<60 {
+            var kept = Set<Int>()
+            var dropped = 1.0
+            for k in indptr[a]..<indptr[a + 1] {
+                let i = indices[k]
+                if k > indptr[a] { #expect(i > indices[k - 1]) }  // sites ascending in each column
+                #expect(data[k] == dense.values[i * 60 + a])
+                kept.insert(i)
+                dropped -= data[k] * data[k]
+            }
+            let row = table[a + 1].split(separator: ",")
+            #expect(Int(row[3]) == kept.count)
+            #expect(abs(Double(row[4])! - dropped) < 1e-12 && Double(row[4])! <= 1e-8 * (1 + 1e-9))
+            #expect(Double(row[2])! < 1e-3)  // residual of the truncated state: about ||H|| sqrt(1e-8)
+        }
+        let summary = try JSON.parse(String(contentsOf: localDir.appendingPathComponent("summary.json"), encoding: .utf8))
+        let storage = summary["realizations"]?.arrayValue?.first?["storage"]
+        #expect(storage?["dense_bytes"]?.intValue == 8 * 1600 * 60)
+        #expect((storage?["stored_bytes"]?.intValue ?? .max) < 8 * 1600 * 60)
+        #expect(try NPY.read(localDir.appendingPathComponent("eigenvalues.npy")).values == NPY.read(denseDir.appendingPathComponent("eigenvalues.npy")).values)
+    }
+
+    @Test func badDiscardedWeightIsRefused() throws {
+        let dir = CLI.scratch("store-bad")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["spectrum", "--size", "6", "--store", "local", "--max-discarded-weight", "1.5", "--output", dir.path])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--max-discarded-weight must lie in [0, 1), got 1.5"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path))
+    }
+}

@@ -301,3 +301,25 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         }
     }
 }
+
+/// The choice among cached inertia counts behind `levels(_:)`'s window ends: deterministic,
+/// whatever order the cache (a dictionary, ordered per process) lists them in.
+@Suite struct CachedCountChoice {
+    /// Two acceptable entries, fed in both orders: the one whose count is nearest the goal
+    /// (target -+ slack / 2) is chosen either way; on a tie in distance, the lower energy.
+    @Test func twoAcceptableEntriesInBothOrders() {
+        typealias Entry = (energy: Double, count: Int)
+        // From below, target 100, slack 8: acceptable 92...100, goal 96. 97 beats 93; 105 is out.
+        let below: [Entry] = [(1.0, 93), (1.5, 97), (2.0, 105)]
+        for entries in [below, below.reversed()] {
+            #expect(ShiftInvertSolver.acceptedEnergy(entries, target: 100, slack: 8, fromBelow: true) == 1.5)
+        }
+        // From above, target 100, slack 8: acceptable 100...108, goal 104; 103 and 105 tie.
+        let above: [Entry] = [(2.5, 105), (2.25, 103), (1.0, 99)]
+        for entries in [above, above.reversed()] {
+            #expect(ShiftInvertSolver.acceptedEnergy(entries, target: 100, slack: 8, fromBelow: false) == 2.25)
+        }
+        // Nothing acceptable.
+        #expect(ShiftInvertSolver.acceptedEnergy([(1.0, 50), (3.0, 150)], target: 100, slack: 8, fromBelow: true) == nil)
+    }
+}
