@@ -6,8 +6,8 @@ internal import _FermiGlassKernels
 // summed in chunk order, so a given input gives the same bits on any number of threads.
 
 enum ChebyshevKernels {
-    /// Rows per chunk of the fixed reduction order (32 KiB of one column: the stencil's scratch
-    /// row stays in L1/L2).
+    /// Rows per chunk of the fixed reduction order (32 KiB of one column: a chunk's on-site
+    /// energies stay in cache while the block's columns pass over it).
     static let chunk = 4096
 
     /// Runs body(lo, hi, c) for each chunk c (rows lo ..< hi of 0 ..< n), the chunks split into

@@ -38,9 +38,9 @@ public enum KPMKernel: Sendable, Equatable {
         }
     }
 
-    /// The kernel's resolution near energy e, in energy units: pi a sqrt(1 - x^2) / M for
-    /// Jackson (a delta function becomes a peak of this standard deviation, RMP eq. 72, its
-    /// floor pi a / M times ~ 1 / M^(1/2) at the band edges ignored), lambda a / M for Lorentz.
+    /// The kernel's resolution near energy e, in energy units: for Jackson the standard
+    /// deviation of the peak a delta function at x becomes, ~ (pi a / M) sqrt(1 - x^2) (RMP
+    /// eq. 72; floored at (pi a / M) / M near the band edges), for Lorentz the width lambda a / M.
     public func width(moments m: Int, bounds: SpectralBounds, at e: Double) -> Double {
         let x = min(1, abs(bounds.scaled(e)))
         switch self {
