@@ -69,7 +69,8 @@ public struct SpectralBounds: Sendable, Equatable {
     /// Bounds for H from Gershgorin's interval (rigorous, often loose) tightened by `steps`
     /// Lanczos steps from a seeded random start: the extreme Ritz values theta, pushed out by
     /// their residual norms |beta_k s_k| (an eigenvalue lies within that distance) and then by
-    /// `margin` times the width on each side, clipped to Gershgorin. Lanczos approaches the
+    /// `margin` times the width on each side, clipped to Gershgorin's interval widened by the
+    /// same margin. Lanczos approaches the
     /// extreme eigenvalues from inside, so the margin is what keeps the spectrum inside; the
     /// moment recurrence checks |mu_n| <= mu_0 and throws if an eigenvalue escaped.
     ///
@@ -117,7 +118,10 @@ public struct SpectralBounds: Sendable, Equatable {
         var lo = theta[0] - rLow, hi = theta[used - 1] + rHigh
         let width = hi - lo
         lo -= margin * width; hi += margin * width
-        lo = max(lo, gershgorin.lowerBound); hi = min(hi, gershgorin.upperBound)
+        // Clip to Gershgorin widened by the same margin: an extreme eigenvalue may sit exactly on
+        // Gershgorin's bound (k = 0 of the clean lattice), and x = +-1 must stay off the spectrum.
+        let gWidth = gershgorin.upperBound - gershgorin.lowerBound
+        lo = max(lo, gershgorin.lowerBound - margin * gWidth); hi = min(hi, gershgorin.upperBound + margin * gWidth)
         if !(hi > lo) { return SpectralBounds(gershgorin) }
         return SpectralBounds(lo...hi)
     }
