@@ -73,7 +73,14 @@ extension DOSCommand {
         }
         let options = KPMDensityOfStates.Options(moments: kpm.resolvedMoments, vectors: kpm.resolvedVectors, kernel: kpm.resolvedKernel,
                                                  seed: base.seed, blockSize: kpm.kpmBlock, threads: io.threads)
-        let ctx = try RunContext(command: "dos", options: io)
+        let sitesD = Double(n), block = Double(min(options.blockSize, options.vectors))
+        var plan = MemoryEstimate()
+        plan.add("two Chebyshev blocks (sites x \(Int(block)) vectors)", bytes: 2 * 8 * sitesD * block)
+        plan.add("on-site energies (model and stencil) and 3 Lanczos vectors", bytes: 5 * 8 * sitesD)
+        if base.filling != nil && n <= KPMCommandSupport.inertiaSiteLimit {
+            plan.add("sparse LDL^T factor for the inertia count at E_F", bytes: MemoryPlan.sparseFactorBytesPerSite * sitesD)
+        }
+        let ctx = try RunContext(command: "dos", options: io, plan: plan)
         try ctx.run {
             let single = base.realizations.count == 1
             var results = [[KPMDensityOfStates.Realization]]()   // [W][realization]

@@ -14,7 +14,8 @@ extension CSVTable {
 
 /// Self-consistency options shared by `hartree-fock` and `linear-stability`.
 struct SelfConsistencyOptions: ParsableArguments {
-    @Option(name: .customLong("U"), help: "Hubbard U (units of t1); a comma list runs each value, warm-starting from the previous one.")
+    @Option(name: .customLong("U"), parsing: .unconditional,
+            help: "Hubbard U (units of t1); a comma list runs each value, warm-starting from the previous one (U < 0: --U -1).")
     var u: String
 
     @Option(help: ArgumentHelp("Mixing scheme: anderson (default), linear, oda (optimal damping: exact line search on the HF energy, which never rises), or ediis (energy-DIIS: exact minimum of the HF energy over the last --mixing-history outputs and the current state).",
@@ -50,7 +51,7 @@ struct SelfConsistencyOptions: ParsableArguments {
     var fullAufbauBudget: Bool = false
 
     func values() throws -> [Double] {
-        let parts = u.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = u.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let vs = try parts.map { p -> Double in
             guard let v = Double(p), v.isFinite else { throw ValidationError("--U: '\(p)' is not a finite number") }
             return v
@@ -86,10 +87,35 @@ struct SelfConsistencyOptions: ParsableArguments {
     }
 
     /// The densities (n_up, n_dn) of --warm-start, checked against the lattice: nil without it.
-    func warmStartDensities(sites: Int, realizations: Int) throws -> (up: [Double], down: [Double])? {
+    /// The keys of a model spec that fix the lattice a set of densities belongs to.
+    static let identityKeys = ["Lx", "Ly", "boundary_x", "boundary_y", "t1", "t2", "W", "mu", "particles", "seed", "disorder_file"]
+
+    /// What a set of densities was computed on: the lattice, parameters, seed and realization
+    /// (written beside the densities as lattice.json, checked by --warm-start).
+    static func identity(_ spec: ModelSpec, realization r: Int) -> JSON {
+        let all = spec.json.objectValue ?? []
+        return .object(identityKeys.compactMap { k in all.first { $0.0 == k } } + [("realization", .int(r))])
+    }
+
+    func warmStartDensities(_ spec: ModelSpec) throws -> (up: [Double], down: [Double])? {
         guard let warmStart else { return nil }
+        let sites = spec.lattice.siteCount, realizations = spec.realizations.count
         guard realizations == 1 else {
             throw ValidationError("--warm-start needs a single realization (e.g. --realization-range 2:3), got \(realizations)")
+        }
+        // The densities must come from the same lattice: same size, parameters, seed, realization.
+        let identityPath = URL(fileURLWithPath: warmStart).appendingPathComponent("lattice.json").path
+        if let text = try? String(contentsOfFile: identityPath, encoding: .utf8), let theirs = try? JSON.parse(text) {
+            let ours = Self.identity(spec, realization: spec.realizations[0])
+            let differ = (Self.identityKeys + ["realization"]).filter { k in
+                theirs[k].map { $0.serialized(compact: true) } != ours[k].map { $0.serialized(compact: true) }
+            }
+            if !differ.isEmpty {
+                let show = { (j: JSON) in differ.map { "\($0) \(j[$0]?.serialized(compact: true) ?? "none")" }.joined(separator: ", ") }
+                throw ValidationError("--warm-start: the densities in \(warmStart) come from another lattice (\(show(theirs))); this run has \(show(ours))")
+            }
+        } else {
+            FileHandle.standardError.write(Data("warning: --warm-start: \(warmStart) has no lattice.json (written by an older version): cannot check that its densities come from this lattice and seed\n".utf8))
         }
         func load(_ name: String) throws -> [Double] {
             let path = URL(fileURLWithPath: warmStart).appendingPathComponent(name).path
@@ -198,8 +224,8 @@ struct HartreeFockCommand: ParsableCommand {
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
             throw ValidationError(e.description)
         }
-        let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
-        let ctx = try RunContext(command: "hartree-fock", options: io, staged: false)
+        let initial = try scf.warmStartDensities(spec)
+        let ctx = try RunContext(command: "hartree-fock", options: io, plan: Self.memoryPlan(spec, us: us.count), staged: false)
         try ctx.run {
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
                                           "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations"])
@@ -222,6 +248,15 @@ struct HartreeFockCommand: ParsableCommand {
             try ctx.output.write(csv: table, to: "hartree_fock.csv")
             try ctx.writeSummary(summary(), complete: true)
         }
+    }
+
+    /// The memory of a Hartree-Fock run: the model, the dense eigensolve of each spin's mean-field
+    /// Hamiltonian (matrix, eigenvectors, workspace), the other spin's eigenvectors, and the
+    /// densities of the mixing history (a few dozen N-vectors).
+    static func memoryPlan(_ spec: ModelSpec, us: Int) -> MemoryEstimate {
+        let n = spec.lattice.siteCount, N = Double(n)
+        return MemoryPlan.estimate(sites: n, request: EigenRequest(solver: .dense, selection: .all, vectors: true),
+                                   extra: [("second spin's eigenvectors", 8 * N * N), ("densities and mixing history", 8 * 64 * N)])
     }
 
     /// The summary.json body of this run with the results so far.
@@ -286,6 +321,10 @@ struct HartreeFockCommand: ParsableCommand {
 }
 
 extension RunContext {
+    /// Seconds between two progress lines inside a long phase (Hartree-Fock iterations,
+    /// Chebyshev probes): 5, or FERMIGLASS_PROGRESS_INTERVAL.
+    static let progressInterval: Double = ProcessInfo.processInfo.environment["FERMIGLASS_PROGRESS_INTERVAL"].flatMap(Double.init) ?? 5
+
     /// Solves Hartree-Fock for every realization of `spec` and every U of `us` in turn, each U
     /// warm-started from the previous U's converged densities (the first U from `initial` when
     /// given; a non-converged U resets the warm start), with progress on stderr. `converged`
@@ -311,16 +350,26 @@ extension RunContext {
                 let clock = ContinuousClock(), t0 = clock.now
                 let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
                 let partial = dir + "/partial"
-                let saver = SnapshotWriter(output: output, directory: partial, command: command)
+                let saver = SnapshotWriter(output: output, directory: partial, command: command,
+                                           identity: SelfConsistencyOptions.identity(spec, realization: r))
                 do {
+                    // One iteration line at most every `progressInterval` seconds (and none with --quiet).
+                    var lastLine: ContinuousClock.Instant?
                     let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
-                        FileHandle.standardError.write(Data("[\(self.command)] realization \(r), U = \(u), \(line)\n".utf8))
+                        let now = clock.now
+                        if let last = lastLine, now - last < .seconds(Self.progressInterval) { return }
+                        lastLine = now
+                        self.note("realization \(r), U = \(u), \(line)")
                     }, snapshot: { saver.save($0) })
                     previous = (result.up.density, result.down.density)
                     try converged(r, u, h0, dir, result, (clock.now - t0).seconds)
+                    let identity = SelfConsistencyOptions.identity(spec, realization: r)
+                    try output.write(json: identity, to: dir + "/lattice.json")
+                    if spec.realizations.count == 1 && us.count == 1 { try output.write(json: identity, to: "lattice.json") }
                     try output.removeDirectory(partial)
                 } catch let e as HartreeFockError {
                     FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(e.description)\n".utf8))
+                    flagUnconverged("realization \(r), U = \(u): \(e.description)")
                     if saver.saved {
                         FileHandle.standardError.write(Data("[\(command)] its last densities are in \(output.file(partial).path): --warm-start there (with --starts 0) continues from them\n".utf8))
                     }
@@ -348,7 +397,10 @@ final class SnapshotWriter {
     private var warned = false
     private(set) var saved = false
 
-    init(output: OutputDirectory, directory: String, command: String, interval: Duration = .seconds(10)) {
+    let identity: JSON
+
+    init(output: OutputDirectory, directory: String, command: String, identity: JSON, interval: Duration = .seconds(10)) {
+        self.identity = identity
         self.output = output
         self.directory = directory
         self.command = command
@@ -362,6 +414,7 @@ final class SnapshotWriter {
         do {
             try output.write(npy: s.up, to: directory + "/density_up.npy")
             try output.write(npy: s.down, to: directory + "/density_down.npy")
+            try output.write(json: identity, to: directory + "/lattice.json")
             try output.write(json: .object([("iteration", .int(s.iteration)), ("density_residual", .number(s.residual)),
                                             ("energy", .number(s.energy))]), to: directory + "/progress.json")
             saved = true

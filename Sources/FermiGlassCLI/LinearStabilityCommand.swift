@@ -53,8 +53,10 @@ struct LinearStabilityCommand: ParsableCommand {
         }
         template.occupation = occ
         guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
-        let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
-        let ctx = try RunContext(command: "linear-stability", options: io, staged: false)
+        let initial = try scf.warmStartDensities(spec)
+        var plan = HartreeFockCommand.memoryPlan(spec, us: us.count)
+        plan.add("susceptibility Pi (N x N) and its Krylov basis", bytes: 8 * Double(spec.lattice.siteCount) * Double(spec.lattice.siteCount + 4 * (eigenvalues + 8)))
+        let ctx = try RunContext(command: "linear-stability", options: io, plan: plan, staged: false)
         try ctx.run {
             let particles = spec.filling!.particles
             let occupied = particles / 2

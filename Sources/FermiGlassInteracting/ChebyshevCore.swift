@@ -57,9 +57,11 @@ public enum ChebyshevCore {
     }
 
     /// n_core for the lattice Hamiltonian `h`; `window` holds the window eigenpairs (with
-    /// vectors), which must be the levels just above the core.
+    /// vectors), which must be the levels just above the core. `progress` is called after each
+    /// probe vector with (probes done, probes in all): each costs `moments` products with H
+    /// (probes run 8 to a block, so the calls come 8 at a time).
     public static func coreDensity(h: CSRMatrix, lattice: Lattice, window: some EigenstateStore, moments m: Int,
-                                   probeSpacing: Int? = nil) throws -> Result {
+                                   probeSpacing: Int? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Result {
         let n = h.rowCount
         guard (window as? Eigenpairs)?.hasVectors ?? true, window.count > 0, window.dimension == n, n == lattice.siteCount else {
             throw ModelError.invalidParameter("the Chebyshev core density needs the window eigenvectors of this lattice")
@@ -98,6 +100,8 @@ public enum ChebyshevCore {
         // S(H~) applied to the probes, `block` colours at a time (each column's arithmetic is
         // the same whatever the block).
         let used = (0..<colours).filter { !members[$0].isEmpty }
+        let probeCount = used.count
+        var probesDone = 0
         let block = 8
         var hacc = [Double](repeating: 0, count: n)
         for start in stride(from: 0, to: used.count, by: block) {
@@ -112,6 +116,8 @@ public enum ChebyshevCore {
                     }
                 }
                 for i in members[c] { density[i] += acc[j * n + i]; traceHS += hacc[i] }
+                probesDone += 1
+                progress?(probesDone, probeCount)
             }
         }
         // Subtract the window states' share with the same polynomial.

@@ -110,7 +110,7 @@ struct HartreeFockCommandTests {
         let empty = small + "/empty"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         let cases: [([String], String)] = [
-            (["--warm-start", small + "/r000"], "--warm-start: \(small)/r000/density_up.npy has 16 values, the lattice has 64 sites"),
+            (["--warm-start", small + "/r000"], "--warm-start: the densities in \(small)/r000 come from another lattice (Lx 4, Ly 4, t2 0.0, W 3.0, particles 10); this run has Lx 8, Ly 8, t2 0.6, W 9.0, particles 54"),
             (["--warm-start", small + "/r000", "--realizations", "2"], "--warm-start needs a single realization (e.g. --realization-range 2:3), got 2"),
             (["--warm-start", empty], "--warm-start: \(empty)/density_up.npy does not exist"),
         ]
