@@ -9,7 +9,7 @@ import FermiGlassStudies
 struct DOSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dos",
-        abstract: "Density of states of H0 from the exact levels, for one or several disorder strengths W.",
+        abstract: "Density of states of H0 from the exact levels or by the kernel polynomial method, for one or several disorder strengths W.",
         discussion: """
             rho(E) = (levels in the bin) / (sites * bin width * realizations): per site, per unit \
             energy, per spin, integrating to 1 (the paper's Fig. 3 uses 60x60, t2 = 0.6 t1, \
@@ -21,6 +21,17 @@ struct DOSCommand: ParsableCommand {
             over realizations; 8.8 at W = 0 for t1 = 1, t2 = 0.6) with its standard error, and, \
             when a filling is given, fermi_energy and dos_at_fermi (levels within +-bin width/2 \
             of E_F per site per unit energy). r###/eigenvalues_W<W>.npy hold the levels.
+
+            --method kpm: the kernel polynomial method on the matrix-free t-t'-W stencil (no \
+            diagonalization; O(sites) memory, for 1000x1000 and beyond): M Chebyshev moments \
+            (--moments), R random +-1 vectors per realization (--vectors, seeded by --seed and the \
+            realization), Jackson or Lorentz kernel (--kernel). dos.csv: energy (on a grid of \
+            spacing --bin-width), dos_W<W> and dos_W<W>_stderr (standard error over all random \
+            vectors of all realizations), idos_W<W> (fraction of levels below E per spin) and its \
+            stderr. With a filling, summary.json gives E_F per realization from the integrated \
+            DOS with its error, refined by one inertia count (LDL^T of H - E_F) up to \
+            \(KPMCommandSupport.inertiaSiteLimit) sites. --ldos i,j,...: exact local DOS at those \
+            sites (i = x + Lx y) in ldos_W<W>.csv.
             """)
 
     @OptionGroup(title: "Model") var model: ModelOptions
@@ -31,11 +42,14 @@ struct DOSCommand: ParsableCommand {
     var energies: String?
     @OptionGroup(title: "Output") var io: RunOptions
 
-    @Option(help: "Energy bin width of the histogram (units of t1).")
+    @Option(help: "Energy bin width of the histogram, or the energy grid spacing with --method kpm (units of t1).")
     var binWidth: Double = 0.1
+
+    @OptionGroup(title: "Kernel polynomial method") var kpm: KPMOptions
 
     func validate() throws {
         guard binWidth.isFinite, binWidth > 0 else { throw ValidationError("--bin-width must be a positive number, got \(binWidth)") }
+        try kpm.validate(energies: energies, solver: solverOptions.solver)
     }
 
     /// "9" for 9.0, "4.5" for 4.5: the W label of file and column names.
@@ -50,6 +64,7 @@ struct DOSCommand: ParsableCommand {
             throw ValidationError("a disorder file fixes the on-site energies; give --W a single value (or none) with --disorder")
         }
         if Set(ws).count != ws.count { throw ValidationError("--W lists a value twice: \(model.disorder ?? "")") }
+        if kpm.method == "kpm" { return try runKPM(base: base, ws: ws) }
         let window = try StateOptions.resolve(states: nil, energies: energies, base)
         let choice = solverOptions.choice(default: .dense)
         if Eigensolver.resolve(choice, sites: base.lattice.siteCount, selection: window) == .shiftInvert || choice == .shiftInvert,

@@ -39,14 +39,8 @@ public enum ChebyshevCore {
         public var spectralBounds: ClosedRange<Double>
     }
 
-    /// Jackson kernel g_n for an expansion of order `m` (n = 0..<m).
-    public static func jackson(_ m: Int) -> [Double] {
-        let q = Double.pi / Double(m + 1)
-        return (0..<m).map { n in
-            let nn = Double(n)
-            return ((Double(m) - nn + 1) * cos(q * nn) + sin(q * nn) / tan(q)) / Double(m + 1)
-        }
-    }
+    /// Jackson kernel g_n for an expansion of order `m` (n = 0..<m): ``KPMKernel/jackson``.
+    public static func jackson(_ m: Int) -> [Double] { KPMKernel.jackson.coefficients(m) }
 
     /// The damped series S(x~) at a scaled energy x~ in [-1, 1].
     static func series(_ coefficients: [Double], at x: Double) -> Double {
@@ -64,7 +58,8 @@ public enum ChebyshevCore {
 
     /// n_core for the lattice Hamiltonian `h`; `window` holds the window eigenpairs (with
     /// vectors), which must be the levels just above the core. `progress` is called after each
-    /// probe vector with (probes done, probes in all): each costs `moments` products with H.
+    /// probe vector with (probes done, probes in all): each costs `moments` products with H
+    /// (probes run 8 to a block, so the calls come 8 at a time).
     public static func coreDensity(h: CSRMatrix, lattice: Lattice, window: some EigenstateStore, moments m: Int,
                                    probeSpacing: Int? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Result {
         let n = h.rowCount
@@ -79,21 +74,14 @@ public enum ChebyshevCore {
             }
         }
         // Gershgorin bounds, widened by 1% so the spectrum sits strictly inside [-1, 1].
-        var lo = Double.infinity, hi = -Double.infinity
-        for r in 0..<n {
-            var d = 0.0, off = 0.0
-            for k in h.rowPointers[r]..<h.rowPointers[r + 1] {
-                if Int(h.columnIndices[k]) == r { d += h.values[k] } else { off += abs(h.values[k]) }
-            }
-            lo = min(lo, d - off); hi = max(hi, d + off)
-        }
+        let gershgorin = h.gershgorinInterval
+        let lo = gershgorin.lowerBound, hi = gershgorin.upperBound
         let a = 0.505 * (hi - lo), b = 0.5 * (hi + lo)
         let step = 0.5 * (window.values.first! + window.values.last!)
-        let theta0 = acos((step - b) / a)
         let g = jackson(m)
-        var coefficients = [Double](repeating: 0, count: m)
-        coefficients[0] = 1 - theta0 / .pi
-        for k in 1..<m { coefficients[k] = g[k] * (-2 * sin(Double(k) * theta0) / (Double(k) * .pi)) }
+        var coefficients = KernelPolynomial.stepCoefficients(at: (step - b) / a, count: m)
+        for k in 1..<m { coefficients[k] = g[k] * coefficients[k] }
+        let kpm = KernelPolynomial(h, bounds: SpectralBounds(center: b, halfWidth: a))
         // Probe colours.
         let side = min(s, max(lattice.lx, lattice.ly))
         var colourOf = [Int](repeating: 0, count: n)
@@ -109,27 +97,28 @@ public enum ChebyshevCore {
         for i in 0..<n { members[colourOf[i]].append(i) }
         var density = [Double](repeating: 0, count: n)
         var traceHS = 0.0
-        var v = [Double](repeating: 0, count: n), t0 = v, t1 = v, t2 = v, acc = v, hacc = v
-        let probeCount = members.filter { !$0.isEmpty }.count
+        // S(H~) applied to the probes, `block` colours at a time (each column's arithmetic is
+        // the same whatever the block).
+        let used = (0..<colours).filter { !members[$0].isEmpty }
+        let probeCount = used.count
         var probesDone = 0
-        for c in 0..<colours where !members[c].isEmpty {
-            defer { probesDone += 1; progress?(probesDone, probeCount) }
-            for i in 0..<n { v[i] = 0 }
-            for i in members[c] { v[i] = 1 }
-            // T_0 v = v, T_1 v = H~ v, T_{n+1} v = 2 H~ T_n v - T_{n-1} v
-            for i in 0..<n { t0[i] = v[i]; acc[i] = coefficients[0] * v[i] }
-            scaledMultiply(h, t0, into: &t1, a: a, b: b)
-            for i in 0..<n { acc[i] += coefficients[1] * t1[i] }
-            if m > 2 {
-                for k in 2..<m {
-                    scaledMultiply(h, t1, into: &t2, a: a, b: b)
-                    let ck = coefficients[k]
-                    for i in 0..<n { t2[i] = 2 * t2[i] - t0[i]; acc[i] += ck * t2[i] }
-                    swap(&t0, &t1); swap(&t1, &t2)
+        let block = 8
+        var hacc = [Double](repeating: 0, count: n)
+        for start in stride(from: 0, to: used.count, by: block) {
+            let batch = Array(used[start..<min(used.count, start + block)])
+            var v = [Double](repeating: 0, count: n * batch.count)
+            for (j, c) in batch.enumerated() { for i in members[c] { v[j * n + i] = 1 } }
+            let acc = try kpm.applySeries(coefficients, to: v, columns: batch.count)
+            for (j, c) in batch.enumerated() {
+                acc.withUnsafeBufferPointer { ap in
+                    hacc.withUnsafeMutableBufferPointer { hp in
+                        h.multiply(UnsafeBufferPointer(rebasing: ap[(j * n)..<((j + 1) * n)]), into: hp)
+                    }
                 }
+                for i in members[c] { density[i] += acc[j * n + i]; traceHS += hacc[i] }
+                probesDone += 1
+                progress?(probesDone, probeCount)
             }
-            acc.withUnsafeBufferPointer { ap in hacc.withUnsafeMutableBufferPointer { hp in h.multiply(ap, into: hp) } }
-            for i in members[c] { density[i] += acc[i]; traceHS += hacc[i] }
         }
         // Subtract the window states' share with the same polynomial.
         var windowBand = 0.0
@@ -140,13 +129,6 @@ public enum ChebyshevCore {
         }
         return Result(density: density, bandEnergy: 2 * (traceHS - windowBand), moments: m, probes: colours,
                       stepEnergy: step, spectralBounds: (b - a)...(b + a))
-    }
-
-    /// y = H~ x = (H x - b x) / a.
-    static func scaledMultiply(_ h: CSRMatrix, _ x: [Double], into y: inout [Double], a: Double, b: Double) {
-        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in h.multiply(xp, into: yp) } }
-        let inv = 1 / a
-        for i in 0..<x.count { y[i] = (y[i] - b * x[i]) * inv }
     }
 }
 

@@ -35,4 +35,42 @@ void fg_project8(int64_t rows, int32_t m, const double *v, int64_t ldv, const do
 void fg_subtract8(int64_t rows, int32_t m, const double *v, int64_t ldv, const double *c, int32_t ldc,
                   double *w, int64_t ldw);
 
+/// One step of the Chebyshev recurrence of the kernel polynomial method on a chunk of `rows`
+/// rows of `columns` column-major vectors (leading dimension ld), given hv = H v:
+///
+///     t = (hv - shift v) * inv            (H~ v with H~ = (H - shift) / a, inv = 1 / a)
+///     w = t                 if first      (T_1 = H~ T_0)
+///     w = 2 t - w           otherwise     (T_{n+1} = 2 H~ T_n - T_{n-1}, w holding T_{n-1})
+///
+/// then, if acc is not NULL, acc += coef[0] * w (a Chebyshev series applied to the vectors),
+/// and, if dots is not NULL, dots[2c] = <v|v>, dots[2c+1] = <w|v> of column c over the chunk,
+/// summed in eight lanes (i mod 8) combined pairwise in a fixed tree: the order depends on the
+/// chunk length only, so a caller that sums fixed chunks in a fixed order gets the same bits
+/// for any number of threads. No fused multiply-adds (the expressions are evaluated exactly
+/// as written, as Swift does).
+void fg_cheb_combine(int64_t rows, int32_t columns, int64_t ld, const double *hv, const double *v, double *w,
+                     double shift, double inv, int32_t first, double *acc, const double *coef, double *dots);
+
+/// The t-t'-W Hamiltonian of an lx x ly square lattice (sites i = x + lx y), matrix-free:
+/// H_ii = onsite[i] (W_i - mu), t1 to the 4 nearest and t2 to the 4 diagonal neighbours,
+/// periodic or open along each direction.
+typedef struct {
+    int64_t lx, ly;
+    int32_t periodic_x, periodic_y;
+    double t1, t2;
+    const double *onsite;
+} fg_stencil;
+
+/// y = H x for the rows lo <= i < hi of `columns` column-major vectors (leading dimension ld;
+/// x is read at the neighbours, y written at rows lo..<hi only). Every row is summed exactly as
+/// the CSR product of DisorderedModel.hamiltonian(): from 0.0, in increasing column order, zero
+/// hoppings and cut bonds skipped, no fused multiply-adds -- bit for bit the same result.
+void fg_stencil_apply(const fg_stencil *s, int64_t lo, int64_t hi, int32_t columns, int64_t ld, const double *x, double *y);
+
+/// fg_cheb_combine (without acc) with hv = H v computed on the fly by the stencil, site by
+/// site: one pass reads v, the on-site energies and T_{n-1}, and writes T_{n+1} over it (same
+/// bits as fg_stencil_apply followed by fg_cheb_combine).
+void fg_stencil_cheb(const fg_stencil *s, int64_t lo, int64_t hi, int32_t columns, int64_t ld, const double *v, double *w,
+                     double shift, double inv, int32_t first, double *dots);
+
 #endif
