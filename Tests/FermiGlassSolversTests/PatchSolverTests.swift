@@ -67,12 +67,11 @@ import FermiGlassModel
         }
     }
 
-    @Test(arguments: [(48, 30.0, FermiWindow.energy(0.8), 1e-6), (56, 20.0, .levels(30), 1e-4)])
+    @Test(arguments: [(60, 30.0, FermiWindow.energy(0.5), 1e-6), (40, 40.0, .levels(24), 1e-6)])
     func matchesTheDenseSpectrumAtStrongDisorder(size: Int, w: Double, window: FermiWindow, tol: Double) throws {
         let m = try Self.model(size, w: w)
         let request = try Self.request(m, window, PatchOptions(residualTolerance: tol))
         let solution = try Eigensolver.solve(m.hamiltonian(), request)
-        print("patch-test \(size) W=\(w): \(solution.patches!.pilot) layout \(solution.patches!.layout.map { "\($0.interior)+\($0.halo) x\($0.count)" } ?? "-") passes \(solution.patches!.passes) dup \(solution.patches!.duplicatesRemoved) rr \(solution.patches!.rayleighRitzClusters) resolved \(solution.patches!.resolved) \(solution.diagnostics.timings)")
         try Self.checkPlan(solution.patches)
         #expect(solution.diagnostics.certified, "\(solution.diagnostics.notes)")
         #expect(solution.patches?.fallback == nil)
@@ -83,5 +82,92 @@ import FermiGlassModel
             let f = try Filling(filling: 5.0 / 6.0, siteCount: m.lattice.siteCount).fermiIndex
             #expect(solution.local!.firstLevel == f - k)
         }
+    }
+
+    /// A layout forced far too thin (halo 1) leaves residuals ~1e-2: the second pass re-solves
+    /// them on centred patches and the window is certified; with the repair disabled it is not,
+    /// and the certificate names the states above tolerance.
+    @Test func tooThinLayoutIsRepairedOrNotCertified() throws {
+        let m = try Self.model(40, w: 40)
+        let thin = PatchOptions(halo: 1, interior: 8)
+        let repaired = try Eigensolver.solve(m.hamiltonian(), Self.request(m, .energy(0.8), thin))
+        try Self.checkPlan(repaired.patches)
+        let report = try #require(repaired.patches)
+        #expect(report.resolved > 0 && report.passOfState.contains(2))
+        #expect(repaired.diagnostics.certified, "\(repaired.diagnostics.notes)")
+        try Self.compareWithDense(m, repaired, selection: .fermiWindow(fermiIndex: 0, window: .energy(0.8)))
+
+        var off = thin
+        off.repair = false
+        let raw = try Eigensolver.solve(m.hamiltonian(), Self.request(m, .energy(0.8), off))
+        try Self.checkPlan(raw.patches)
+        let certificate = try #require(raw.patches?.certificate)
+        #expect(!raw.diagnostics.certified && !certificate.certified)
+        #expect(!certificate.aboveTolerance.isEmpty)
+        let reason = try #require(certificate.reasons.first { $0.contains("above the residual tolerance") })
+        for a in certificate.aboveTolerance.prefix(20) { #expect(reason.contains("\(a) (E = \(raw.local!.values[a])")) }
+    }
+
+    /// A state removed or returned twice after the patches (test hooks) breaks the certificate:
+    /// the inertia count no longer matches (and a copy is not orthogonal to itself).
+    @Test func missingOrDuplicatedStateIsNotCertified() throws {
+        let m = try Self.model(40, w: 40)
+        let base = PatchOptions(halo: 6, interior: 8)
+        let good = try Eigensolver.solve(m.hamiltonian(), Self.request(m, .energy(0.8), base))
+        try Self.checkPlan(good.patches)
+        #expect(good.diagnostics.certified, "\(good.diagnostics.notes)")
+        let n = good.local!.count
+
+        var drop = base
+        drop.dropState = 5
+        let missing = try Eigensolver.solve(m.hamiltonian(), Self.request(m, .energy(0.8), drop))
+        let c1 = try #require(missing.patches?.certificate)
+        #expect(!missing.diagnostics.certified && c1.found == n - 1 && c1.expected == n)
+        #expect(c1.reasons.contains { $0.contains("1 missing") })
+
+        var twice = base
+        twice.duplicateState = 5
+        let duplicated = try Eigensolver.solve(m.hamiltonian(), Self.request(m, .energy(0.8), twice))
+        let c2 = try #require(duplicated.patches?.certificate)
+        #expect(!duplicated.diagnostics.certified && c2.found == n + 1)
+        #expect(c2.reasons.contains { $0.contains("1 too many") })
+        #expect(c2.maxOrthogonalityError > 0.99)
+    }
+
+    /// Clean and weakly disordered lattices: states too extended for any halo below a third of
+    /// the shorter side, so the global engine solves the window and says so.
+    @Test(arguments: [0.0, 6.0])
+    func extendedStatesFallBackToTheGlobalEngine(w: Double) throws {
+        let m = try Self.model(36, w: w)
+        let solution = try Eigensolver.solve(m.hamiltonian(), Self.request(m, .levels(10)))
+        let reason = try #require(solution.patches?.fallback)
+        #expect(reason.contains("a third of the shorter side"))
+        #expect(solution.diagnostics.notes.contains { $0.0 == "fallback" && $0.1 == reason })
+        #expect(solution.diagnostics.method.hasPrefix("patches fell back to shift-invert"))
+        #expect(solution.diagnostics.certified && solution.local?.count == 20)
+        #expect(!(solution.patches?.pilot.isEmpty ?? true))
+    }
+
+    /// The layout's interiors tile the lattice (every site owned by exactly the patch whose
+    /// interior holds it), patches are interiors grown by the halo, and bounding regions take
+    /// the shorter way around a periodic direction.
+    @Test func layoutTilesTheLattice() throws {
+        let lattice = try Lattice(lx: 37, ly: 30)
+        let layout = try PatchLayout(lattice: lattice, interior: 10, halo: 4)
+        #expect(layout.columns == 4 && layout.rows == 3 && !layout.anyPatchWraps)
+        var owners = [Int](repeating: 0, count: lattice.siteCount)
+        for p in 0..<layout.count {
+            let inner = layout.interiorRegion(p), patch = layout.patchRegion(p)
+            #expect(patch.width == inner.width + 8 && patch.height == inner.height + 8)
+            for i in lattice.sites(of: inner) {
+                owners[i] += 1
+                #expect(layout.owner(of: i) == p)
+                #expect(lattice.distanceToEdge(of: i, in: patch)! >= 4)
+            }
+        }
+        #expect(owners.allSatisfy { $0 == 1 })
+        let a = try lattice.region(x0: 34, y0: 0, width: 5, height: 3), b = try lattice.region(x0: 1, y0: 2, width: 3, height: 3)
+        let u = lattice.boundingRegion(of: [a, b])
+        #expect(u.x0 == 34 && u.width == 7 && u.y0 == 0 && u.height == 5)
     }
 }

@@ -84,7 +84,7 @@ extension PatchRun {
     }
 
     /// Rayleigh-Ritz of near-degenerate states from different patches: pairs whose overlap
-    /// exceeds tol' / 10 (only pairs with |E_a - E_b| <= (r_a + r_b) / tol' can, since
+    /// exceeds tol' / 10 (only pairs with |E_a - E_b| <= 10 (r_a + r_b) / tol' can, since
     /// (E_a - E_b) <phi_a|phi_b> = <phi_a|r_b> - <r_a|phi_b>) are joined into clusters; each
     /// cluster is put on the smallest rectangle holding its members, and H (the rectangle's
     /// principal block: the states vanish outside it) is diagonalised on their span,
