@@ -13,6 +13,15 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "--solver patches: every returned state must have ||H phi - E phi|| <= this x ||H||_inf on the whole lattice (phi as stored); states above it are re-solved on larger patches.")
     var residualTol: Double = 1e-6
 
+    @Option(help: "--solver patches: halo width in sites (default: chosen by a pilot patch for --residual-tol).")
+    var patchHalo: Int?
+
+    @Option(help: "--solver patches: interior side in sites (default: twice the halo).")
+    var patchInterior: Int?
+
+    @Option(help: "--solver patches: patches of at most this many sites are solved dense (LAPACK), larger ones by shift-invert.")
+    var patchDenseLimit: Int = PatchOptions().denseLimit
+
     @Option(parsing: .unconditional, help: "Shift-invert: compute the --count states closest to this energy (units of t1); a negative value as --sigma -1.2 or --sigma=-1.2.")
     var sigma: Double?
 
@@ -53,6 +62,9 @@ struct SolverOptions: ParsableArguments {
             throw ValidationError("--solver must be dense, shift-invert, patches or auto, got '\(text)'")
         }
         guard residualTol > 0, residualTol < 1 else { throw ValidationError("--residual-tol must lie in (0, 1), got \(residualTol)") }
+        if let h = patchHalo, h < 0 { throw ValidationError("--patch-halo must be >= 0, got \(h)") }
+        if let s = patchInterior, s < 1 { throw ValidationError("--patch-interior must be >= 1, got \(s)") }
+        guard patchDenseLimit >= 0 else { throw ValidationError("--patch-dense-limit must be >= 0, got \(patchDenseLimit)") }
         if solver == SolverChoice.patches.rawValue && window == nil {
             throw ValidationError("--solver patches computes the states of a --window levels:K|energy:D around E_F (with a filling)")
         }
@@ -89,7 +101,8 @@ struct SolverOptions: ParsableArguments {
             throw ValidationError("--solver shift-invert needs --sigma E --count k, or --window levels:K|energy:D with a filling")
         }
         return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions, cache: RunContext.eigenCache,
-                            patches: PatchOptions(residualTolerance: residualTol))
+                            patches: PatchOptions(residualTolerance: residualTol, halo: patchHalo, interior: patchInterior,
+                                                  denseLimit: patchDenseLimit))
     }
 
     /// Refuses --solver patches where it is not wired yet (everything but `spectrum --window`).

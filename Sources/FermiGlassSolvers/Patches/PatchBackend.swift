@@ -277,45 +277,49 @@ struct PatchRun {
     /// |phi|^2 lies on a site where `interior` is true, or within the tie tolerance of one.
     mutating func states(on region: Lattice.Region, _ lower: Double, _ upper: Double, patchIndex: Int, pass: Int,
                          interior: (Int) -> Bool) throws -> [PatchState] {
-        let pairs = try solve(region, lower, upper)
         var out = [PatchState]()
         let m = region.siteCount
         let tie = options.tieTolerance
-        for j in 0..<pairs.count {
-            let x = Array(pairs.vectors[(j * m)..<((j + 1) * m)])
-            let top = PatchState.maximumSite(x, on: region, lattice: lattice)
-            let owned = interior(top)
-            var keep = owned
-            if !owned {
-                var best = 0.0, inside = 0.0
-                for l in 0..<m {
-                    let p = x[l] * x[l]
-                    best = max(best, p)
-                    if p > inside && interior(lattice.globalSite(l, in: region)) { inside = p }
+        let dense = try Self.eigenpairs(model: model, region: region, lower, upper, denseLimit: options.denseLimit,
+                                        engine: request.engine) { pairs in
+            for j in 0..<pairs.count {
+                let x = Array(pairs.vectors[(j * m)..<((j + 1) * m)])
+                let top = PatchState.maximumSite(x, on: region, lattice: lattice)
+                let owned = interior(top)
+                var keep = owned
+                if !owned {
+                    var best = 0.0, inside = 0.0
+                    for l in 0..<m {
+                        let p = x[l] * x[l]
+                        best = max(best, p)
+                        if p > inside && interior(lattice.globalSite(l, in: region)) { inside = p }
+                    }
+                    keep = inside >= (1 - tie) * best
                 }
-                keep = inside >= (1 - tie) * best
+                guard keep else { continue }
+                out.append(PatchState.make(x, on: region, budget: budget, algebra: &algebra, patchIndex: patchIndex,
+                                           pass: pass, maxSite: top, owned: owned))
             }
-            guard keep else { continue }
-            out.append(PatchState.make(x, on: region, budget: budget, algebra: &algebra, patchIndex: patchIndex,
-                                       pass: pass, maxSite: top, owned: owned))
         }
+        if dense { denseSolves += 1 } else { sparseSolves += 1 }
         return out
     }
 
-    /// Eigenpairs of the region Hamiltonian with energies in [lower, upper], ascending.
-    mutating func solve(_ region: Lattice.Region, _ lower: Double, _ upper: Double) throws -> Eigenpairs {
+    /// Eigenpairs of the region Hamiltonian with energies in [lower, upper], ascending, handed
+    /// to `body` slice by slice (the shift-invert engine's slices: the dense vectors of the
+    /// whole patch window never exist at once). Returns true when the patch was solved dense.
+    static func eigenpairs(model: DisorderedModel, region: Lattice.Region, _ lower: Double, _ upper: Double, denseLimit: Int,
+                           engine: ShiftInvertOptions, _ body: (Eigenpairs) throws -> Void) throws -> Bool {
         let hp = model.hamiltonian(on: region)
-        if region.siteCount <= options.denseLimit {
-            denseSolves += 1
+        if region.siteCount <= denseLimit {
             do {
-                return try DenseEigensolver.solve(hp, selection: .energies(lower...upper))
-            } catch SolverError.emptySelection {
-                return Eigenpairs(values: [], vectors: [], dimension: region.siteCount)
-            }
+                try body(DenseEigensolver.solve(hp, selection: .energies(lower...upper)))
+            } catch SolverError.emptySelection {}
+            return true
         }
-        sparseSolves += 1
-        var o = request.engine
+        var o = engine
         o.factorization = .auto
-        return try ShiftInvertSolver(hp, options: o).window(lower, upper.nextUp)
+        _ = try ShiftInvertSolver(hp, options: o).window(lower, upper.nextUp, holdingAll: false, slices: body)
+        return false
     }
 }

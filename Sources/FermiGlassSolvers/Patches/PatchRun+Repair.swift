@@ -49,7 +49,7 @@ extension PatchRun {
     /// half-width halo + interior / 2 first (every site of its old interior then lies at least
     /// a halo from the cut), growing x1.5 while it stays above tol, up to the largest square
     /// that does not wrap. The new state is the patch eigenvector with the largest overlap with
-    /// the old one (> 1/2) among those within max(margin, 4 r) of its energy, kept when its
+    /// the old one (> 1/2) among those within 4 r of its energy, kept when its
     /// residual is smaller. Returns the states and the number of patch solves.
     mutating func repair(_ states: [PatchState], layout: PatchLayout) throws -> ([PatchState], Int) {
         var out = states
@@ -60,21 +60,26 @@ extension PatchRun {
             while true {
                 let old = out[k]
                 let region = lattice.region(around: old.maxSite, halfWidth: halfWidth)
-                let reach = max(report.margin, 4 * old.residual)
-                let pairs = try solve(region, old.value - reach, old.value + reach)
+                // Weinstein: an eigenvalue of H lies within r of the Rayleigh quotient.
+                let reach = 4 * old.residual + 1e-9 * scale
+                var best: PatchState?
+                var bestOverlap = 0.5
+                let dense = try Self.eigenpairs(model: model, region: region, old.value - reach, old.value + reach,
+                                                denseLimit: options.denseLimit, engine: request.engine) { pairs in
+                    let m = region.siteCount
+                    for j in 0..<pairs.count {
+                        let x = Array(pairs.vectors[(j * m)..<((j + 1) * m)])
+                        let o = abs(algebra.overlap(old.region, old.amplitudes, region, x))
+                        if o > bestOverlap {
+                            bestOverlap = o
+                            best = PatchState.make(x, on: region, budget: budget, algebra: &algebra, patchIndex: -1, pass: 2,
+                                                   maxSite: PatchState.maximumSite(x, on: region, lattice: lattice), owned: true)
+                        }
+                    }
+                }
+                if dense { denseSolves += 1 } else { sparseSolves += 1 }
                 solves += 1
-                let m = region.siteCount
-                var best = -1, bestOverlap = 0.5
-                for j in 0..<pairs.count {
-                    let o = abs(algebra.overlap(old.region, old.amplitudes, region, Array(pairs.vectors[(j * m)..<((j + 1) * m)])))
-                    if o > bestOverlap { best = j; bestOverlap = o }
-                }
-                if best >= 0 {
-                    let x = Array(pairs.vectors[(best * m)..<((best + 1) * m)])
-                    let candidate = PatchState.make(x, on: region, budget: budget, algebra: &algebra, patchIndex: -1, pass: 2,
-                                                    maxSite: PatchState.maximumSite(x, on: region, lattice: lattice), owned: true)
-                    if candidate.residual < old.residual { out[k] = candidate }
-                }
+                if let candidate = best, candidate.residual < old.residual { out[k] = candidate }
                 if out[k].residual <= tolerance || halfWidth >= largest { break }
                 halfWidth = min(largest, (3 * halfWidth + 1) / 2)
             }
