@@ -24,9 +24,10 @@ import FermiGlassModel
 ///    the smallest rectangle outside which they have at most the storage's discarded weight,
 ///    with energy = the Rayleigh quotient and residual on the whole lattice's H;
 /// 4. removes copies of one state found by two patches (overlap > 1/2), re-solves every state
-///    above tol on a larger patch centred on its maximum (second pass), and rotates
-///    near-degenerate states from different patches whose overlap exceeds tol' together by
-///    Rayleigh-Ritz on their span;
+///    above tol on a larger patch centred on its maximum (pass 2), and rotates near-degenerate
+///    states from different patches whose overlap exceeds tol' / 10 together by Rayleigh-Ritz
+///    on their span; when the inertia count says states are still missing, runs every patch
+///    again with the halo doubled (pass 3, 4, ...) and merges;
 /// 5. certifies (``PatchCertificate``): the count, the residuals, the orthogonality, the edges.
 ///
 /// Deterministic: patches are solved in index order, and records are combined only after a
@@ -136,32 +137,21 @@ struct PatchRun {
         report.layout = layout
         diagnostics.timings.append(("pilot", (clock.now - t).seconds))
 
-        // 3. Pass 1 over every patch, in index order.
-        t = clock.now
-        var states = [PatchState]()
-        var solves = 0
-        for p in 0..<layout.count {
-            states += try patchStates(p, layout: layout, lower - report.margin, upper + report.margin)
-            solves += 1
+        // 3. Pass 1 over every patch, in index order; 4. copies, re-solves, Rayleigh-Ritz.
+        var pool = try settle(pass(layout, number: 1, lower, upper), layout: layout)
+        var states = pool.filter { $0.value >= lower && $0.value < upper }
+        // Pass 3 (and on): states missing by the inertia count (a patch version whose maximum
+        // or energy moved out of reach) are found by the whole pass again with the halo
+        // doubled, merged with the states already found (copies removed by overlap).
+        var extra = layout, number = 3
+        while options.repair && states.count < expected && 3 * (2 * extra.halo) <= min(lattice.lx, lattice.ly) {
+            extra = try PatchLayout(lattice: lattice, interior: extra.interior, halo: max(2 * extra.halo, extra.halo + 2))
+            pool = try settle(pool + pass(extra, number: number, lower, upper), layout: extra)
+            states = pool.filter { $0.value >= lower && $0.value < upper }
+            number += 1
         }
-        report.passes.append(("patches", solves, states.count))
-        diagnostics.timings.append(("patches", (clock.now - t).seconds))
-
-        // 4. Copies, re-solves (pass 2), Rayleigh-Ritz.
-        t = clock.now
-        states = removeDuplicates(states)
-        if options.repair {
-            let (repaired, count) = try repair(states, layout: layout)
-            states = removeDuplicates(repaired)
-            report.passes.append(("re-solves", count, states.count))
-        }
-        diagnostics.timings.append(("repair", (clock.now - t).seconds))
-        t = clock.now
-        states = try rotateClusters(states)
-        diagnostics.timings.append(("rayleigh_ritz", (clock.now - t).seconds))
 
         // The window, ascending (ties by site of the maximum, then patch: deterministic).
-        states = states.filter { $0.value >= lower && $0.value < upper }
         states.sort { ($0.value, $0.maxSite, $0.patch) < ($1.value, $1.maxSite, $1.patch) }
         if let k = options.dropState, states.indices.contains(k) { states.remove(at: k) }
         if let k = options.duplicateState, states.indices.contains(k) { states.insert(states[k], at: k + 1) }
@@ -189,6 +179,42 @@ struct PatchRun {
             }
         }
         return finish(store, fermi: fermi)
+    }
+
+    /// Pass `number` over every patch of `layout`, in index order: the states each keeps in
+    /// the window plus the margin, combined in patch-index order after the pass.
+    mutating func pass(_ layout: PatchLayout, number: Int, _ lower: Double, _ upper: Double) throws -> [PatchState] {
+        let t = clock.now
+        var states = [PatchState]()
+        for p in 0..<layout.count {
+            states += try patchStates(p, layout: layout, pass: number, lower - report.margin, upper + report.margin)
+        }
+        report.passes.append((number == 1 ? "patches" : "patches, halo \(layout.halo)", layout.count, states.count))
+        time("patches", since: t)
+        return states
+    }
+
+    /// Copies removed, states above tol re-solved (pass 2), copies removed again, overlapping
+    /// near-degenerate states rotated together.
+    mutating func settle(_ found: [PatchState], layout: PatchLayout) throws -> [PatchState] {
+        var t = clock.now
+        var states = removeDuplicates(found)
+        if options.repair {
+            let (repaired, count) = try repair(states, layout: layout)
+            states = removeDuplicates(repaired)
+            report.passes.append(("re-solves", count, states.count))
+        }
+        time("repair", since: t)
+        t = clock.now
+        states = try rotateClusters(states)
+        time("rayleigh_ritz", since: t)
+        return states
+    }
+
+    /// Adds the seconds since `start` to the timing `name`.
+    mutating func time(_ name: String, since start: ContinuousClock.Instant) {
+        let s = (clock.now - start).seconds
+        if let i = diagnostics.timings.firstIndex(where: { $0.0 == name }) { diagnostics.timings[i].1 += s } else { diagnostics.timings.append((name, s)) }
     }
 
     /// The solution for `store`: values, the local store (or dense columns when dense storage
@@ -269,8 +295,8 @@ struct PatchRun {
     }
 
     /// The states patch `p` keeps in [lower, upper].
-    mutating func patchStates(_ p: Int, layout: PatchLayout, _ lower: Double, _ upper: Double) throws -> [PatchState] {
-        try states(on: layout.patchRegion(p), lower, upper, patchIndex: p, pass: 1) { layout.owner(of: $0) == p }
+    mutating func patchStates(_ p: Int, layout: PatchLayout, pass: Int, _ lower: Double, _ upper: Double) throws -> [PatchState] {
+        try states(on: layout.patchRegion(p), lower, upper, patchIndex: p, pass: pass) { layout.owner(of: $0) == p }
     }
 
     /// The eigenstates of the region Hamiltonian of `region` in [lower, upper] whose largest

@@ -15,14 +15,18 @@ public struct PatchOptions: Sendable, Equatable {
     /// Interior side in sites (nil: twice the halo, at least 8).
     public var interior: Int?
     /// Patches of at most this many sites are solved dense (LAPACK dsyevr on the window),
-    /// larger ones by shift-invert (CHOLMOD/MUMPS LDL^T + block Krylov-Schur).
+    /// larger ones by shift-invert (CHOLMOD/MUMPS LDL^T + block Krylov-Schur). Measured
+    /// (docs/benchmarks/patches.md): equal at ~580 sites, shift-invert 9x faster at 1600,
+    /// dense 2x faster at 256.
     public var denseLimit: Int
     /// A state whose largest |phi|^2 on the patch interior is within this relative amount of
     /// its largest |phi|^2 anywhere is also kept (a near tie between two sites that another
     /// patch may resolve the other way); the copies are then recognised by overlap.
     public var tieTolerance: Double
-    /// Re-solve states above tolerance on larger patches centred on them (second pass).
-    /// Test hook: false leaves them as found, so that a too-thin layout is not certified.
+    /// Re-solve states above tolerance on larger patches centred on them (second pass), and
+    /// when the inertia count says states are missing, run the patches again with the halo
+    /// doubled (third pass). Test hook: false leaves the first pass as found, so that a
+    /// too-thin layout is not certified.
     public var repair: Bool
     /// Test hook: remove the state with this index (ascending energy) before the certificate.
     public var dropState: Int?
@@ -30,7 +34,7 @@ public struct PatchOptions: Sendable, Equatable {
     public var duplicateState: Int?
 
     public init(residualTolerance: Double = 1e-6, orthogonalityTolerance: Double? = nil, halo: Int? = nil,
-                interior: Int? = nil, denseLimit: Int = 900, tieTolerance: Double = 1e-3, repair: Bool = true,
+                interior: Int? = nil, denseLimit: Int = 500, tieTolerance: Double = 1e-3, repair: Bool = true,
                 dropState: Int? = nil, duplicateState: Int? = nil) {
         self.residualTolerance = residualTolerance
         self.orthogonalityTolerance = orthogonalityTolerance
