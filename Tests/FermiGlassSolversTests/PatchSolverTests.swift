@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import FermiGlassModel
 @testable import FermiGlassSolvers
@@ -169,5 +170,37 @@ import FermiGlassModel
         let a = try lattice.region(x0: 34, y0: 0, width: 5, height: 3), b = try lattice.region(x0: 1, y0: 2, width: 3, height: 3)
         let u = lattice.boundingRegion(of: [a, b])
         #expect(u.x0 == 34 && u.width == 7 && u.y0 == 0 && u.height == 5)
+    }
+
+    /// Against the global sliced shift-invert engine at 200 x 200, W = 12 (slow: set
+    /// FERMIGLASS_SLOW_TESTS=1): the same number of states, each eigenvalue within its bound,
+    /// each overlap within (r / gap)^2 (gap from a reference window 0.02 wider on each side).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["FERMIGLASS_SLOW_TESTS"] == "1"))
+    func matchesTheGlobalEngineAt200() throws {
+        let m = try Self.model(200, w: 12, seed: 1)
+        let h = m.hamiltonian()
+        let solution = try Eigensolver.solve(h, Self.request(m, .energy(0.05)))
+        try Self.checkPlan(solution.patches)
+        #expect(solution.diagnostics.certified, "\(solution.diagnostics.notes)")
+        let report = try #require(solution.patches), states = try #require(solution.local)
+        let (lower, upper) = report.window
+        let reference = try Eigensolver.solve(h, EigenRequest(solver: .shiftInvert, selection: .energies((lower - 0.02)...(upper + 0.02)),
+                                                              storage: .local(lattice: m.lattice, maxDiscardedWeight: 0)))
+        let exact = try #require(reference.local)
+        let inside = exact.values.indices.filter { exact.values[$0] >= lower && exact.values[$0] < upper }
+        #expect(inside.count == states.count && inside.first.map { exact.firstLevel! + $0 } == states.firstLevel)
+        var scratch = [Double](repeating: 0, count: h.rowCount)
+        for a in 0..<min(states.count, inside.count) {
+            let b = inside[a], r = report.residuals[a]
+            #expect(abs(states.values[a] - exact.values[b]) <= report.bounds[a] * (1 + 1e-9) + 1e-13)
+            var gap = Double.infinity
+            for c in exact.values.indices where c != b { gap = min(gap, abs(states.values[a] - exact.values[c])) }
+            guard r / gap < 0.1 else { continue }
+            exact.forEachComponent(of: b) { i, x in scratch[i] = x }
+            var o = 0.0
+            states.forEachComponent(of: a) { i, x in o += x * scratch[i] }
+            exact.forEachComponent(of: b) { i, _ in scratch[i] = 0 }
+            #expect(1 - abs(o) <= (r / gap) * (r / gap) + 1e-12)
+        }
     }
 }
