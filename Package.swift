@@ -29,10 +29,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "fermiglass", targets: ["fermiglass"]),
-        .library(name: "FermiGlass", targets: [
-            "FermiGlassModel", "FermiGlassIO", "FermiGlassSolvers", "FermiGlassObservables",
-            "FermiGlassInteracting", "FermiGlassStudies",
-        ]),
+        // One import for library users: the umbrella module re-exports every layer.
+        .library(name: "FermiGlass", targets: ["FermiGlass"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,6 +69,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "fermiglass", dependencies: ["FermiGlassCLI"]),
+        .target(
+            name: "FermiGlass",
+            dependencies: [
+                "FermiGlassModel", "FermiGlassIO", "FermiGlassSolvers", "FermiGlassObservables",
+                "FermiGlassInteracting", "FermiGlassStudies",
+            ]),
+        // The README's "As a library" example, built with the package and run by a test.
+        .executableTarget(name: "fermiglass-library-example", dependencies: ["FermiGlass"], path: "Examples/LibraryExample"),
 
         // MARK: Tests
         .testTarget(name: "FermiGlassModelTests", dependencies: ["FermiGlassModel", "FermiGlassIO"]),
@@ -87,7 +93,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "FermiGlassCLITests",
-            dependencies: ["fermiglass", "FermiGlassIO", "FermiGlassStudies"]),
+            dependencies: ["fermiglass", "fermiglass-library-example", "FermiGlass"]),
     ],
     swiftLanguageModes: [.v5]
 )

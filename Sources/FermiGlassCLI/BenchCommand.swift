@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
             regenerate them.
             """,
         subcommands: [BenchScalingCommand.self, BenchExportCommand.self, BenchSolveCommand.self, BenchBandwidthCommand.self,
-                      EngineBench.self, CrossoverBench.self])
+                      EngineBench.self, CrossoverBench.self, PatchDecayBench.self])
 }
 
 /// Parses a comma-separated list of positive integers (`--sizes 10,20,40`).

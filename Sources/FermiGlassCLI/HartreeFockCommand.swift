@@ -199,7 +199,7 @@ struct HartreeFockCommand: ParsableCommand {
             throw ValidationError(e.description)
         }
         let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
-        let ctx = try RunContext(command: "hartree-fock", options: io)
+        let ctx = try RunContext(command: "hartree-fock", options: io, staged: false)
         try ctx.run {
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
                                           "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations"])

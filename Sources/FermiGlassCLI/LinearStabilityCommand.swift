@@ -54,7 +54,7 @@ struct LinearStabilityCommand: ParsableCommand {
         template.occupation = occ
         guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
         let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
-        let ctx = try RunContext(command: "linear-stability", options: io)
+        let ctx = try RunContext(command: "linear-stability", options: io, staged: false)
         try ctx.run {
             let particles = spec.filling!.particles
             let occupied = particles / 2

@@ -22,6 +22,12 @@ struct LocalizationCommand: ParsableCommand {
             localization_length_typical (exp< ln IPR >^(-1/2)), per-realization values. \
             localization_vs_energy.csv: L_loc(E) in energy bins of --bin-width. \
             r###/eigenvalues.npy and r###/ipr.npy hold the selected states of each realization.
+
+            --method transfer-matrix: the MacKinnon-Kramer localization length xi_M = \
+            1/gamma_min of strips of width M (periodic across) and --length slices at --energy E \
+            (or --fermi: E_F of the model's filling on a --fermi-size lattice), for every width \
+            of --widths; Lambda = xi_M / M. Uses --t1, --t2, --W, --mu, --seed (or --preset); \
+            writes transfer_matrix.csv and summary.json.
             """)
 
     @OptionGroup(title: "Model") var model: ModelOptions
@@ -32,11 +38,15 @@ struct LocalizationCommand: ParsableCommand {
     @Option(help: "Energy bin width of localization_vs_energy.csv (units of t1).")
     var binWidth: Double = 0.25
 
+    @OptionGroup(title: "Transfer matrix (--method transfer-matrix)") var transfer: TransferMatrixOptions
+
     func validate() throws {
         guard binWidth.isFinite, binWidth > 0 else { throw ValidationError("--bin-width must be a positive number, got \(binWidth)") }
+        try transfer.validate(selection: selection)
     }
 
     func run() throws {
+        if transfer.method == .transferMatrix { return try runTransferMatrix() }
         let spec = try model.resolve(needsFilling: false)
         let states = try selection.resolve(spec)
         let request = try solverOptions.request(selection: states, vectors: true, sites: spec.lattice.siteCount,

@@ -96,10 +96,10 @@ struct ReproduceCommand: ParsableCommand {
             guard p > 0 else { throw ValidationError("--proposals must be positive, got \(p)") }
             plan.proposals = [p]
         }
-        let root = URL(fileURLWithPath: output).standardizedFileURL
-        // Refuse a non-empty output before anything runs.
-        let out: OutputDirectory
-        do { out = try OutputDirectory(path: output, force: force) } catch let e as IOError { throw ValidationError(e.description) }
+        // Refuse a non-empty output before anything runs; everything is written into a staging
+        // directory that replaces --output when the whole reproduction has completed.
+        let out = try RunContext.openOutput(path: output, force: force, staged: true)
+        let root = out.url
         let started = Date()
         BLASRuntime.setThreads(threads)
         let cache = EigenCache(capacityBytes: min(6 << 30, MemoryPlan.availableBytes / 3))
@@ -153,7 +153,8 @@ struct ReproduceCommand: ParsableCommand {
                                          seconds: Date().timeIntervalSince(started), threads: threads, seed: seed)
             try out.write(text: report.markdown, to: "REPORT.md")
             try out.write(json: report.json, to: "summary.json")
-            stage("done: \(root.appendingPathComponent("REPORT.md").path)")
+            try out.commit()
+            stage("done: \(out.destination.appendingPathComponent("REPORT.md").path)")
         } catch let e as ValidationError {
             throw e
         } catch {

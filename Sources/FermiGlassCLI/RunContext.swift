@@ -15,21 +15,35 @@ final class RunContext {
     /// every request the commands build carries it (nil: no cache).
     nonisolated(unsafe) static var eigenCache: EigenCache?
 
-    init(command: String, options: RunOptions, resume: Bool = false) throws {
+    /// `staged`: write into a staging directory that replaces --output only when the run
+    /// completes (``OutputDirectory``); runs that checkpoint finished results for a later
+    /// continuation (hartree-fock, linear-stability) write in place.
+    init(command: String, options: RunOptions, resume: Bool = false, staged: Bool = true) throws {
         self.command = command
         self.options = options
-        do {
-            output = try OutputDirectory(path: options.output, force: options.force, resume: resume)
-        } catch let e as IOError {
-            throw ValidationError(e.description)
-        }
+        output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
         BLASRuntime.setThreads(options.threads)
     }
 
-    /// Runs `body`; on any error removes what this run wrote, prints the error and exits 1.
+    /// The output directory, or the refusal: exit 5 when another process holds its lock
+    /// (CONVENTIONS.md §4), a validation error (exit 64) for every other problem.
+    static func openOutput(path: String, force: Bool, resume: Bool = false, staged: Bool) throws -> OutputDirectory {
+        do {
+            return try OutputDirectory(path: path, force: force, resume: resume, staged: staged)
+        } catch IOError.locked(let message) {
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            throw ExitCode(5)
+        } catch let e as IOError {
+            throw ValidationError(e.description)
+        }
+    }
+
+    /// Runs `body`, then moves a staged output into place; on any error removes what this run
+    /// wrote, prints the error and exits 1.
     func run(_ body: () throws -> Void) throws {
         do {
             try body()
+            try output.commit()
         } catch let e as ValidationError {
             output.abandon()
             throw e

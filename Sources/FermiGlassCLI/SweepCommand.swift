@@ -73,6 +73,9 @@ struct SweepCommand: ParsableCommand {
             FileHandle.standardError.write(Data("[sweep] finished: \(computed) units computed, \(skipped) already done, shard \(sh)\n".utf8))
         } catch let e as SweepError {
             throw ValidationError(e.description)
+        } catch IOError.locked(let message) {
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            throw ExitCode(5)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
@@ -101,6 +104,9 @@ struct MergeCommand: ParsableCommand {
             FileHandle.standardError.write(Data("[merge] \(n) units from \(shards.count) shards into \(output)\n".utf8))
         } catch let e as SweepError {
             throw ValidationError(e.description)
+        } catch IOError.locked(let message) {
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            throw ExitCode(5)
         } catch let e as IOError {
             throw ValidationError(e.description)
         }

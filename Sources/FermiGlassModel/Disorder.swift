@@ -21,6 +21,19 @@ public enum Disorder {
         }
     }
 
+    /// The on-site energies of sites `sites` of realization `realization`, written to `out`:
+    /// the same numbers as ``onsiteEnergies(strength:seed:realization:siteCount:)`` gives for
+    /// those sites, without building the whole array (a transfer-matrix strip of 10^7 sites is
+    /// drawn slice by slice).
+    public static func fill(_ out: UnsafeMutablePointer<Double>, strength w: Double, seed: UInt64, realization: Int, sites: Range<Int>) {
+        precondition(realization >= 0 && sites.lowerBound >= 0)
+        let base = SplitMix64.mix(seed &+ UInt64(realization + 1) &* SplitMix64.gamma)
+        for (k, i) in sites.enumerated() {
+            let u = SplitMix64.mix(base &+ UInt64(i + 1) &* SplitMix64.gamma)
+            out[k] = w * (SplitMix64.unitDouble(u) - 0.5)
+        }
+    }
+
     /// Checks a user-supplied realization (from a file): the right length and finite values.
     public static func validate(_ energies: [Double], siteCount: Int, source: String) throws {
         guard energies.count == siteCount else {

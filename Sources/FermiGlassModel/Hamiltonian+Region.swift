@@ -9,38 +9,6 @@ extension DisorderedModel {
     /// an eigenstate of this matrix: the patch solvers solve it and check the result on the
     /// whole lattice.
     public func hamiltonian(on r: Lattice.Region) -> CSRMatrix {
-        let m = r.siteCount
-        let bonds = self.bonds.filter { $0.t != 0 }
-        var rowPointers = [Int](repeating: 0, count: m + 1)
-        var columns = [Int32](), values = [Double]()
-        columns.reserveCapacity(m * (bonds.count + 1))
-        values.reserveCapacity(m * (bonds.count + 1))
-        var row = [(Int32, Double)]()
-        for l in 0..<m {
-            let i = lattice.globalSite(l, in: r)
-            row.removeAll(keepingCapacity: true)
-            row.append((Int32(l), onsiteEnergies[i] - parameters.mu))
-            for b in bonds {
-                if let j = lattice.neighbour(of: i, dx: b.dx, dy: b.dy), let lj = lattice.localSite(of: j, in: r) {
-                    row.append((Int32(lj), b.t))
-                }
-            }
-            row.sort { $0.0 < $1.0 }
-            var k = 0
-            while k < row.count {
-                var v = row[k].1
-                var n = k + 1
-                while n < row.count && row[n].0 == row[k].0 { v += row[n].1; n += 1 }
-                columns.append(row[k].0)
-                values.append(v)
-                k = n
-            }
-            rowPointers[l + 1] = columns.count
-        }
-        let h = CSRMatrix(rowCount: m, columnCount: m, rowPointers: rowPointers, columnIndices: columns, values: values)
-        #if FERMIGLASS_INTERNAL_CHECKS
-        if let p = h.symmetryProblem() { preconditionFailure("region Hamiltonian is not symmetric: \(p)") }
-        #endif
-        return h
+        assemble(rows: r.siteCount, site: { lattice.globalSite($0, in: r) }, local: { lattice.localSite(of: $0, in: r) })
     }
 }

@@ -44,7 +44,13 @@ public struct DisorderedModel: Sendable {
     /// H0 as a CSR matrix: sorted, symmetric, duplicate-free, with the full diagonal
     /// H_ii = W_i - mu stored. Hoppings that are exactly zero are not stored.
     public func hamiltonian() -> CSRMatrix {
-        let n = lattice.siteCount
+        assemble(rows: lattice.siteCount, site: { $0 }, local: { $0 })
+    }
+
+    /// The CSR rows of H0 on `rows` sites: row l is lattice site `site(l)`, and a bond to lattice
+    /// site j lands in column `local(j)` (nil: outside, the bond is cut). Each row holds the
+    /// diagonal W_i - mu and the non-zero hoppings, sorted by column, duplicates merged.
+    func assemble(rows n: Int, site: (Int) -> Int, local: (Int) -> Int?) -> CSRMatrix {
         let bonds = self.bonds.filter { $0.t != 0 }
         var rowPointers = [Int](repeating: 0, count: n + 1)
         var columns = [Int32]()
@@ -53,11 +59,12 @@ public struct DisorderedModel: Sendable {
         values.reserveCapacity(n * (bonds.count + 1))
         var row = [(Int32, Double)]()
         row.reserveCapacity(bonds.count + 1)
-        for i in 0..<n {
+        for l in 0..<n {
+            let i = site(l)
             row.removeAll(keepingCapacity: true)
-            row.append((Int32(i), onsiteEnergies[i] - parameters.mu))
+            row.append((Int32(l), onsiteEnergies[i] - parameters.mu))
             for b in bonds {
-                if let j = lattice.neighbour(of: i, dx: b.dx, dy: b.dy) { row.append((Int32(j), b.t)) }
+                if let j = lattice.neighbour(of: i, dx: b.dx, dy: b.dy), let c = local(j) { row.append((Int32(c), b.t)) }
             }
             row.sort { $0.0 < $1.0 }
             // Merge entries that land on the same column (cannot happen for Lx, Ly >= 3 on
@@ -71,7 +78,7 @@ public struct DisorderedModel: Sendable {
                 values.append(v)
                 k = m
             }
-            rowPointers[i + 1] = columns.count
+            rowPointers[l + 1] = columns.count
         }
         let h = CSRMatrix(rowCount: n, columnCount: n, rowPointers: rowPointers, columnIndices: columns, values: values)
         #if FERMIGLASS_INTERNAL_CHECKS

@@ -72,8 +72,20 @@ extension EigenstateStore {
             case .all:
                 for i in 0..<x.count { try body(i, x[i]) }
             case .region(let r):
+                // Row by row: the wrap is one comparison per row and per column, no division.
                 let l = lattice!
-                for k in 0..<x.count { try body(l.globalSite(k, in: r), x[k]) }
+                var k = 0
+                for v in 0..<r.height {
+                    var y = r.y0 + v
+                    if y >= l.ly { y -= l.ly }
+                    let rowBase = l.lx * y
+                    for u in 0..<r.width {
+                        var xx = r.x0 + u
+                        if xx >= l.lx { xx -= l.lx }
+                        try body(rowBase + xx, x[k])
+                        k += 1
+                    }
+                }
             }
         }
     }

@@ -83,6 +83,33 @@ public enum BLAS {
     }
 }
 
+/// Householder QR of a tall column-major block (LAPACK dgeqrf + dorgqr), for re-orthogonalizing
+/// a propagated basis (the transfer-matrix method of ``TransferMatrix`` in FermiGlassObservables).
+public enum HouseholderQR {
+    /// Factors the `rows x columns` column-major block `a` (rows >= columns) as Q R, overwrites
+    /// `a` with the orthonormal Q (same shape) and writes R's diagonal R_jj (with sign) to
+    /// `diagonal[0..<columns]`. The factorization is LAPACK's, so it is bit-reproducible for a
+    /// fixed thread count.
+    public static func orthonormalize(_ a: UnsafeMutablePointer<Double>, rows: Int, columns: Int,
+                                      diagonal: UnsafeMutablePointer<Double>) throws {
+        guard columns > 0 else { return }
+        guard rows >= columns else {
+            throw SolverError.invalidArgument("QR needs rows >= columns, got \(rows) x \(columns)")
+        }
+        var tau = [Double](repeating: 0, count: columns)
+        let m = Int32(rows), n = Int32(columns)
+        let info = tau.withUnsafeMutableBufferPointer { tp in
+            LAPACKE_dgeqrf(LAPACK_COL_MAJOR, m, n, a, m, tp.baseAddress)
+        }
+        try LAPACK.check(info, "dgeqrf")
+        for j in 0..<columns { diagonal[j] = a[j + j * rows] }
+        let info2 = tau.withUnsafeMutableBufferPointer { tp in
+            LAPACKE_dorgqr(LAPACK_COL_MAJOR, m, n, n, a, m, tp.baseAddress)
+        }
+        try LAPACK.check(info2, "dorgqr")
+    }
+}
+
 // The level-1 and general BLAS calls of FermiGlass's own iterative methods (block
 // Krylov-Schur), on caller-owned buffers with explicit leading dimensions. Unit strides.
 extension BLAS {
@@ -166,7 +193,7 @@ enum LAPACK {
         return (Array(w[0..<count]), vectors ? Array(z[0..<(n * count)]) : [])
     }
 
-    private static func check(_ info: Int32, _ routine: String) throws {
+    static func check(_ info: Int32, _ routine: String) throws {
         guard info != 0 else { return }
         let message: String
         if info < 0 {

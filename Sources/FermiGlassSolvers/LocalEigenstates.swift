@@ -17,9 +17,9 @@ public struct LocalEigenstates: EigenstateStore {
     public var firstLevel: Int?
     /// The region of each state.
     public private(set) var regions: [Lattice.Region]
-    /// State a's amplitudes are amplitudes[offsets[a] ..< offsets[a + 1]].
-    private var offsets: [Int]
-    private var amplitudes: [Double]
+    /// State a's amplitudes, one array per state (a growing window never reallocates one
+    /// buffer of all of them, which would briefly hold the store twice).
+    private var amplitudes: [[Double]]
     private var discarded: [Double]
 
     /// An empty store on `lattice`.
@@ -28,7 +28,6 @@ public struct LocalEigenstates: EigenstateStore {
         values = []
         self.firstLevel = firstLevel
         regions = []
-        offsets = [0]
         amplitudes = []
         discarded = []
     }
@@ -37,12 +36,12 @@ public struct LocalEigenstates: EigenstateStore {
     public var dimension: Int { grid.siteCount }
     public var count: Int { values.count }
     /// 8 bytes per amplitude, plus the region (48 bytes), the offset, energy and discarded weight of each state.
-    public var bytes: Int { 8 * amplitudes.count + (48 + 24) * count }
+    public var bytes: Int { amplitudes.reduce(0) { $0 + 8 * $1.count } + (48 + 24) * count }
 
     public func support(of a: Int) -> StateSupport { .region(regions[a]) }
 
     public func withAmplitudes<R>(of a: Int, _ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
-        try amplitudes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[offsets[a]..<offsets[a + 1]])) }
+        try amplitudes[a].withUnsafeBufferPointer { try body($0) }
     }
 
     public func discardedWeight(of a: Int) -> Double { discarded[a] }
@@ -54,8 +53,7 @@ public struct LocalEigenstates: EigenstateStore {
         precondition(w >= 0 && w.isFinite)
         values.append(value)
         regions.append(region)
-        amplitudes += x
-        offsets.append(amplitudes.count)
+        amplitudes.append(x)
         discarded.append(w)
     }
 
@@ -63,9 +61,7 @@ public struct LocalEigenstates: EigenstateStore {
     public mutating func append(contentsOf other: LocalEigenstates) {
         precondition(other.grid == grid, "states of \(other.grid) appended to a store on \(grid)")
         for a in 0..<other.count {
-            other.withAmplitudes(of: a) { x in
-                append(value: other.values[a], region: other.regions[a], amplitudes: Array(x), discardedWeight: other.discarded[a])
-            }
+            append(value: other.values[a], region: other.regions[a], amplitudes: other.amplitudes[a], discardedWeight: other.discarded[a])
         }
     }
 
@@ -73,9 +69,7 @@ public struct LocalEigenstates: EigenstateStore {
     public func subset(_ range: Range<Int>) -> LocalEigenstates {
         var out = LocalEigenstates(lattice: grid, firstLevel: firstLevel.map { $0 + range.lowerBound })
         for a in range {
-            withAmplitudes(of: a) { x in
-                out.append(value: values[a], region: regions[a], amplitudes: Array(x), discardedWeight: discarded[a])
-            }
+            out.append(value: values[a], region: regions[a], amplitudes: amplitudes[a], discardedWeight: discarded[a])
         }
         return out
     }

@@ -111,9 +111,9 @@ public final class ShiftInvertSolver {
     /// ``FactorizationBackend/auto`` on a small lattice).
     private let counter: any SparseLDL
     /// ||H||_inf: every eigenvalue lies in [-scale, scale] (Gershgorin).
-    private let scale: Double
+    let scale: Double
     /// Inertia counts already measured: energy -> number of levels below it.
-    private var counts: [Double: Int] = [:]
+    var counts: [Double: Int] = [:]
 
     public init(_ h: CSRMatrix, options: ShiftInvertOptions = ShiftInvertOptions()) throws {
         guard options.sliceCapacity >= 1 else {
@@ -178,7 +178,7 @@ public final class ShiftInvertSolver {
     /// ||(H - e)^-1||), which would stall the iteration on rounding noise. Two power steps
     /// estimate ||(H - e)^-1||; above 1e7 / ||H|| the shift moves by 1e-6 ||H|| (tenfold per
     /// attempt, deterministic, reported in the statistics).
-    private func krylovShift(at e: Double) throws -> Double {
+    func krylovShift(at e: Double) throws -> Double {
         var shift = e
         let n = dimension
         var x = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: n)
@@ -223,7 +223,7 @@ public final class ShiftInvertSolver {
     // MARK: One Lanczos run
 
     /// The `nev` eigenpairs closest to `sigma` (sigma already factored), refined on H, ascending.
-    private func lanczos(sigma: Double, nev: Int) throws -> Eigenpairs {
+    func lanczos(sigma: Double, nev: Int) throws -> Eigenpairs {
         let n = dimension
         let clock = ContinuousClock()
         var solveTime = Duration.zero
@@ -426,86 +426,6 @@ public final class ShiftInvertSolver {
         let w = try levels((fermiIndex - 1)..<(fermiIndex + 1))
         return FermiLevel(highestOccupied: w.values[0], lowestEmpty: w.values[1],
                           openShell: w.values[1] - w.values[0] <= 1e-10 * scale)
-    }
-
-    // MARK: Slicing
-
-    private struct Slice { var lower: Double; var lowerCount: Int; var upper: Double; var upperCount: Int }
-
-    /// Splits [a, b) at inertia-measured energies until every slice holds at most
-    /// sliceCapacity levels (or cannot be split further: a degenerate cluster).
-    private func plan(_ a: Double, _ ca: Int, _ b: Double, _ cb: Int) throws -> [Slice] {
-        let m = cb - ca
-        if m == 0 { return [] }
-        if m <= options.sliceCapacity || b - a <= 1e-9 * scale { return [Slice(lower: a, lowerCount: ca, upper: b, upperCount: cb)] }
-        let pieces = (m + options.sliceCapacity - 1) / options.sliceCapacity
-        let e = a + (b - a) * Double(pieces / 2) / Double(pieces)
-        let c = try count(below: e)
-        guard c.energy > a, c.energy < b else { return [Slice(lower: a, lowerCount: ca, upper: b, upperCount: cb)] }
-        return try plan(a, ca, c.energy, c.count) + plan(c.energy, c.count, b, cb)
-    }
-
-    /// One slice: a Lanczos run at the slice centre for its levels plus a guard of extra
-    /// pairs, filtered to the slice and certified against the inertia counts.
-    private func solveSlice(_ s: Slice) throws -> Eigenpairs {
-        let m = s.upperCount - s.lowerCount
-        let guardPairs = max(4, m / 8)
-        let nev = min(dimension - 1, options.forcedSliceCount ?? (m + guardPairs))
-        let sigma = try krylovShift(at: 0.5 * (s.lower + s.upper))
-        let all = try lanczos(sigma: sigma, nev: nev)
-        let keep = all.values.indices.filter { all.values[$0] >= s.lower && all.values[$0] < s.upper }
-        guard keep.count == m else {
-            throw SolverError.incompleteWindow(
-                expected: m, found: keep.count,
-                message: "the slice [\(s.lower), \(s.upper)) holds \(m) levels by inertia (Sylvester count), but the Lanczos run at sigma = \(sigma) with \(nev) pairs returned \(keep.count) of them; the window is incomplete. Lower the slice capacity or raise the count per solve")
-        }
-        guard let first = keep.first else { return Eigenpairs(values: [], vectors: [], dimension: dimension) }
-        return all.subset(first..<(first + keep.count))
-    }
-
-    /// An energy e whose inertia count is within `slack` of `target`: count(e) in
-    /// [target - slack, target] from below, [target, target + slack] from above. Safeguarded
-    /// regula falsi on the counts already measured (alternating with bisection).
-    private func energy(atCount target: Int, slack: Int, fromBelow: Bool) throws -> Double {
-        let n = dimension
-        if fromBelow && target == 0 { return -scale * (1 + 1e-9) - 1e-300 }
-        if !fromBelow && target == n { return scale * (1 + 1e-9) + 1e-300 }
-        // Tightest known bracket: (eL, cL) below the goal, (eR, cR) above.
-        var eL = -scale * (1 + 1e-9) - 1e-300, cL = 0, eR = scale * (1 + 1e-9) + 1e-300, cR = n
-        let goal = Self.countGoal(target: target, slack: slack, fromBelow: fromBelow)
-        let accept: (Int) -> Bool = fromBelow ? { $0 <= target && $0 >= target - slack } : { $0 >= target && $0 <= target + slack }
-        // The counts measured so far, by energy: the choice must not depend on the dictionary's
-        // per-process order (Swift seeds hashing per process), or two identical runs could cut
-        // their slices at different energies.
-        let cached = counts.sorted { $0.key < $1.key }.map { (energy: $0.key, count: $0.value) }
-        if let e = Self.acceptedEnergy(cached, target: target, slack: slack, fromBelow: fromBelow) { return e }
-        for (e, c) in cached {
-            if Double(c) < goal, e > eL { eL = e; cL = c }
-            if Double(c) > goal, e < eR { eR = e; cR = c }
-        }
-        // Regula falsi on the (nearly linear, locally) count; bisect after two moves of the same
-        // end in a row (Illinois-style safeguard), so the bracket at least halves every 3 steps.
-        var lastSide = 0, sameSide = 0
-        for _ in 0..<200 {
-            let width = eR - eL
-            if width <= 1e-12 * scale { break }
-            var e: Double
-            if sameSide < 2, cR > cL {
-                e = eL + width * (goal - Double(cL)) / Double(cR - cL)
-                e = min(max(e, eL + 0.001 * width), eR - 0.001 * width)
-            } else {
-                e = eL + 0.5 * width
-                sameSide = 0
-            }
-            let c = try count(below: e)
-            if accept(c.count) { return c.energy }
-            let side = Double(c.count) < goal ? -1 : 1
-            if side < 0 { eL = c.energy; cL = c.count } else { eR = c.energy; cR = c.count }
-            sameSide = side == lastSide ? sameSide + 1 : 1
-            lastSide = side
-        }
-        // A cluster too tight to split: the outer end of the bracket is still a valid bound.
-        return fromBelow ? eL : eR
     }
 
     /// Refuses, before allocating, a plan whose eigenvectors would not fit.

@@ -44,7 +44,18 @@ public enum StateOverlaps {
                 for s in cols {
                     b.forEachComponent(of: s) { i, _ in if row[i] >= 0 && pos[i] < 0 { pos[i] = Int32(common.count); common.append(i) } }
                 }
-                if !common.isEmpty {
+                if !common.isEmpty && 2 * common.count >= union.count {
+                    // Most of the first block's sites are shared: multiply its matrix as it is,
+                    // against the second block laid out on the same rows (zero off the common sites).
+                    let m = union.count
+                    var gb = [Double](repeating: 0, count: m * cols.count)
+                    for (c, s) in cols.enumerated() {
+                        b.forEachComponent(of: s) { i, x in if pos[i] >= 0 { gb[Int(row[i]) + c * m] = f(x) } }
+                    }
+                    body(rows, cols, BLAS.transposeProduct(d, gb, rows: m, aColumns: rows.count, bColumns: cols.count))
+                    for i in common { pos[i] = -1 }
+                } else if !common.isEmpty {
+                    // A small overlap: gather the common rows of both blocks.
                     let m = common.count
                     var ga = [Double](repeating: 0, count: m * rows.count), gb = [Double](repeating: 0, count: m * cols.count)
                     for c in 0..<rows.count {

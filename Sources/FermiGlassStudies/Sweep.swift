@@ -69,6 +69,8 @@ extension SweepConfig {
 public final class ResultsStore {
     public let directory: URL
     public private(set) var records: [JSON] = []
+    /// The directory's lock, held while the store is open: two runs never append to one store.
+    private let lock: OutputLock
 
     var manifestURL: URL { directory.appendingPathComponent("sweep.json") }
     var linesURL: URL { directory.appendingPathComponent("results.jsonl") }
@@ -77,6 +79,7 @@ public final class ResultsStore {
     /// Opens (resume) or creates the store for `config` and `shard`.
     public init(directory path: String, config: SweepConfig, shard: Shard, resume: Bool, force: Bool, provenance: JSON) throws {
         directory = URL(fileURLWithPath: path).standardizedFileURL
+        lock = try OutputLock(for: directory)
         let fm = FileManager.default
         let exists = fm.fileExists(atPath: manifestURL.path)
         if exists && resume {
@@ -94,7 +97,7 @@ public final class ResultsStore {
                 throw SweepError.mismatch("output directory \(path) is not empty; pass --resume to continue the sweep in it, or --force to start over")
             }
             if force { for f in ["sweep.json", "results.jsonl", "results.csv"] { try? fm.removeItem(at: directory.appendingPathComponent(f)) } }
-            let out = try OutputDirectory(path: path, force: true)
+            let out = try OutputDirectory(path: path, force: true, heldLock: lock)
             let manifest = JSON.object([
                 ("kind", .string("fermiglass-sweep")), ("fingerprint", .string(config.fingerprint)),
                 ("shard", .string(shard.description)), ("config", config.canonicalJSON), ("provenance", provenance),
@@ -206,13 +209,14 @@ public final class ResultsStore {
             }
         }
         all.sort { ($0["unit"]?.intValue ?? 0) < ($1["unit"]?.intValue ?? 0) }
-        let out = try OutputDirectory(path: output, force: force)
+        let out = try OutputDirectory(path: output, force: force, staged: true)
         try out.write(json: .object([
             ("kind", .string("fermiglass-sweep")), ("fingerprint", .string(fingerprint!)), ("shard", .string("merged")),
             ("merged_from", .array(shards.map { .string($0) })), ("config", config ?? .null),
         ]), to: "sweep.json")
         try out.write(text: all.map { $0.serialized(compact: true) + "\n" }.joined(), to: "results.jsonl")
         try out.write(text: csv(all), to: "results.csv")
+        try out.commit()
         return all.count
     }
 }
