@@ -65,9 +65,7 @@ struct SolverOptions: ParsableArguments {
         if let h = patchHalo, h < 0 { throw ValidationError("--patch-halo must be >= 0, got \(h)") }
         if let s = patchInterior, s < 1 { throw ValidationError("--patch-interior must be >= 1, got \(s)") }
         guard patchDenseLimit >= 0 else { throw ValidationError("--patch-dense-limit must be >= 0, got \(patchDenseLimit)") }
-        if solver == SolverChoice.patches.rawValue && window == nil {
-            throw ValidationError("--solver patches computes the states of a --window levels:K|energy:D around E_F (with a filling)")
-        }
+
         if let s = sigma, !s.isFinite { throw ValidationError("--sigma must be a finite energy, got \(s)") }
         if let k = count, k <= 0 { throw ValidationError("--count must be positive, got \(k)") }
         if (sigma == nil) != (count == nil) { throw ValidationError("give --sigma and --count together") }
@@ -86,6 +84,9 @@ struct SolverOptions: ParsableArguments {
     /// Without --sigma/--count/--window the selection is the whole spectrum.
     func request(fermiIndex: Int?, vectors: Bool) throws -> EigenRequest {
         let choice = self.choice(default: .auto)
+        if choice == .patches && window == nil {
+            throw ValidationError("--solver patches computes the states of a --window levels:K|energy:D around E_F (with a filling)")
+        }
         var selection = StateSelection.all
         if let s = sigma, let k = count {
             selection = .nearest(sigma: s, count: k)
