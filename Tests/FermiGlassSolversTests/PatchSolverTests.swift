@@ -110,7 +110,8 @@ import FermiGlassModel
     }
 
     /// A state removed or returned twice after the patches (test hooks) breaks the certificate:
-    /// the inertia count no longer matches (and a copy is not orthogonal to itself).
+    /// the inertia count no longer matches (and a copy is not orthogonal to itself). The
+    /// untouched solve, repeated, is bit-identical.
     @Test func missingOrDuplicatedStateIsNotCertified() throws {
         let m = try Self.model(40, w: 40)
         let base = PatchOptions(halo: 6, interior: 8)
@@ -118,6 +119,10 @@ import FermiGlassModel
         try Self.checkPlan(good.patches)
         #expect(good.diagnostics.certified, "\(good.diagnostics.notes)")
         let n = good.local!.count
+        // Deterministic: the same request again gives the same bits.
+        let again = try Eigensolver.solve(m.hamiltonian(), Self.request(m, .energy(0.8), base))
+        #expect(again.local!.values == good.local!.values)
+        #expect(again.local!.compressedColumns().data == good.local!.compressedColumns().data)
 
         var drop = base
         drop.dropState = 5
