@@ -227,6 +227,11 @@ struct PatchRun {
                        ("duplicates_removed", report.duplicatesRemoved), ("resolved_states", report.resolved),
                        ("rayleigh_ritz_clusters", report.rayleighRitzClusters), ("global_factorizations", engine.statistics.factorizations)]
         if let c = report.certificate, !c.certified { d.notes.append(("not_certified", c.reasons.joined(separator: "; "))) }
+        // The certificate's checks, on the states as returned (a level cut leaves them to Eigensolver).
+        if let c = report.certificate, c.found == store.count, store.count > 0, request.vectors {
+            d.maxResidual = c.maxResidual
+            d.maxOrthogonalityError = c.maxOrthogonalityError
+        }
         var pairs = Eigenpairs(values: store.values, vectors: [], dimension: h.rowCount, firstLevel: store.firstLevel)
         var local: LocalEigenstates? = store
         if request.vectors, case .dense = request.storage {
