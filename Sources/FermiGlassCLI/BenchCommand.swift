@@ -101,7 +101,7 @@ struct BenchScalingCommand: ParsableCommand {
         let spec = try options.resolve(needsFilling: false)
         let ladder = try parsePositiveList(sizes, option: "--sizes").sorted()
         let selected = try selectedPhases()
-        let ctx = try RunContext(command: "bench scaling", options: io)
+        let ctx = try RunContext(command: "bench scaling", options: io, plan: nil)
         try ctx.run {
             let bench = PipelineBench(parameters: spec.parameters, boundary: spec.lattice.boundaryX, seed: spec.seed,
                                       filling: spec.filling?.density ?? Preset.paper.filling, repeats: repeats,
@@ -319,7 +319,11 @@ struct BenchExportCommand: ParsableCommand {
 
     func run() throws {
         let spec = try model.resolve(needsFilling: false)
-        let ctx = try RunContext(command: "bench export", options: io)
+        // The model, then H0's CSR arrays held twice more (the .npz and the .npy encodings).
+        let sites = Double(spec.lattice.siteCount)
+        let plan = MemoryPlan.estimate(sites: spec.lattice.siteCount, request: nil,
+                                       extra: [("CSR encodings (.npz and .npy)", 2 * (9 * 16 * sites + 8 * sites))])
+        let ctx = try RunContext(command: "bench export", options: io, plan: plan)
         try ctx.run {
             var entries = [JSON]()
             for r in spec.realizations {
@@ -399,7 +403,7 @@ struct BenchSolveCommand: ParsableCommand {
         }
         guard h.rowCount == h.columnCount else { throw ValidationError("\(matrix) is \(h.rowCount) x \(h.columnCount), not square") }
         if let p = h.symmetryProblem() { throw ValidationError("\(matrix) is not symmetric: \(p)") }
-        let ctx = try RunContext(command: "bench solve", options: io)
+        let ctx = try RunContext(command: "bench solve", options: io, plan: nil)
         try ctx.run {
             if method == "dense" {
                 try solveDense(h, ctx)
@@ -490,7 +494,7 @@ struct BenchBandwidthCommand: ParsableCommand {
     }
 
     func run() throws {
-        let ctx = try RunContext(command: "bench bandwidth", options: io)
+        let ctx = try RunContext(command: "bench bandwidth", options: io, plan: nil)
         try ctx.run {
             let r = MemoryBandwidth.triad(elements: elements, passes: passes, threads: io.threads)
             print(String(format: "triad: best %.2f GB/s, median %.2f GB/s (%d passes, %d doubles per array, %d threads)",

@@ -60,7 +60,18 @@ struct DOSCommand: ParsableCommand {
         let request = try solverOptions.request(selection: window, vectors: false, sites: base.lattice.siteCount,
                                                 needsAll: "give --energies a:b")
         let sparse = Eigensolver.resolve(request.solver, sites: base.lattice.siteCount, selection: window) == .shiftInvert
-        let ctx = try RunContext(command: "dos", options: io)
+        // The histogram spans the Gershgorin bound of H0 at the largest W, in bins of --bin-width;
+        // every level of every (W, realization) is held until the histogram is built.
+        var widest = base
+        widest.parameters.disorderStrength = ws.max()!
+        let bound = try StateOptions.spectralBound(widest)
+        let bins = (bound.upperBound - bound.lowerBound) / binWidth + 2
+        let sites = Double(base.lattice.siteCount)
+        let plan = MemoryPlan.estimate(sites: base.lattice.siteCount, request: request, extra: [
+            ("levels of every (W, realization)", 8 * sites * Double(ws.count * base.realizations.count)),
+            ("DOS histogram (\(String(format: "%.3g", bins)) bins of --bin-width \(binWidth))", 8 * bins * Double(2 * ws.count + 3) + 32 * bins),
+        ])
+        let ctx = try RunContext(command: "dos", options: io, plan: plan)
         try ctx.run {
             let single = base.realizations.count == 1
             var levels = [[[Double]]]()        // [W][realization][level]

@@ -32,6 +32,8 @@ struct DenseBenchmarkCommand: ParsableCommand {
     func run() throws {
         guard repeats > 0, threads > 0, warmup >= 0 else { throw ValidationError("--repeats and --threads must be positive, --warmup non-negative") }
         let spec = try model.resolve(needsFilling: false)
+        try RunContext.check(MemoryPlan.estimate(sites: spec.lattice.siteCount, request: EigenRequest(solver: .dense, selection: .all, vectors: true)),
+                             command: "dense-benchmark")
         BLASRuntime.setThreads(threads)
         let m = try spec.model(realization: spec.realizations[0])
         let h = m.hamiltonian()

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FermiGlassIO
+import Foundation
 
 /// The `fermiglass` command-line tool.
 public struct FermiGlassCommand: ParsableCommand {
@@ -15,7 +17,7 @@ public struct FermiGlassCommand: ParsableCommand {
             Every computing command writes summary.json, .npy arrays and .csv tables into \
             --output DIR (refused if non-empty unless --force).
             """,
-        version: "0.1.0",
+        version: "\(Provenance.version) (git commit \(Provenance.gitCommit))",
         subcommands: [
             SpectrumCommand.self,
             LocalizationCommand.self,
@@ -33,4 +35,41 @@ public struct FermiGlassCommand: ParsableCommand {
         ])
 
     public init() {}
+
+    /// Parses and runs the command line; a first argument that is not a subcommand (a typo such
+    /// as `spectum`) is refused naming the nearest subcommand, instead of the parser's
+    /// complaint about the option that follows it.
+    public static func main() {
+        if let message = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
+            FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+            Foundation.exit(64)
+        }
+        main(nil)
+    }
+
+    /// The refusal for a first argument that is not a subcommand, or nil.
+    static func unknownSubcommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !names.contains(first) else { return nil }
+        let nearest = names.min { editDistance($0, first) < editDistance($1, first) }!
+        return "unknown command '\(first)'" + (editDistance(nearest, first) <= 3 ? "; did you mean '\(nearest)'?" : "")
+            + " Commands: \(names.filter { $0 != "help" }.joined(separator: ", "))."
+    }
+
+    /// Levenshtein distance.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let old = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = old
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
+    }
 }

@@ -25,19 +25,19 @@ struct GroundStateCommand: ParsableCommand {
             realization r###/occupations.npy (U, level, spin), moments.npy (U, site), \
             convergence.csv, census.csv, window_xi.npy.
 
-            Sparse path (--solver shift-invert, or auto above \(Eigensolver.autoCrossover) sites): \
+            Sparse path (--solver shift-invert, or auto above \(GroundStateStudy.autoCrossover) sites, the crossover measured on this pipeline): \
             only the window's eigenpairs are computed (sparse LDL^T + shift-invert Lanczos, \
             inertia-certified), the frozen-core density comes from a Chebyshev expansion \
             (--chebyshev-moments, --probe-spacing; by default above \
             \(GroundStateStudy.sparseProbeThreshold) sites the largest spacing <= 20 dividing both sides), and L_loc is over the window states \
-            (summary.json: localization_length_states, eigen_path). The physics lives in \
+            (summary.json: localization_length_window_states instead of localization_length_all_states, localization_length_states, eigen_path). The physics lives in \
             GroundStateStudy (FermiGlassStudies), shared with `fermiglass sweep`.
             """)
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var io: RunOptions
 
-    @Option(name: .customLong("U"), help: "Hubbard U values, comma separated (U < 0 is attractive).")
+    @Option(name: .customLong("U"), parsing: .unconditional, help: "Hubbard U values, comma separated (U < 0 is attractive: --U -1).")
     var uValues: String
 
     @Option(help: "paper (the authors' Monte Carlo) or default (local search with restarts).")
@@ -125,6 +125,7 @@ struct GroundStateCommand: ParsableCommand {
         s.core = GroundStateStudy.Core(rawValue: core)!
         s.chebyshevMoments = chebyshevMoments
         s.probeSpacing = probeSpacing == 0 ? nil : probeSpacing
+        s.progress = { PhaseProgress.current?.report($0, $1, $2) }
         return s
     }
 
@@ -143,7 +144,8 @@ struct GroundStateCommand: ParsableCommand {
         if study.solver(sites: spec.lattice.siteCount) == .shiftInvert && (eigen != "full" || core != "dense") {
             FileHandle.standardError.write(Data("note: the sparse path computes the window only and always uses the Chebyshev core; --eigen and --core apply to the dense path\n".utf8))
         }
-        let ctx = try RunContext(command: "ground-state", options: io)
+        let ctx = try RunContext(command: "ground-state", options: io,
+                                 plan: study.memoryPlan(lattice: spec.lattice, filling: filling, interactions: us.count))
         try ctx.run {
             var data = [GroundStateStudy.Realization]()
             for (kIndex, r) in spec.realizations.enumerated() {
@@ -183,7 +185,7 @@ struct GroundStateCommand: ParsableCommand {
         var polarizedTable = CSVTable(header: ["U", "realization", "algorithm", "energy", "paper_energy", "polarized", "abs_Sz",
                                                "doubly_occupied", "empty", "pairs_above_EF", "holes_below_EF",
                                                "sites_above_moment_threshold", "census_one_sided", "census_two_sided",
-                                               "threshold_energy_error", "steps", "accepted", "seconds"])
+                                               "threshold_energy_error", "steps", "accepted"])
         var byLevel = CSVTable(header: ["U", "level_minus_fermi_index", "mean_xi_minus_EF", "mean_occupation"])
         let commonBelow = data.map(\.fermiOccupied).min()!
         var binned = CSVTable(header: ["U", "bin_center", "bin_lower", "bin_upper", "mean_occupation", "count"])
@@ -204,8 +206,7 @@ struct GroundStateCommand: ParsableCommand {
                                        run.paperEnergy.map { .double($0) } ?? "", .int(o.polarized), .double(o.totalSz),
                                        .int(o.doublyOccupied), .int(o.empty), .int(o.pairsAboveFermi), .int(o.holesBelowFermi),
                                        .int(o.sitesAboveThreshold), .int(run.census.oneSided), .int(run.census.twoSided),
-                                       .double(run.result.thresholdEnergyError), .int(run.result.steps), .int(run.result.accepted),
-                                       .double(run.seconds)])
+                                       .double(run.result.thresholdEnergyError), .int(run.result.steps), .int(run.result.accepted)])
             }
             let agg = GroundStateStudy.aggregate(data, uIndex: ui, interaction: u)
             let curve = agg.curve
@@ -289,7 +290,7 @@ struct GroundStateCommand: ParsableCommand {
                 ("frozen_core", .string("levels below the window doubly occupied, above empty; core energy and Hartree shift included in E1; n_core " + (sparse ? "by Chebyshev expansion (sparse path: window eigenpairs only, no dense reference)" : core == "dense" ? "exact from the eigenvectors below the window" : "by Chebyshev expansion (errors vs dense under solver[].frozen_core)"))),
             ])),
             ("fermi_energy", .numbers(data.map(\.fermiEnergy))),
-            ("localization_length_all_states", .number(lloc)),
+            ("localization_length_" + data[0].localizationDefinition, .number(lloc)),
             ("localization_length_states", .string(data[0].localizationStates)),
             ("eigen_path", .string(sparse ? "sparse (shift-invert, window only)" : "dense")),
             ("dos_N0_per_site_per_spin", .number(dos)),

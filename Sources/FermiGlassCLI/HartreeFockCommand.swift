@@ -14,7 +14,8 @@ extension CSVTable {
 
 /// Self-consistency options shared by `hartree-fock` and `linear-stability`.
 struct SelfConsistencyOptions: ParsableArguments {
-    @Option(name: .customLong("U"), help: "Hubbard U (units of t1); a comma list runs each value, warm-starting from the previous one.")
+    @Option(name: .customLong("U"), parsing: .unconditional,
+            help: "Hubbard U (units of t1); a comma list runs each value, warm-starting from the previous one (U < 0: --U -1).")
     var u: String
 
     @Option(help: ArgumentHelp("Mixing scheme: anderson (default), linear, oda (optimal damping: exact line search on the HF energy, which never rises), or ediis (energy-DIIS: exact minimum of the HF energy over the last --mixing-history outputs and the current state).",
@@ -50,7 +51,7 @@ struct SelfConsistencyOptions: ParsableArguments {
     var fullAufbauBudget: Bool = false
 
     func values() throws -> [Double] {
-        let parts = u.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = u.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let vs = try parts.map { p -> Double in
             guard let v = Double(p), v.isFinite else { throw ValidationError("--U: '\(p)' is not a finite number") }
             return v
@@ -86,10 +87,35 @@ struct SelfConsistencyOptions: ParsableArguments {
     }
 
     /// The densities (n_up, n_dn) of --warm-start, checked against the lattice: nil without it.
-    func warmStartDensities(sites: Int, realizations: Int) throws -> (up: [Double], down: [Double])? {
+    /// The keys of a model spec that fix the lattice a set of densities belongs to.
+    static let identityKeys = ["Lx", "Ly", "boundary_x", "boundary_y", "t1", "t2", "W", "mu", "particles", "seed", "disorder_file"]
+
+    /// What a set of densities was computed on: the lattice, parameters, seed and realization
+    /// (written beside the densities as lattice.json, checked by --warm-start).
+    static func identity(_ spec: ModelSpec, realization r: Int) -> JSON {
+        let all = spec.json.objectValue ?? []
+        return .object(identityKeys.compactMap { k in all.first { $0.0 == k } } + [("realization", .int(r))])
+    }
+
+    func warmStartDensities(_ spec: ModelSpec) throws -> (up: [Double], down: [Double])? {
         guard let warmStart else { return nil }
+        let sites = spec.lattice.siteCount, realizations = spec.realizations.count
         guard realizations == 1 else {
             throw ValidationError("--warm-start needs a single realization (e.g. --realization-range 2:3), got \(realizations)")
+        }
+        // The densities must come from the same lattice: same size, parameters, seed, realization.
+        let identityPath = URL(fileURLWithPath: warmStart).appendingPathComponent("lattice.json").path
+        if let text = try? String(contentsOfFile: identityPath, encoding: .utf8), let theirs = try? JSON.parse(text) {
+            let ours = Self.identity(spec, realization: spec.realizations[0])
+            let differ = (Self.identityKeys + ["realization"]).filter { k in
+                theirs[k].map { $0.serialized(compact: true) } != ours[k].map { $0.serialized(compact: true) }
+            }
+            if !differ.isEmpty {
+                let show = { (j: JSON) in differ.map { "\($0) \(j[$0]?.serialized(compact: true) ?? "none")" }.joined(separator: ", ") }
+                throw ValidationError("--warm-start: the densities in \(warmStart) come from another lattice (\(show(theirs))); this run has \(show(ours))")
+            }
+        } else {
+            FileHandle.standardError.write(Data("warning: --warm-start: \(warmStart) has no lattice.json (written by an older version): cannot check that its densities come from this lattice and seed\n".utf8))
         }
         func load(_ name: String) throws -> [Double] {
             let path = URL(fileURLWithPath: warmStart).appendingPathComponent(name).path
@@ -138,7 +164,13 @@ struct HartreeFockCommand: ParsableCommand {
             moment patterns (plus the previous U's solution in a --U list) and keeps the lowest energy; \
             the spin split N_up is free (aufbau over both spins; if that has no fixed point, fixed \
             splits around the last one are tried) unless --spin-up fixes it. \
-            E_HF = sum_occ E_as - U sum_i n_up n_dn, checked against sum_occ <H0> + U sum_i n_up n_dn. \
+            E_HF = sum_occ <H0> + U sum_i n_up n_dn of the output determinant (its variational energy), \
+            checked against sum_occ E_as - U sum_i n_up n_dn. Every kept state gets the lowest eigenvalue \
+            of its collinear orbital Hessian (hessian_min_eigenvalue; negative: a saddle); in free mode \
+            each start is also run along --mode-starts leading modes of the U = 0 susceptibility, and a \
+            start that ends on a saddle is displaced along its negative mode and descended with optimal \
+            damping until it is a minimum; the distinct minima and the starts that reached the lowest are \
+            reported. An unconverged (realization, U) exits 3 unless --allow-unconverged. \
             Writes per realization (and per U with a --U list): moments.npy (m_i = n_up - n_dn), \
             density_up.npy, density_down.npy, eigenvalues_up.npy, eigenvalues_down.npy, \
             near_fermi.csv (IPR and U IPR of the HF orbitals near E_F); hartree_fock.csv at the top.
@@ -172,6 +204,15 @@ struct HartreeFockCommand: ParsableCommand {
     @Option(help: "Seed of the random initial moments (default 1).")
     var startSeed: UInt64 = 1
 
+    @Option(help: "Free mode: extra starts along the leading eigenvectors of the U = 0 spin susceptibility Pi_0 (default 4; 0: none).")
+    var modeStarts: Int = 4
+
+    @Flag(inversion: .prefixedNo, help: "Compute the lowest eigenvalue of the collinear orbital Hessian of every kept state and, in free mode, follow negative modes of every start down to a minimum (default on).")
+    var stability: Bool = true
+
+    @Flag(help: "Exit 0 even when some (realization, U) did not converge (default: exit 3, with the output written).")
+    var allowUnconverged: Bool = false
+
     func run() throws {
         let spec = try model.resolve(needsFilling: true)
         guard let hfMode = HartreeFockMode(rawValue: mode) else { throw ValidationError("--mode must be paramagnetic or free, got '\(mode)'") }
@@ -195,16 +236,24 @@ struct HartreeFockCommand: ParsableCommand {
         template.initialMomentAmplitude = initialMoment
         template.spinUp = spinUp
         template.annealing = temperatures
+        guard modeStarts >= 0 else { throw ValidationError("--mode-starts must be non-negative, got \(modeStarts)") }
+        template.susceptibilityStarts = modeStarts
+        template.stability = stability
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
             throw ValidationError(e.description)
         }
-        let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
-        let ctx = try RunContext(command: "hartree-fock", options: io, staged: false)
+        let initial = try scf.warmStartDensities(spec)
+        let ctx = try RunContext(command: "hartree-fock", options: io, plan: Self.memoryPlan(spec, us: us.count), staged: false)
+        var unconverged = 0
         try ctx.run {
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
-                                          "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations"])
+                                          "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations",
+                                          "sz", "hessian_min_eigenvalue", "distinct_minima", "starts_reaching_minimum"])
             var entries = [JSON]()
-            func summary() -> [(String, JSON)] { summaryBody(spec, us: us, template: template, temperatures: temperatures, entries: entries) }
+            func summary() -> [(String, JSON)] {
+                [("converged", .bool(unconverged == 0)), ("unconverged", .int(unconverged))]
+                    + summaryBody(spec, us: us, template: template, temperatures: temperatures, entries: entries)
+            }
             try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial, saveDisorder: model.saveDisorder,
                                        checkpoint: { try ctx.writeSummary(summary(), complete: false) }) { r, u, _, dir, result, seconds in
                 try Self.write(result, to: dir, ctx: ctx, nearFermi: nearFermi, single: spec.realizations.count == 1 && us.count == 1)
@@ -212,16 +261,35 @@ struct HartreeFockCommand: ParsableCommand {
                 table.append(cells: [String(r), "\(u)", mode, "true", "\(result.energy)", "\(result.energyFromH0)", String(count),
                               "\(result.totalAbsoluteMoment)", "\(result.totalSz)", String(result.up.occupied),
                               String(result.down.occupied), "\(result.fermiEnergy ?? .nan)", "\(result.gap ?? .nan)",
-                              String(result.iterations)])
+                              String(result.iterations), "\(result.sz)",
+                              result.stability.map { "\($0.hessianMinEigenvalue)" } ?? "",
+                              result.minima.isEmpty ? "" : String(result.minima.count),
+                              result.minima.first.map { String($0.starts.count) } ?? ""])
                 entries.append(Self.json(result, realization: r, threshold: momentThreshold, seconds: seconds, directory: dir))
             } failed: { r, u, e in
-                table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", ""])
+                unconverged += 1
+                table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", "", "", "", "", ""])
                 entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
                                         ("error", .string(e.description))]))
             }
             try ctx.output.write(csv: table, to: "hartree_fock.csv")
             try ctx.writeSummary(summary(), complete: true)
+            // An unconverged (realization, U) was flagged (exit 3 once the output is in place,
+            // "status": "unconverged" at the top of summary.json); asked for, exit 0 instead.
+            if allowUnconverged && unconverged > 0 {
+                FileHandle.standardError.write(Data("warning: \(unconverged) (realization, U) did not converge; exit 0 (--allow-unconverged)\n".utf8))
+                ctx.outcome = .done
+            }
         }
+    }
+
+    /// The memory of a Hartree-Fock run: the model, the dense eigensolve of each spin's mean-field
+    /// Hamiltonian (matrix, eigenvectors, workspace), the other spin's eigenvectors, and the
+    /// densities of the mixing history (a few dozen N-vectors).
+    static func memoryPlan(_ spec: ModelSpec, us: Int) -> MemoryEstimate {
+        let n = spec.lattice.siteCount, N = Double(n)
+        return MemoryPlan.estimate(sites: n, request: EigenRequest(solver: .dense, selection: .all, vectors: true),
+                                   extra: [("second spin's eigenvectors", 8 * N * N), ("densities and mixing history", 8 * 64 * N)])
     }
 
     /// The summary.json body of this run with the results so far.
@@ -258,19 +326,51 @@ struct HartreeFockCommand: ParsableCommand {
     }
 
     static func json(_ r: HartreeFockResult, realization: Int, threshold: Double, seconds: Double, directory: String) -> JSON {
-        .object([
+        let base: [(String, JSON)] = [
             ("realization", .int(realization)), ("U", .number(r.options.U)), ("converged", .bool(true)), ("directory", .string(directory)),
             ("energy", .number(r.energy)), ("energy_from_h0", .number(r.energyFromH0)),
-            ("energy_check_difference", .number(r.energy - r.energyFromH0)),
+            ("energy_from_eigenvalues", .number(r.energyFromEigenvalues)),
+            ("energy_check_difference", .number(r.energyFromEigenvalues - r.energy)),
             ("moment_count", .int(r.momentCount(threshold: threshold))), ("sum_abs_moment", .number(r.totalAbsoluteMoment)),
             ("max_abs_moment", .number(r.moments.map { abs($0) }.max() ?? 0)),
-            ("total_sz", .number(r.totalSz)), ("n_up", .int(r.up.occupied)), ("n_down", .int(r.down.occupied)),
+            ("total_sz", .number(r.totalSz)), ("abs_sz", .number(r.totalSz)), ("sz", .number(r.sz)),
+            ("n_up", .int(r.up.occupied)), ("n_down", .int(r.down.occupied)),
+
             ("fermi_energy", r.fermiEnergy.map { .number($0) } ?? .null), ("gap", r.gap.map { .number($0) } ?? .null),
             ("iterations", .int(r.iterations)), ("density_residual", .number(r.densityResidual)),
             ("kept_start", .int(r.start)),
             ("runs", runs(r)),
             ("seconds", .number(seconds)),
-        ])
+        ]
+        return .object(base + stabilityFields(r))
+    }
+
+    /// Second-order stability of the kept state, how it was reached, and the distinct minima
+    /// of the search (free mode).
+    static func stabilityFields(_ r: HartreeFockResult) -> [(String, JSON)] {
+        var out: [(String, JSON)] = []
+        out.append(("hessian_min_eigenvalue", r.stability.map { .number($0.hessianMinEigenvalue) } ?? .null))
+        out.append(("hessian_residual", r.stability.map { .number($0.residual) } ?? .null))
+        out.append(("hessian_dimension", r.stability.map { .int($0.dimension) } ?? .null))
+        out.append(("is_minimum", r.stability.map { .bool($0.isMinimum) } ?? .null))
+        var following = JSON.null
+        if let f = r.following {
+            following = .object([("stop", .string(f.stop)), ("steps", .int(f.angles.count)), ("energies", .numbers(f.energies)),
+                                 ("eigenvalues", .numbers(f.eigenvalues)), ("angles", .numbers(f.angles))])
+        }
+        out.append(("following", following))
+        out.append(("distinct_minima", .int(r.minima.count)))
+        out.append(("starts_reaching_minimum", r.minima.first.map { .int($0.starts.count) } ?? .null))
+        var minima: [JSON] = []
+        for m in r.minima {
+            let fields: [(String, JSON)] = [("energy", .number(m.energy)), ("sz", .number(m.sz)),
+                                            ("sum_abs_moment", .number(m.totalAbsoluteMoment)),
+                                            ("hessian_min_eigenvalue", .number(m.hessianMinEigenvalue)),
+                                            ("starts", .array(m.starts.map { .int($0) }))]
+            minima.append(.object(fields))
+        }
+        out.append(("minima", .array(minima)))
+        return out
     }
 
     /// Every attempt of a solve (start, occupation rule, fixed split, iterations, outcome).
@@ -286,6 +386,10 @@ struct HartreeFockCommand: ParsableCommand {
 }
 
 extension RunContext {
+    /// Seconds between two progress lines inside a long phase (Hartree-Fock iterations,
+    /// Chebyshev probes): 5, or FERMIGLASS_PROGRESS_INTERVAL.
+    static let progressInterval: Double = ProcessInfo.processInfo.environment["FERMIGLASS_PROGRESS_INTERVAL"].flatMap(Double.init) ?? 5
+
     /// Solves Hartree-Fock for every realization of `spec` and every U of `us` in turn, each U
     /// warm-started from the previous U's converged densities (the first U from `initial` when
     /// given; a non-converged U resets the warm start), with progress on stderr. `converged`
@@ -311,16 +415,26 @@ extension RunContext {
                 let clock = ContinuousClock(), t0 = clock.now
                 let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
                 let partial = dir + "/partial"
-                let saver = SnapshotWriter(output: output, directory: partial, command: command)
+                let saver = SnapshotWriter(output: output, directory: partial, command: command,
+                                           identity: SelfConsistencyOptions.identity(spec, realization: r))
                 do {
+                    // One iteration line at most every `progressInterval` seconds (and none with --quiet).
+                    var lastLine: ContinuousClock.Instant?
                     let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
-                        FileHandle.standardError.write(Data("[\(self.command)] realization \(r), U = \(u), \(line)\n".utf8))
+                        let now = clock.now
+                        if let last = lastLine, now - last < .seconds(Self.progressInterval) { return }
+                        lastLine = now
+                        self.note("realization \(r), U = \(u), \(line)")
                     }, snapshot: { saver.save($0) })
                     previous = (result.up.density, result.down.density)
                     try converged(r, u, h0, dir, result, (clock.now - t0).seconds)
+                    let identity = SelfConsistencyOptions.identity(spec, realization: r)
+                    try output.write(json: identity, to: dir + "/lattice.json")
+                    if spec.realizations.count == 1 && us.count == 1 { try output.write(json: identity, to: "lattice.json") }
                     try output.removeDirectory(partial)
                 } catch let e as HartreeFockError {
                     FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(e.description)\n".utf8))
+                    flagUnconverged("realization \(r), U = \(u): \(e.description)")
                     if saver.saved {
                         FileHandle.standardError.write(Data("[\(command)] its last densities are in \(output.file(partial).path): --warm-start there (with --starts 0) continues from them\n".utf8))
                     }
@@ -348,7 +462,10 @@ final class SnapshotWriter {
     private var warned = false
     private(set) var saved = false
 
-    init(output: OutputDirectory, directory: String, command: String, interval: Duration = .seconds(10)) {
+    let identity: JSON
+
+    init(output: OutputDirectory, directory: String, command: String, identity: JSON, interval: Duration = .seconds(10)) {
+        self.identity = identity
         self.output = output
         self.directory = directory
         self.command = command
@@ -362,6 +479,7 @@ final class SnapshotWriter {
         do {
             try output.write(npy: s.up, to: directory + "/density_up.npy")
             try output.write(npy: s.down, to: directory + "/density_down.npy")
+            try output.write(json: identity, to: directory + "/lattice.json")
             try output.write(json: .object([("iteration", .int(s.iteration)), ("density_residual", .number(s.residual)),
                                             ("energy", .number(s.energy))]), to: directory + "/progress.json")
             saved = true

@@ -16,7 +16,12 @@ struct LinearStabilityCommand: ParsableCommand {
             HF orbitals (H0's at U = 0): the per-spin bare susceptibility, whose eigenvalues on a clean lattice are \
             the Lindhard sums (1/N) sum_k [f_k - f_k+q]/(e_k+q - e_k). Linear response predicts a magnetic \
             instability when U lambda_max(Pi) >= 1. Pi is applied by dgemms over occupied x empty orbitals and \
-            its largest eigenvalues found by block Krylov-Schur iteration. Writes per realization (and U): \
+            its largest eigenvalues found by block Krylov-Schur iteration. Only pairs with E_b - E_a > delta are summed \
+            (delta = 1e-8 max(1, max |E_a|), recorded); when any pair is left out (levels degenerate at E_F, or a \
+            maximum-overlap paramagnet with an empty level below an occupied one) lambda_max is refused (null, with \
+            the reason) and hessian_min_eigenvalue, the lowest eigenvalue of the paramagnet's collinear orbital \
+            Hessian (a different number: an energy, negative when the state is a saddle), is the criterion. \
+            Writes per realization (and U): \
             pi_eigenvalues.npy, pi_leading_vector.npy; linear_stability.csv at the top.
             """)
 
@@ -39,6 +44,9 @@ struct LinearStabilityCommand: ParsableCommand {
     @Option(help: "Paramagnetic occupation: automatic (aufbau, else maximum overlap), aufbau, or maximum-overlap.")
     var occupation: String = "automatic"
 
+    /// delta of the pair filter, relative to max(1, max |E_a|).
+    static let pairGapThreshold = 1e-8
+
     func run() throws {
         let spec = try model.resolve(needsFilling: true)
         guard eigenvalues >= 1, eigenvalues <= spec.lattice.siteCount else {
@@ -53,8 +61,10 @@ struct LinearStabilityCommand: ParsableCommand {
         }
         template.occupation = occ
         guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
-        let initial = try scf.warmStartDensities(sites: spec.lattice.siteCount, realizations: spec.realizations.count)
-        let ctx = try RunContext(command: "linear-stability", options: io, staged: false)
+        let initial = try scf.warmStartDensities(spec)
+        var plan = HartreeFockCommand.memoryPlan(spec, us: us.count)
+        plan.add("susceptibility Pi (N x N) and its Krylov basis", bytes: 8 * Double(spec.lattice.siteCount) * Double(spec.lattice.siteCount + 4 * (eigenvalues + 8)))
+        let ctx = try RunContext(command: "linear-stability", options: io, plan: plan, staged: false)
         try ctx.run {
             let particles = spec.filling!.particles
             let occupied = particles / 2
@@ -71,16 +81,27 @@ struct LinearStabilityCommand: ParsableCommand {
             try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial,
                                        checkpoint: { try ctx.writeSummary(summary(), complete: false) }) { r, u, h0, dir, hf, hfSeconds in
                 let clock = ContinuousClock(), t1 = clock.now
-                let op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied)
+                // Pi sums only pairs with E_b - E_a > delta; a non-empty excluded block (levels
+                // degenerate at E_F, or an empty level below an occupied one in a maximum-overlap
+                // state) makes lambda_max no Stoner criterion: it is then refused (null).
+                let delta = Self.pairGapThreshold * max(1, hf.up.orbitals.values.map { abs($0) }.max() ?? 1)
+                let op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied, minimumGap: delta)
                 let res = try LinearStability.largestEigenvalues(of: op, count: eigenvalues, block: block, tolerance: tolerance)
                 let t2 = clock.now
                 try ctx.output.write(npy: res.eigenvalues, to: "\(dir)/pi_eigenvalues.npy")
                 try ctx.output.write(npy: Array(res.eigenvectors[0..<spec.lattice.siteCount]), to: "\(dir)/pi_leading_vector.npy")
-                let lambda = res.eigenvalues[0]
+                let refused = op.excludedPairs > 0
+                let lambda = refused ? Double.nan : res.eigenvalues[0]
+                let refusal = refused
+                    ? "lambda_max refused: \(op.excludedPairs) occupied-empty pairs of the paramagnetic reference have E_b - E_a <= \(delta) "
+                        + "(a degenerate block at E_F, or an empty level below an occupied one); Pi over the other pairs is not the "
+                        + "Stoner criterion. hessian_min_eigenvalue is the second-order stability of this state."
+                    : nil
+                if let m = refusal { FileHandle.standardError.write(Data("[linear-stability] realization \(r), U = \(u): \(m)\n".utf8)) }
                 let gap = (hf.up.lowestEmpty ?? .nan) - (hf.up.highestOccupied ?? .nan)
                 let (census, levels) = try hf.stabilityCensus(h0: h0, windowHalfWidth: window)
                 let rule = hf.options.occupation == .maximumOverlap ? "maximum-overlap" : "aufbau"
-                table.append(cells: [String(r), "\(u)", "true", "\(lambda)", "\(u * lambda)", u * lambda >= 1 ? "1" : "0",
+                table.append(cells: [String(r), "\(u)", "true", "\(lambda)", "\(u * lambda)", refused ? "" : (u * lambda >= 1 ? "1" : "0"),
                                      "\(gap)", rule, String(hf.up.aufbauViolations), String(census.oneSided),
                                      String(census.twoSided), "\(census.muStar)", String(res.products), "\(hfSeconds)", "\((t2 - t1).seconds)"])
                 entries.append(.object([
@@ -93,7 +114,11 @@ struct LinearStabilityCommand: ParsableCommand {
                                         ("one_sided", .int(census.oneSided)), ("two_sided", .int(census.twoSided)),
                                         ("mu_star", .number(census.muStar))])),
                     ("pi_eigenvalues", .numbers(res.eigenvalues)), ("residuals", .numbers(res.residuals)),
-                    ("U_lambda_max", .number(u * lambda)), ("stoner_unstable", .bool(u * lambda >= 1)),
+                    ("pair_gap_threshold", .number(delta)), ("excluded_pairs", .int(op.excludedPairs)),
+                    ("lambda_refused", refusal.map { .string($0) } ?? .null),
+                    ("U_lambda_max", refused ? .null : .number(u * lambda)),
+                    ("stoner_unstable", refused ? .null : .bool(u * lambda >= 1)),
+                    ("hessian_min_eigenvalue", hf.stability.map { .number($0.hessianMinEigenvalue) } ?? .null),
                     ("products", .int(res.products)), ("restarts", .int(res.restarts)),
                     ("hf_seconds", .number(hfSeconds)), ("pi_seconds", .number((t2 - t1).seconds)),
                 ]))

@@ -2,6 +2,7 @@ import ArgumentParser
 import FermiGlassIO
 import FermiGlassModel
 import FermiGlassObservables
+import FermiGlassSolvers
 import FermiGlassStudies
 
 /// Which localization measure `fermiglass localization` computes.
@@ -71,7 +72,16 @@ extension LocalizationCommand {
         for m in widths {
             do { try TransferMatrix.validate(width: m, parameters: p) } catch let e as ModelError { throw ValidationError("--widths: \(e.description)") }
         }
-        let ctx = try RunContext(command: "localization", options: io)
+        // Memory: the widest strip's transfer matrices and Q factors (a few 2M x 2M blocks), and
+        // with --fermi the sparse LDL^T factor of the --fermi-size lattice for the inertia bisection.
+        let widest = Double(widths.max() ?? 1)
+        var extra: [(String, Double)] = [("transfer matrices of the widest strip", 8 * 8 * 4 * widest * widest)]
+        if transfer.fermi {
+            extra.append(("sparse LDL^T factor for E_F", MemoryPlan.sparseFactorBytesPerSite * Double(transfer.fermiSize * transfer.fermiSize)))
+        }
+        var plan = MemoryEstimate()
+        for (name, bytes) in extra { plan.add(name, bytes: bytes) }
+        let ctx = try RunContext(command: "localization", options: io, plan: plan)
         try ctx.run {
             var energy = transfer.energy ?? .nan
             var energySource = "--energy"

@@ -51,7 +51,8 @@ struct LocalizationCommand: ParsableCommand {
         let states = try selection.resolve(spec)
         let request = try solverOptions.request(selection: states, vectors: true, sites: spec.lattice.siteCount,
                                                 needsAll: "give --states a:b or --energies a:b (L_loc over all states needs --solver dense)")
-        let ctx = try RunContext(command: "localization", options: io)
+        let ctx = try RunContext(command: "localization", options: io,
+                                 plan: MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request))
         try ctx.run {
             let single = spec.realizations.count == 1
             var energies = [[Double]](), iprs = [[Double]](), lengths = [Double](), typical = [Double]()

@@ -25,7 +25,8 @@ struct MatrixElementsCommand: ParsableCommand {
             fit bins), chi_vs_distance.csv (<chi> in unit-width distance bins, for plots), \
             r###/eigenvalues.npy, ipr.npy, maxima.npy (site of max |phi_a|) of the chosen \
             states. summary.json: decay_length (+ _bootstrap_error), decay_length_over_L \
-            (lambda / L_loc over all states; the paper's L ~ 7.65) and \
+            (lambda / L_loc over all states; the paper's L ~ 7.65; null on the sparse path, which \
+            has no L_loc over all states) and \
             decay_length_over_L_selected (lambda / L_loc over the chosen states; the \
             authors' script divided by this, L = 6.03, and found ~1.12).
             """)
@@ -81,12 +82,13 @@ struct MatrixElementsCommand: ParsableCommand {
         }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be non-negative, got \(bootstrap)") }
         // Dense: every state (L_loc over all of them), the chosen ones picked from it. Sparse:
-        // only the chosen states, so "localization_length_all" is over the chosen states too.
+        // only the chosen states, so there is no L_loc over all states ("localization_length_all" is null).
         var request = try solverOptions.request(selection: states, vectors: true, sites: spec.lattice.siteCount,
                                                 needsAll: "give --states a:b or --energies a:b")
         let sparse = Eigensolver.resolve(request.solver, sites: spec.lattice.siteCount, selection: states) == .shiftInvert
         if !sparse { request.selection = .all }
-        let ctx = try RunContext(command: "matrix-elements", options: io)
+        let ctx = try RunContext(command: "matrix-elements", options: io,
+                                 plan: MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request))
         try ctx.run {
             let single = spec.realizations.count == 1
             let lattice = spec.lattice
@@ -126,7 +128,7 @@ struct MatrixElementsCommand: ParsableCommand {
                     ("realization", .int(r)), ("first_level", .int(chosen.lowerBound)), ("states", .int(sub.count)),
                     ("energy_min", .number(sub.values.first!)), ("energy_max", .number(sub.values.last!)),
                     ("pairs", .int(list.count)), ("pairs_in_fit_bins", .int(unit.sums.counts.reduce(0, +))),
-                    ("localization_length_all", .number(lengthsAll.last!)),
+                    ("localization_length_all", sparse ? .null : .number(lengthsAll.last!)),
                     ("localization_length_selected", .number(lengthsSelected.last!)),
                     ("max_residual", .number(sol.diagnostics.maxResidual)),
                 ]))
@@ -191,13 +193,15 @@ struct MatrixElementsCommand: ParsableCommand {
                 ("decay_length", .number(lambda)),
                 ("decay_length_bootstrap_error", .number(lambdaErr)),
                 ("fit", fitJSON),
-                ("localization_length_all", .number(total.lAll)),
-                ("localization_length_all_states", .string(sparse ? "the selected states only (sparse path: no full spectrum)" : "every state")),
-                ("localization_length_all_stderr", .number(Statistics.standardError(lengthsAll))),
+                // A field means what its name says: on the sparse path there is no L_loc over all
+                // states (null, and so is lambda / L_loc over all states); the selected states' are below.
+                ("localization_length_all", sparse ? .null : .number(total.lAll)),
+                ("localization_length_all_states", .string(sparse ? "not computed: the sparse path has the selected states only (see localization_length_selected)" : "every state")),
+                ("localization_length_all_stderr", sparse ? .null : .number(Statistics.standardError(lengthsAll))),
                 ("localization_length_selected", .number(total.lSel)),
                 ("localization_length_selected_stderr", .number(Statistics.standardError(lengthsSelected))),
-                ("decay_length_over_L", .number(lambda / total.lAll)),
-                ("decay_length_over_L_bootstrap_error", .number(ratioAllErr)),
+                ("decay_length_over_L", sparse ? .null : .number(lambda / total.lAll)),
+                ("decay_length_over_L_bootstrap_error", sparse ? .null : .number(ratioAllErr)),
                 ("decay_length_over_L_selected", .number(lambda / total.lSel)),
                 ("decay_length_over_L_selected_bootstrap_error", .number(ratioSelErr)),
                 ("bootstrap", .object([("resamples", .int(bootstrap)), ("unit", .string("realization")),

@@ -199,6 +199,9 @@ struct RunOptions: ParsableArguments {
                                valueName: "n"))
     var threads: Int = 1
 
+    @Flag(help: "No progress lines on standard error (errors and warnings are still printed).")
+    var quiet: Bool = false
+
     func validate() throws {
         guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
     }

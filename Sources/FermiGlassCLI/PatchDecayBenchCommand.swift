@@ -84,7 +84,7 @@ struct PatchDecayBench: ParsableCommand {
             throw ValidationError("bench patch-decay needs a square periodic lattice (--size L)")
         }
         let tols = try parsedTolerances()
-        let ctx = try RunContext(command: "bench patch-decay", options: io)
+        let ctx = try RunContext(command: "bench patch-decay", options: io, plan: nil)
         try ctx.run {
             let o = PatchDecay.Options(size: spec.lattice.lx, parameters: spec.parameters, filling: spec.filling!.density, seed: spec.seed,
                                        realization: spec.realizations[0], states: states, radii: try parsePositiveList(radii, option: "--radii"),

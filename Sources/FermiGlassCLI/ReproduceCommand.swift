@@ -35,6 +35,9 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "BLAS threads (recorded).")
     var threads: Int = 1
 
+    @Flag(help: "No progress lines on standard error.")
+    var quiet: Bool = false
+
     @Option(help: "Disorder seed (default 1).")
     var seed: UInt64 = 1
 
@@ -105,9 +108,9 @@ struct ReproduceCommand: ParsableCommand {
         let cache = EigenCache(capacityBytes: min(6 << 30, MemoryPlan.availableBytes / 3))
         RunContext.eigenCache = cache
         defer { RunContext.eigenCache = nil }
-        let common = ["--preset", "paper", "--size", String(plan.size), "--seed", String(seed), "--threads", String(threads)]
+        let common = ["--preset", "paper", "--size", String(plan.size), "--seed", String(seed), "--threads", String(threads)] + (quiet ? ["--quiet"] : [])
         func sub(_ name: String) -> String { root.appendingPathComponent(name).path }
-        func stage(_ s: String) { FileHandle.standardError.write(Data("[reproduce] \(s) (\(Int(Date().timeIntervalSince(started))) s)\n".utf8)) }
+        func stage(_ s: String) { if quiet { return }; FileHandle.standardError.write(Data("[reproduce] \(s) (\(Int(Date().timeIntervalSince(started))) s)\n".utf8)) }
         var created = [String]()
         func runSub<C: ParsableCommand>(_ type: C.Type, _ dir: String, _ args: [String]) throws {
             var c = try type.parse(args + ["--output", sub(dir)] + (force ? ["--force"] : []))

@@ -18,11 +18,75 @@ final class RunContext {
     /// `staged`: write into a staging directory that replaces --output only when the run
     /// completes (``OutputDirectory``); runs that checkpoint finished results for a later
     /// continuation (hartree-fock, linear-stability) write in place.
-    init(command: String, options: RunOptions, resume: Bool = false, staged: Bool = true) throws {
+    ///
+    /// `plan`: the memory the run will need, estimated from its parameters
+    /// (``MemoryPlan/estimate(sites:request:extra:)``); checked before the output is opened, so
+    /// a run that cannot fit is refused (exit 64) with nothing written, and recorded in
+    /// summary.json as `memory_plan`.
+    init(command: String, options: RunOptions, plan: MemoryEstimate?, resume: Bool = false, staged: Bool = true) throws {
         self.command = command
         self.options = options
+        self.plan = plan
+        if let plan { try Self.check(plan, command: command) }
+        PhaseProgress.current = PhaseProgress(command: command, quiet: options.quiet)
         output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
         BLASRuntime.setThreads(options.threads)
+    }
+
+    /// The memory plan of this run (nil for commands that do not build a model).
+    let plan: MemoryEstimate?
+
+    /// Set by a command whose result is written but not fully trusted: `status` goes at the top
+    /// of summary.json with `reason`, and the run exits 3 (did not converge) or 4 (not
+    /// certified) once the output is in place (CONVENTIONS.md §4).
+    var outcome: Outcome = .done
+
+    enum Outcome: Equatable {
+        case done
+        case unconverged(String)
+        case uncertified(String)
+
+        var exitCode: Int32 {
+            switch self {
+            case .done: return 0
+            case .unconverged: return 3
+            case .uncertified: return 4
+            }
+        }
+
+        var summaryEntries: [(String, JSON)] {
+            switch self {
+            case .done: return [("status", .string("done"))]
+            case .unconverged(let why): return [("status", .string("unconverged")), ("status_reason", .string(why))]
+            case .uncertified(let why): return [("status", .string("uncertified")), ("status_reason", .string(why))]
+            }
+        }
+    }
+
+    /// Records an unconverged result (exit 3); an earlier unconverged one wins over uncertified.
+    func flagUnconverged(_ reason: String) {
+        if case .unconverged = outcome { return }
+        outcome = .unconverged(reason)
+    }
+
+    /// Records an uncertified result (exit 4), unless the run is already flagged.
+    func flagUncertified(_ reason: String) {
+        if outcome == .done { outcome = .uncertified(reason) }
+    }
+
+    /// Refuses a plan that does not fit: a validation error (exit 64) with the estimate.
+    static func check(_ plan: MemoryEstimate, command: String) throws {
+        let sparse = ["spectrum", "localization", "dos", "matrix-elements", "ground-state"].contains(command)
+        do { try plan.check(command, sparseAlternative: sparse) } catch let e as SolverError {
+            throw ValidationError(e.description)
+        }
+    }
+
+    /// The plan as summary.json records it.
+    static func json(_ plan: MemoryEstimate) -> JSON {
+        .object([("estimated_bytes", .int(plan.total)), ("available_bytes", .int(MemoryPlan.availableBytes)),
+                 ("parts", .object(plan.parts.map { ($0.name, .int($0.bytes)) })),
+                 ("note", .string("estimated from the parameters before anything was allocated"))])
     }
 
     /// The output directory, or the refusal: exit 5 when another process holds its lock
@@ -44,14 +108,33 @@ final class RunContext {
         do {
             try body()
             try output.commit()
+        } catch let e as ExitCode {
+            output.abandon()
+            throw e
         } catch let e as ValidationError {
             output.abandon()
             throw e
+        } catch let e as SolverError where e.exitCode != 1 {
+            // A solve that did not converge (3) or whose window the inertia count did not
+            // certify (4): nothing usable to write, but the exit code says which.
+            output.abandon()
+            FileHandle.standardError.write(Data("error: \(e.description); nothing was written\n".utf8))
+            throw ExitCode(e.exitCode)
+        } catch SolverError.emptySelection(let message) {
+            // An empty selection is a property of the input (window, lattice): bad input, exit 64.
+            output.abandon()
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            throw ExitCode(64)
         } catch {
             output.abandon()
             let message = String(describing: error)
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
             throw ExitCode(1)
+        }
+        if outcome != .done {
+            let word = outcome.exitCode == 3 ? "did not converge" : "is not certified"
+            FileHandle.standardError.write(Data("warning: the result \(word) (exit \(outcome.exitCode)); it is written to \(options.output), flagged in summary.json \"status\" with the reason\n".utf8))
+            throw ExitCode(outcome.exitCode)
         }
     }
 
@@ -61,7 +144,8 @@ final class RunContext {
             ("fermiglass_version", .string(Provenance.version)),
             ("git_commit", .string(Provenance.gitCommit)),
             ("command_line", .array(Provenance.commandLine.map { .string($0) })),
-            ("threads", .int(options.threads)),
+            ("threads", .int(BLASRuntime.threads)),
+            ("threads_requested", .int(options.threads)),
             ("libraries", .object(LibraryVersions.all.map { ($0.0, .string($0.1)) })),
             ("host", .string(Provenance.host)),
             ("started", .string(Provenance.timestamp(started))),
@@ -76,20 +160,89 @@ final class RunContext {
     /// every finished result; the final summary then says `"complete": true`.
     func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
         let state: [(String, JSON)] = complete.map { [("complete", .bool($0))] } ?? []
-        let summary = JSON.object([("command", .string(command))] + state + body + [("provenance", provenance)])
+        let planEntry: [(String, JSON)] = plan.map { [("memory_plan", Self.json($0))] } ?? []
+        let summary = JSON.object([("command", .string(command))] + outcome.summaryEntries + state + body + planEntry
+                                  + [("provenance", provenance)])
         try output.write(json: summary, to: "summary.json")
         if options.json && complete != false { print(summary.serialized()) }
     }
 
     /// Progress line on stderr: units done, rate, estimated time left.
     func progress(_ done: Int, of total: Int, _ what: String = "realization") {
+        guard !options.quiet else { return }
         let elapsed = Date().timeIntervalSince(started)
         let rate = elapsed / Double(max(done, 1))
         let left = rate * Double(total - done)
-        let line = String(format: "[%@] %@ %d/%d done, %.2f s each, about %.0f s left\n", command, what, done, total, rate, left)
-        FileHandle.standardError.write(Data(line.utf8))
+        let each = Self.duration(rate)
+        let tail = done >= total ? "" : ", about \(Self.duration(left)) left"
+        note("\(what) \(done)/\(total) done, \(each) each\(tail)")
+    }
+
+    /// A progress note on stderr, `[command] text`, unless --quiet.
+    func note(_ text: String) {
+        guard !options.quiet else { return }
+        FileHandle.standardError.write(Data("[\(command)] \(text)\n".utf8))
+    }
+
+    /// A duration in words a person reads at a glance: "0.35 s", "40 s", "3 min", "2 h 5 min",
+    /// "3 days".
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "an unknown time" }
+        if seconds < 10 { return String(format: "%.2g s", seconds) }
+        if seconds < 90 { return "\(Int(seconds.rounded())) s" }
+        let minutes = Int((seconds / 60).rounded())
+        if minutes < 90 { return "\(minutes) min" }
+        let hours = Int(seconds / 3600)
+        if hours < 48 { return "\(hours) h \(minutes - 60 * hours) min" }
+        return "\(Int((seconds / 86400).rounded())) days"
     }
 
     /// `r007/` for realization 7.
     static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
+}
+
+/// Progress inside a long phase (the Chebyshev core's probes): a line with a human ETA at most
+/// every `interval` seconds, none with --quiet. A class the library's @Sendable progress
+/// callbacks can hold (they run on the calling thread, one at a time).
+final class PhaseProgress: @unchecked Sendable {
+    /// The progress of the command running in this process (set by ``RunContext``).
+    nonisolated(unsafe) static var current: PhaseProgress?
+
+    let command: String
+    let quiet: Bool
+    let interval: Double
+    private var phaseStart: Date?
+    private var phase = ""
+    private var lastLine = Date.distantPast
+
+    init(command: String, quiet: Bool, interval: Double = RunContext.progressInterval) {
+        self.command = command
+        self.quiet = quiet
+        self.interval = interval
+    }
+
+    /// Reports `done` of `total` steps of `phase` (a new phase name restarts the clock).
+    func report(_ phase: String, _ done: Int, _ total: Int) {
+        guard !quiet else { return }
+        let now = Date()
+        // The clock starts at the first step's end: the rate is over steps 2...done.
+        if phase != self.phase || phaseStart == nil || done <= 1 { self.phase = phase; phaseStart = now; return }
+        guard now.timeIntervalSince(lastLine) >= interval, done < total else { return }
+        lastLine = now
+        let elapsed = now.timeIntervalSince(phaseStart!)
+        let left = elapsed / Double(done - 1) * Double(total - done)
+        FileHandle.standardError.write(Data("[\(command)] \(phase) \(done)/\(total), about \(RunContext.duration(left)) left\n".utf8))
+    }
+}
+
+extension SolverError {
+    /// The exit code of CONVENTIONS.md §4 for a run that stops on this error: 3 (did not
+    /// converge), 4 (not certified), 1 otherwise (an empty selection is mapped to 64 apart).
+    var exitCode: Int32 {
+        switch self {
+        case .noConvergence: return 3
+        case .incompleteWindow: return 4
+        default: return 1
+        }
+    }
 }

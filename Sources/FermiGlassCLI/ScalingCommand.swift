@@ -34,7 +34,7 @@ struct ScalingCommand: ParsableCommand {
             throw ValidationError(e.description)
         }
         guard !points.isEmpty else { throw ValidationError("\(results) has no finished units yet") }
-        let ctx = try RunContext(command: "scaling", options: io)
+        let ctx = try RunContext(command: "scaling", options: io, plan: nil)
         try ctx.run {
             try ctx.output.write(csv: FiniteSizeScaling.table(points), to: "scaling.csv")
             try ctx.writeSummary([
@@ -43,7 +43,8 @@ struct ScalingCommand: ParsableCommand {
                     .object([("Lx", .int(p.lx)), ("Ly", .int(p.ly)), ("W", .number(p.disorderStrength)), ("filling", .number(p.filling)),
                              ("U", .number(p.interaction)), ("realizations", .int(p.realizations)),
                              ("moment_density", .number(p.momentDensity)), ("moment_density_stderr", .number(p.momentDensityStderr)),
-                             ("L_loc", .number(p.localizationLength)), ("L_loc_stderr", .number(p.localizationLengthStderr))])
+                             ("L_loc", .number(p.localizationLength)), ("L_loc_stderr", .number(p.localizationLengthStderr)),
+                             ("L_loc_states", .string(p.localizationStates))])
                 })),
             ])
             Figures.render("plot_scaling_fss.py", [ctx.output.file("scaling.csv").path, ctx.output.file("scaling.png").path])

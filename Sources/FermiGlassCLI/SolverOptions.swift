@@ -120,11 +120,15 @@ struct SolverOptions: ParsableArguments {
 
     /// The shift-invert parameters (Lanczos basis, tolerance, restarts, seed, slicing).
     var engineOptions: ShiftInvertOptions {
-        ShiftInvertOptions(lanczos: LanczosOptions(basisSize: ncv, tolerance: tol, maxRestarts: maxRestarts, seed: lanczosSeed,
+        var o = ShiftInvertOptions(lanczos: LanczosOptions(basisSize: ncv, tolerance: tol, maxRestarts: maxRestarts, seed: lanczosSeed,
                                                    method: KrylovMethod(rawValue: krylov)!),
                            sliceCapacity: sliceCapacity, factorization: FactorizationBackend(rawValue: factorization) ?? .standard,
                            blockSize: blockSize)
+        // Reported through the running command's progress (none before it starts, none with --quiet).
+        o.progress = ProgressHook { PhaseProgress.current?.report($0, $1, $2) }
+        return o
     }
+
 
     /// The request of a command whose states come from --states/--energies (`selection`):
     /// --window/--sigma are refused (the selection says which states), the solver defaults to

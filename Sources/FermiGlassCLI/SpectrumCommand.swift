@@ -54,7 +54,8 @@ struct SpectrumCommand: ParsableCommand {
         var request = try solverOptions.request(fermiIndex: spec.filling?.fermiIndex, vectors: saveVectors || store == .local)
         if store == .local { request.storage = .local(lattice: spec.lattice, maxDiscardedWeight: maxDiscardedWeight) }
         if patches { request.cache = nil }
-        let ctx = try RunContext(command: "spectrum", options: io)
+        let plan = MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request)
+        let ctx = try RunContext(command: "spectrum", options: io, plan: plan)
         try ctx.run {
             var perRealization = [JSON]()
             var method = ""
@@ -64,6 +65,9 @@ struct SpectrumCommand: ParsableCommand {
                 request.model = m
                 let solution = try Eigensolver.solve(h, request)
                 let pairs = solution.pairs
+                guard pairs.count > 0 else {
+                    throw SolverError.emptySelection("realization \(r): the selection \(solverOptions.window.map { "--window " + $0 } ?? "") holds no state")
+                }
                 method = solution.diagnostics.method
                 let dir = RunContext.realizationDirectory(r)
                 try ctx.output.write(npy: pairs.values, to: "\(dir)/eigenvalues.npy")
@@ -114,6 +118,9 @@ struct SpectrumCommand: ParsableCommand {
             if !efs.isEmpty { body.append(("fermi_energy", .number(efs.reduce(0, +) / Double(efs.count)))) }
             let certified = perRealization.allSatisfy { $0["certified"]?.boolValue ?? false }
             body.append(("certified", .bool(certified)))
+            if !certified {
+                ctx.flagUncertified("the inertia count did not prove the computed states complete in every realization (see realizations[].certified)")
+            }
             body.append(("realizations", .array(perRealization)))
             try ctx.writeSummary(body)
         }

@@ -35,6 +35,9 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "BLAS threads (recorded).")
     var threads: Int = 1
 
+    @Flag(help: "No progress lines on standard error.")
+    var quiet: Bool = false
+
     func validate() throws {
         guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
         if resume && force { throw ValidationError("give --resume or --force, not both") }
@@ -46,6 +49,7 @@ struct SweepCommand: ParsableCommand {
         do {
             cfg = try SweepConfig.load(path: config)
             sh = try shard.map { try Shard(parsing: $0) } ?? .whole
+            try cfg.checkUnits()
         } catch let e as SweepError {
             throw ValidationError(e.description)
         }
@@ -64,13 +68,16 @@ struct SweepCommand: ParsableCommand {
             var runner = SweepRunner(config: cfg, shard: sh, store: store) { unit, method in
                 try SweepMeasurements.compute(unit, config: cfg, method: method)
             }
+            var computedNow = 0
             runner.progress = { done, total, seconds in
+                computedNow += 1
+                guard !quiet else { return }
                 let elapsed = Date().timeIntervalSince(started)
-                let line = String(format: "[sweep] unit %d/%d done (%.2f s; %.0f s elapsed)\n", done, total, seconds, elapsed)
-                FileHandle.standardError.write(Data(line.utf8))
+                let left = done < total ? ", about \(RunContext.duration(elapsed / Double(computedNow) * Double(total - done))) left" : ""
+                FileHandle.standardError.write(Data("[sweep] unit \(done)/\(total) done (\(RunContext.duration(seconds))\(left))\n".utf8))
             }
             let (computed, skipped) = try runner.run(provenance: provenance)
-            FileHandle.standardError.write(Data("[sweep] finished: \(computed) units computed, \(skipped) already done, shard \(sh)\n".utf8))
+            if !quiet { FileHandle.standardError.write(Data("[sweep] finished: \(computed) units computed, \(skipped) already done, shard \(sh)\n".utf8)) }
         } catch let e as SweepError {
             throw ValidationError(e.description)
         } catch IOError.locked(let message) {
@@ -95,13 +102,19 @@ struct MergeCommand: ParsableCommand {
     @Flag(help: "Write into a non-empty --output.")
     var force: Bool = false
 
+    @Flag(help: "Merge an incomplete set of shards (a shard missing or unfinished); sweep.json lists the missing units, and `sweep CONFIG --output DIR --resume` computes them.")
+    var allowIncomplete: Bool = false
+
     @Argument(help: "Shard directories (each written by `fermiglass sweep --shard i/n`).")
     var shards: [String]
 
     func run() throws {
         do {
-            let n = try ResultsStore.merge(shards: shards, into: output, force: force)
+            let (n, missing) = try ResultsStore.merge(shards: shards, into: output, force: force, allowIncomplete: allowIncomplete)
             FileHandle.standardError.write(Data("[merge] \(n) units from \(shards.count) shards into \(output)\n".utf8))
+            if !missing.isEmpty {
+                FileHandle.standardError.write(Data("warning: \(missing.count) units are missing (listed in \(output)/sweep.json); `fermiglass sweep CONFIG --output \(output) --resume` computes them\n".utf8))
+            }
         } catch let e as SweepError {
             throw ValidationError(e.description)
         } catch IOError.locked(let message) {

@@ -89,6 +89,10 @@ public enum NPY {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.compactMap { Int($0) }
         let count = shape.reduce(1, *)
         let payload = data.dropFirst(headerStart + headerLength)
+        // The dtype first: a float32 file is a wrong dtype, not a short payload.
+        guard ["<f8", "=f8", "f8", "<i4", "=i4", "<i8", "=i8"].contains(descr) else {
+            throw IOError.invalidFile("\(source): wrong .npy dtype: expected little-endian float64 '<f8', got '\(descr)' (numpy: a.astype('<f8'))")
+        }
         guard payload.count >= 8 * count || (descr.hasSuffix("i4") && payload.count >= 4 * count) else {
             throw IOError.invalidFile("\(source): .npy payload holds \(payload.count / 8) values, header promises \(count)")
         }

@@ -63,9 +63,10 @@ public enum ChebyshevCore {
     }
 
     /// n_core for the lattice Hamiltonian `h`; `window` holds the window eigenpairs (with
-    /// vectors), which must be the levels just above the core.
+    /// vectors), which must be the levels just above the core. `progress` is called after each
+    /// probe vector with (probes done, probes in all): each costs `moments` products with H.
     public static func coreDensity(h: CSRMatrix, lattice: Lattice, window: some EigenstateStore, moments m: Int,
-                                   probeSpacing: Int? = nil) throws -> Result {
+                                   probeSpacing: Int? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Result {
         let n = h.rowCount
         guard (window as? Eigenpairs)?.hasVectors ?? true, window.count > 0, window.dimension == n, n == lattice.siteCount else {
             throw ModelError.invalidParameter("the Chebyshev core density needs the window eigenvectors of this lattice")
@@ -109,7 +110,10 @@ public enum ChebyshevCore {
         var density = [Double](repeating: 0, count: n)
         var traceHS = 0.0
         var v = [Double](repeating: 0, count: n), t0 = v, t1 = v, t2 = v, acc = v, hacc = v
+        let probeCount = members.filter { !$0.isEmpty }.count
+        var probesDone = 0
         for c in 0..<colours where !members[c].isEmpty {
+            defer { probesDone += 1; progress?(probesDone, probeCount) }
             for i in 0..<n { v[i] = 0 }
             for i in members[c] { v[i] = 1 }
             // T_0 v = v, T_1 v = H~ v, T_{n+1} v = 2 H~ T_n v - T_{n-1} v

@@ -42,13 +42,20 @@ public struct SusceptibilityOperator: LinearOperator, Sendable {
     let phiEmp: [Double]
     /// 2 / (E_b - E_a), column-major occupied x empty.
     let weights: [Double]
+    /// The pair filter delta (nil: none) and the number of occupied-empty pairs it left out.
+    public let minimumGap: Double?
+    public let excludedPairs: Int
 
     /// `orbitals` must hold every level with its vector; columns 0 ..< occupied are the filled
     /// orbitals (the lowest levels for an aufbau state; a maximum-overlap state lists its
     /// occupied orbitals first, and a pair with E_b < E_a then contributes a negative term).
     /// Refuses a degenerate occupied-empty pair (E_b = E_a), where Pi diverges and the Fermi sea
     /// is not unique.
-    public init(orbitals: Eigenpairs, occupied: Int) throws {
+    ///
+    /// `minimumGap` delta (nil: every pair, degenerate pairs refused): sum only the pairs with
+    /// E_b - E_a > delta; the others (the degenerate block at E_F, and any pair with E_b < E_a)
+    /// get weight 0 and are counted in ``excludedPairs``. Pi is then positive semi-definite.
+    public init(orbitals: Eigenpairs, occupied: Int, minimumGap: Double? = nil) throws {
         let n = orbitals.dimension
         guard orbitals.hasVectors, orbitals.count == n else {
             throw HartreeFockError.invalidArgument("the susceptibility needs every orbital with its eigenvector")
@@ -60,7 +67,7 @@ public struct SusceptibilityOperator: LinearOperator, Sendable {
         let scale = max(1, e.map { abs($0) }.max()!)
         var closest = Double.infinity
         for b in occupied..<n { for a in 0..<occupied { closest = min(closest, abs(e[b] - e[a])) } }
-        guard closest > 1e-10 * scale else {
+        guard closest > 1e-10 * scale || minimumGap != nil else {
             throw HartreeFockError.degenerateFermiLevel(
                 "an occupied and an empty orbital are degenerate (|E_b - E_a| = \(closest)): the Fermi sea is an open shell and "
                     + "Pi diverges; choose a filling that closes the shell or add disorder")
@@ -71,10 +78,17 @@ public struct SusceptibilityOperator: LinearOperator, Sendable {
         phiOcc = Array(orbitals.vectors[0..<(n * occupied)])
         phiEmp = Array(orbitals.vectors[(n * occupied)...])
         var w = [Double](repeating: 0, count: occupied * empty)
+        var excluded = 0
         for b in 0..<empty {
-            for a in 0..<occupied { w[a + b * occupied] = 2 / (orbitals.values[occupied + b] - orbitals.values[a]) }
+            for a in 0..<occupied {
+                let gap = orbitals.values[occupied + b] - orbitals.values[a]
+                if let delta = minimumGap, gap <= delta { excluded += 1; continue }
+                w[a + b * occupied] = 2 / gap
+            }
         }
         weights = w
+        excludedPairs = excluded
+        self.minimumGap = minimumGap
     }
 
     /// Y = Pi X for a column-major block X (dimension x k), one column at a time: per column

@@ -50,6 +50,10 @@ public enum MemoryPlan {
     /// Human-readable byte count.
     public static func format(_ bytes: Int) -> String {
         let b = Double(bytes)
+        if b >= 9.0e18 { return "more than 8 EiB" }
+        for (unit, scale) in [("EiB", 60), ("PiB", 50), ("TiB", 40)] where b >= Double(1 << scale) {
+            return String(format: "%.1f %@", b / Double(1 << scale), unit)
+        }
         if b >= Double(1 << 30) { return String(format: "%.1f GiB", b / Double(1 << 30)) }
         if b >= Double(1 << 20) { return String(format: "%.1f MiB", b / Double(1 << 20)) }
         return "\(bytes) bytes"

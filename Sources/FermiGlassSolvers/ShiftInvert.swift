@@ -19,6 +19,9 @@ public struct ShiftInvertOptions: Sendable, Equatable {
     /// Largest n x p block (bytes, two of them) refined by a full Rayleigh-Ritz on H; larger
     /// runs take Rayleigh quotients only (O(n) extra memory).
     var rayleighRitzLimitBytes = 512 << 20
+    /// Called after each solved slice of a window with (phase, slices done, slices in all);
+    /// not part of the numbers (two options differing only here compare equal).
+    public var progress: ProgressHook? = nil
 
     public init(lanczos: LanczosOptions = LanczosOptions(), sliceCapacity: Int = 160, forcedSliceCount: Int? = nil,
                 certifyNearest: Bool = true, factorization: FactorizationBackend = .standard, blockSize: Int? = nil) {
@@ -29,6 +32,14 @@ public struct ShiftInvertOptions: Sendable, Equatable {
         self.forcedSliceCount = forcedSliceCount
         self.certifyNearest = certifyNearest
     }
+}
+
+/// A progress callback carried by options that are compared for equality: it never takes part
+/// in the comparison.
+public struct ProgressHook: Sendable, Equatable {
+    public let report: @Sendable (String, Int, Int) -> Void
+    public init(_ report: @escaping @Sendable (String, Int, Int) -> Void) { self.report = report }
+    public static func == (a: ProgressHook, b: ProgressHook) -> Bool { true }
 }
 
 /// What the engine did, for summary.json.
@@ -374,7 +385,8 @@ public final class ShiftInvertSolver {
         let slices = try plan(a.energy, a.count, b.energy, b.count)
         var found = 0
         var last = -Double.infinity
-        for s in slices {
+        for (k, s) in slices.enumerated() {
+            defer { options.progress?.report("shift-invert slice", k + 1, slices.count) }
             var part = try solveSlice(s)
             // Slices are disjoint half-open intervals: nothing to deduplicate, only to check.
             if let first = part.values.first, first < last {

@@ -34,7 +34,7 @@ public struct GroundStateStudy: Sendable {
         /// Seed of the Monte Carlo / minimizer streams.
         public var seed: UInt64 = 1
         public var momentThreshold: Double = 0.05
-        /// Solver: dense, shift-invert, or auto (``Eigensolver/autoCrossover``).
+        /// Solver: dense, shift-invert, or auto (``GroundStateStudy/autoCrossover``).
         public var solver: SolverChoice = .dense
         public var engine: ShiftInvertOptions = ShiftInvertOptions()
         /// Sparse path: the window states are kept as compressed local states
@@ -57,6 +57,8 @@ public struct GroundStateStudy: Sendable {
         /// Keep each realization's occupations, moment maps, convergence and census tables
         /// (the command writes them; a sweep does not need them).
         public var keepDetails: Bool = true
+        /// Progress inside the long phases (the Chebyshev core's probes): (phase, done, total).
+        public var progress: (@Sendable (String, Int, Int) -> Void)? = nil
 
         public init() {}
     }
@@ -95,6 +97,10 @@ public struct GroundStateStudy: Sendable {
         public var localizationIPR: [Double]
         /// Which states `localizationIPR` holds.
         public var localizationStates: String
+        /// The same as a key: "all_states" (every level), "window_states" (the window's states,
+        /// sparse path) or "levels_below_window_top" (partial dense solve); summary.json names
+        /// L_loc `localization_length_<this>`.
+        public var localizationDefinition: String
         /// Solver block (method, levels, checks, frozen-core errors; timings included).
         public var solverInfo: JSON
         public var solveSeconds: Double
@@ -122,9 +128,18 @@ public struct GroundStateStudy: Sendable {
     public var settings: Settings
     public init(settings: Settings) { self.settings = settings }
 
+    /// `auto` takes the dense path up to this many sites and the sparse path above, measured on
+    /// the whole ground-state pipeline (eigenpairs, frozen core, search; docs/benchmarks/
+    /// ground-state.md), not on `spectrum`'s: up to ``sparseProbeThreshold`` sites the sparse
+    /// path's Chebyshev core probes every site (sites^2 x moments work) and is 8-13x slower than
+    /// dense (30 x 30 to 50 x 50); above it the core probes a colouring and the sparse path wins
+    /// (60 x 60: 1.6x, 80 x 80: 4.5x).
+    public static let autoCrossover = sparseProbeThreshold
+
     /// The solver the study uses for a lattice of `sites` sites.
     public func solver(sites: Int) -> SolverChoice {
-        Eigensolver.resolve(settings.solver, sites: sites, selection: .fermiWindow(fermiIndex: 1, window: settings.window))
+        guard settings.solver == .auto else { return settings.solver }
+        return sites <= Self.autoCrossover ? .dense : .shiftInvert
     }
 
     /// The Monte Carlo / minimizer streams: SplitMix64(seed, mix(realization * gamma) ^ bits(U)).
@@ -146,6 +161,7 @@ public struct GroundStateStudy: Sendable {
         let fermi: FermiLevel
         let lIPR: [Double]
         let lStates: String
+        var lKey = "all_states"
         var checks: SolveDiagnostics
         var levelsComputed: Int
         if sparse {
@@ -154,7 +170,8 @@ public struct GroundStateStudy: Sendable {
                                                             vectors: true, engine: s.engine, storage: storage, cache: s.cache))
             checks = sol.diagnostics
             guard sol.diagnostics.certified else {
-                throw SolverError.emptySelection("realization \(r): the window \(s.window) was not certified complete by the inertia count")
+                throw SolverError.incompleteWindow(expected: -1, found: sol.pairs.count,
+                    message: "realization \(r): the window \(s.window) was not certified complete by the inertia count")
             }
             let pairs = sol.pairs
             guard let level = sol.fermiLevel, let lo = pairs.firstLevel, pairs.count > 0 else {
@@ -167,7 +184,8 @@ public struct GroundStateStudy: Sendable {
             let spacing = s.probeSpacing ?? (n > Self.sparseProbeThreshold ? Self.defaultProbeSpacing(model.lattice) : nil)
             let states = sol.states
             let cheb = try ChebyshevCore.coreDensity(h: h, lattice: model.lattice, window: states,
-                                                     moments: s.chebyshevMoments, probeSpacing: spacing)
+                                                     moments: s.chebyshevMoments, probeSpacing: spacing,
+                                                     progress: { s.progress?("Chebyshev core probe", $0, $1) })
             problem = try GroundStateProblem(window: states, coreDensity: cheb.density, coreBandEnergy: cheb.bandEnergy,
                                              totalParticles: filling.particles)
             coreInfo = [("core", .string("chebyshev")), ("chebyshev_seconds", .number((clock.now - c0).seconds)),
@@ -175,6 +193,7 @@ public struct GroundStateStudy: Sendable {
                         ("probe_spacing", spacing.map { .int($0) } ?? .string("none (one probe per site, exact diagonal)")),
                         ("errors", .string("no dense reference on the sparse path: run the dense path with --core chebyshev on a smaller lattice to measure them"))]
             lIPR = Localization.ipr(states)
+            lKey = "window_states"
             lStates = "the \(pairs.count) window states \(range.lowerBound)..<\(range.upperBound) of every realization (sparse path: no full spectrum)"
         } else {
             let solution: EigenSolution
@@ -192,6 +211,7 @@ public struct GroundStateStudy: Sendable {
                 guard top <= n else { throw SolverError.emptySelection("window \(s.window) reaches past the \(n) levels") }
                 solution = try Eigensolver.solve(h, EigenRequest(selection: .levels(0..<top), cache: s.cache))
                 lStates = "levels 0..<window top of every realization (partial solve)"
+                lKey = "levels_below_window_top"
             }
             checks = solution.diagnostics
             let pairs = solution.pairs
@@ -205,7 +225,8 @@ public struct GroundStateStudy: Sendable {
             if s.core == .chebyshev {
                 let c0 = clock.now
                 let cheb = try ChebyshevCore.coreDensity(h: h, lattice: model.lattice, window: pairs.subset(range),
-                                                         moments: s.chebyshevMoments, probeSpacing: s.probeSpacing)
+                                                         moments: s.chebyshevMoments, probeSpacing: s.probeSpacing,
+                                                         progress: { s.progress?("Chebyshev core probe", $0, $1) })
                 problem = try GroundStateProblem(window: pairs.subset(range), coreDensity: cheb.density,
                                                  coreBandEnergy: cheb.bandEnergy, totalParticles: filling.particles)
                 let exactCore = GroundStateProblem.coreDensity(pairs: pairs, below: range.lowerBound)
@@ -294,7 +315,7 @@ public struct GroundStateStudy: Sendable {
         var out = Realization(realization: r, window: range, xi: problem.xi, xiRelative: xiRel, fermiEnergy: ef,
                               iprWindowMean: Statistics.mean(ipr), windowIPR: ipr, dosPerSite: dos, halfWidth: halfWidth,
                               fermiOccupied: problem.fermiOccupied, sites: n, runs: runs, localizationIPR: lIPR,
-                              localizationStates: lStates, solverInfo: info, solveSeconds: solveSeconds,
+                              localizationStates: lStates, localizationDefinition: lKey, solverInfo: info, solveSeconds: solveSeconds,
                               searchSeconds: searchSeconds, sparse: sparse)
         if s.keepDetails {
             out.occupations = occupations; out.moments = moments; out.convergence = convergence; out.census = census

@@ -47,6 +47,23 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension SweepConfig {
+    /// The unit keys, in order, of the configuration recorded in a sweep.json
+    /// (``canonicalJSON``), or nil when it is not readable.
+    public static func unitKeys(canonical c: JSON) -> [String]? {
+        guard let sizes = c["sizes"]?.arrayValue?.compactMap(\.stringValue), let ws = c["W"]?.arrayValue?.compactMap(\.doubleValue),
+              let fs = c["fillings"]?.arrayValue?.compactMap(\.doubleValue), let rs = c["realizations"]?.arrayValue?.compactMap(\.intValue)
+        else { return nil }
+        var out = [String]()
+        for s in sizes {
+            let parts = s.split(separator: "x").compactMap { Int($0) }
+            guard let lx = parts.first, let ly = parts.last else { return nil }
+            for w in ws { for f in fs { for r in rs {
+                out.append(SweepUnit(index: out.count, size: Size(lx: lx, ly: ly), disorderStrength: w, filling: f, realization: r).key)
+            } } }
+        }
+        return out
+    }
+
     /// All units in the deterministic order: size (as listed), W, filling, realization.
     public var units: [SweepUnit] {
         var out = [SweepUnit]()
@@ -185,16 +202,33 @@ public final class ResultsStore {
     }
 
     /// `fermiglass merge`: joins shard directories of one sweep into `output`. Refuses shards of
-    /// different configurations and units present twice.
-    public static func merge(shards: [String], into output: String, force: Bool) throws -> Int {
+    /// different configurations or shard counts, units present twice, and an incomplete set
+    /// (a shard i/n missing, or a shard whose units are not all in its results.jsonl) unless
+    /// `allowIncomplete`, in which case sweep.json lists the missing units. The merged
+    /// directory is a whole sweep (shard 1/1): `sweep CONFIG --output OUT --resume` computes
+    /// the missing units. Returns (units merged, keys of the missing units).
+    @discardableResult
+    public static func merge(shards: [String], into output: String, force: Bool, allowIncomplete: Bool = false) throws
+        -> (merged: Int, missing: [String]) {
         guard !shards.isEmpty else { throw SweepError.invalidConfig("merge needs at least one shard directory") }
         var fingerprint: String? = nil
         var config: JSON? = nil
         var byKey = [String: String]()
         var all = [JSON]()
+        var present = [Int: String](), shardCount: Int?
         for dir in shards {
             let base = URL(fileURLWithPath: dir)
             let manifest = try readManifest(base.appendingPathComponent("sweep.json"))
+            let label = manifest["shard"]?.stringValue ?? "?"
+            guard let shard = try? Shard(parsing: label) else {
+                throw SweepError.mismatch("\(dir) is not a shard of a sweep (its sweep.json says shard '\(label)')")
+            }
+            if let n = shardCount, n != shard.count {
+                throw SweepError.mismatch("shard \(dir) is \(shard) but another shard is of \(n): the shards come from different splits")
+            }
+            shardCount = shard.count
+            if let other = present[shard.index] { throw SweepError.duplicate("shard \(shard) is given twice: \(other) and \(dir)") }
+            present[shard.index] = dir
             let fp = manifest["fingerprint"]?.stringValue ?? ""
             if let f = fingerprint, f != fp {
                 throw SweepError.mismatch("shard \(dir) comes from another sweep configuration (fingerprint \(fp), expected \(f))")
@@ -209,14 +243,29 @@ public final class ResultsStore {
             }
         }
         all.sort { ($0["unit"]?.intValue ?? 0) < ($1["unit"]?.intValue ?? 0) }
+        // Completeness: every shard i/n given, every unit of the configuration finished.
+        let n = shardCount ?? 1
+        let missingShards = (1...n).filter { present[$0] == nil }.map { "\($0)/\(n)" }
+        guard let units = SweepConfig.unitKeys(canonical: config ?? .null) else {
+            throw SweepError.corrupt("the configuration in the shards' sweep.json cannot be read")
+        }
+        let missing = units.filter { byKey[$0] == nil }
+        if !missing.isEmpty && !allowIncomplete {
+            let shardsNote = missingShards.isEmpty ? "" : "shard\(missingShards.count > 1 ? "s" : "") \(missingShards.joined(separator: ", ")) not given; "
+            let shown = missing.prefix(5).joined(separator: "; ") + (missing.count > 5 ? "; ..." : "")
+            throw SweepError.mismatch("incomplete merge: \(shardsNote)\(missing.count) of \(units.count) units are missing (\(shown)); "
+                + "finish the shards with `sweep CONFIG --shard i/n --resume`, or pass --allow-incomplete to merge what is there (the missing units are then listed in sweep.json and `sweep CONFIG --output OUT --resume` computes them)")
+        }
         let out = try OutputDirectory(path: output, force: force, staged: true)
         try out.write(json: .object([
-            ("kind", .string("fermiglass-sweep")), ("fingerprint", .string(fingerprint!)), ("shard", .string("merged")),
+            ("kind", .string("fermiglass-sweep")), ("fingerprint", .string(fingerprint!)), ("shard", .string(Shard.whole.description)),
             ("merged_from", .array(shards.map { .string($0) })), ("config", config ?? .null),
+            ("complete", .bool(missing.isEmpty)), ("missing_shards", .array(missingShards.map { .string($0) })),
+            ("missing_units", .array(missing.map { .string($0) })),
         ]), to: "sweep.json")
         try out.write(text: all.map { $0.serialized(compact: true) + "\n" }.joined(), to: "results.jsonl")
         try out.write(text: csv(all), to: "results.csv")
         try out.commit()
-        return all.count
+        return (all.count, missing)
     }
 }

@@ -145,15 +145,17 @@ enum CLI {
         try expectFailure(["localization", "--size", "6", "--states", "30:40"],
                           message: "Error: --states 30:40 is outside the 36 levels 0:36 of a 6x6 lattice")
         try expectFailure(["matrix-elements", "--size", "6", "--states", "5:5"], message: "Error: --states 5:5 holds no state (b must exceed a)")
-        // Inside the Gershgorin bound but between the clean lattice's levels: found empty at run time.
+        // Inside the Gershgorin bound but between the clean lattice's levels: found empty at run
+        // time, still bad input (64) like the windows refused before the run.
         try expectFailure(["localization", "--size", "6", "--energies", "0.1:0.2"],
-                          message: "error: the energy window [0.1, 0.2] holds no state", status: 1)
+                          message: "error: the energy window [0.1, 0.2] holds no state", status: 64)
     }
 
     @Test func planThatCannotFitInMemory() throws {
+        // Refused by the memory plan before anything is allocated (bad input, 64).
         try expectFailure(["localization", "--size", "40", "--W", "9"],
-                          message: "error: the dense eigensolver on 1600 sites needs about 58.7 MiB of memory, but only 1.0 MiB is available",
-                          status: 1, environment: ["FERMIGLASS_MEMORY_LIMIT": "1M"])
+                          message: "Error: localization needs about 58.9 MiB of memory (dense eigensolver (N x N matrix, eigenvectors and workspace): about 58.7 MiB), but only 1.0 MiB is available; nothing was computed",
+                          status: 64, environment: ["FERMIGLASS_MEMORY_LIMIT": "1M"])
     }
 
     @Test func nonEmptyOutputWithoutForce() throws {

@@ -48,6 +48,24 @@ struct HartreeFockCommandTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/pi_eigenvalues.npy") || FileManager.default.fileExists(atPath: dir + "/r000/pi_eigenvalues.npy"))
     }
 
+    /// An open shell at E_F (clean half-filled 4 x 4: six levels at E = 0, three filled per
+    /// spin): Pi is summed over the pairs with E_b - E_a > delta, lambda_max is refused with the
+    /// reason, and the paramagnet's Hessian eigenvalue is reported instead.
+    @Test func linearStabilityRefusesLambdaOnAnOpenShell() throws {
+        let dir = scratch("open")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try runFermiGlass(["linear-stability", "--size", "4", "--particles", "16", "--U", "0.5", "--output", dir])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("lambda_max refused"))
+        let summary = try JSON.parse(String(contentsOfFile: dir + "/summary.json", encoding: .utf8))
+        let entry = try #require(summary["results"]?.arrayValue?.first)
+        #expect(try #require(entry["excluded_pairs"]?.intValue) > 0)
+        #expect(entry["U_lambda_max"]?.doubleValue == nil)
+        #expect(entry["stoner_unstable"]?.boolValue == nil)
+        #expect(entry["lambda_refused"]?.stringValue?.contains("E_b - E_a") == true)
+        #expect(entry["hessian_min_eigenvalue"]?.doubleValue != nil)
+    }
+
     @Test func badInputIsRefusedBeforeAnyOutput() throws {
         let dir = scratch("bad")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -110,7 +128,7 @@ struct HartreeFockCommandTests {
         let empty = small + "/empty"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         let cases: [([String], String)] = [
-            (["--warm-start", small + "/r000"], "--warm-start: \(small)/r000/density_up.npy has 16 values, the lattice has 64 sites"),
+            (["--warm-start", small + "/r000"], "--warm-start: the densities in \(small)/r000 come from another lattice (Lx 4, Ly 4, t2 0.0, W 3.0, particles 10); this run has Lx 8, Ly 8, t2 0.6, W 9.0, particles 54"),
             (["--warm-start", small + "/r000", "--realizations", "2"], "--warm-start needs a single realization (e.g. --realization-range 2:3), got 2"),
             (["--warm-start", empty], "--warm-start: \(empty)/density_up.npy does not exist"),
         ]
@@ -122,6 +140,45 @@ struct HartreeFockCommandTests {
         }
     }
 
+    /// The Hubbard dimer from the default options (issue 20): the four random starts end on
+    /// the paramagnet, a saddle; following its negative Hessian mode gives the UHF minimum
+    /// E = -2t^2/U, |m| = sqrt(1 - 4t^2/U^2), reported with its Hessian eigenvalue, signed S_z
+    /// and the number of starts that reached it.
+    @Test(arguments: [2.5, 3.0, 10.0])
+    func dimerFromTheDefaultOptionsIsTheClosedFormMinimum(u: Double) throws {
+        let dir = scratch("dimer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try runFermiGlass(["hartree-fock", "--size", "2x1", "--boundary", "open", "--particles", "2", "--U", "\(u)",
+                                   "--mode", "free", "--output", dir])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let summary = try JSON.parse(String(contentsOfFile: dir + "/summary.json", encoding: .utf8))
+        #expect(summary["converged"]?.boolValue == true)
+        let e = try #require(summary["results"]?.arrayValue?.first)
+        #expect(abs(try #require(e["energy"]?.doubleValue) - (-2 / u)) < 1e-7)
+        #expect(abs(try #require(e["max_abs_moment"]?.doubleValue) - (1 - 4 / (u * u)).squareRoot()) < 1e-6)
+        #expect(try #require(e["hessian_min_eigenvalue"]?.doubleValue) > 0)
+        #expect(e["is_minimum"]?.boolValue == true)
+        #expect(e["sz"]?.doubleValue == 0)
+        #expect(e["abs_sz"]?.doubleValue == 0)
+        #expect(try #require(e["starts_reaching_minimum"]?.intValue) >= 1)
+    }
+
+    /// A run that does not converge exits 3 (CONVENTIONS.md section 4) with its output written
+    /// and "converged": false at the top of summary.json; --allow-unconverged exits 0.
+    @Test func unconvergedRunExitsThreeUnlessAllowed() throws {
+        let a = scratch("unconverged"), b = scratch("allowed")
+        defer { for d in [a, b] { try? FileManager.default.removeItem(atPath: d) } }
+        let args = ["hartree-fock"] + Self.model + ["--U", "3", "--mode", "paramagnetic", "--max-iterations", "2"]
+        let r = try runFermiGlass(args + ["--output", a])
+        #expect(r.status == 3, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("did not converge"))
+        let summary = try JSON.parse(String(contentsOfFile: a + "/summary.json", encoding: .utf8))
+        #expect(summary["converged"]?.boolValue == false)
+        #expect(summary["unconverged"]?.intValue == 1)
+        let s = try runFermiGlass(args + ["--allow-unconverged", "--output", b])
+        #expect(s.status == 0, "stderr: \(s.stderr)")
+    }
+
     /// An unconverged (or killed) U keeps its running densities in r000/partial, and
     /// --warm-start there continues: a run stopped after 2 iterations leaves density files
     /// with one value per site and a progress record of iteration 1 (the first snapshot is
@@ -130,7 +187,9 @@ struct HartreeFockCommandTests {
     @Test func unconvergedRunLeavesDensitiesToContinueFrom() throws {
         let stopped = scratch("stopped"), continued = scratch("continued"), whole = scratch("whole")
         defer { for d in [stopped, continued, whole] { try? FileManager.default.removeItem(atPath: d) } }
-        let common = ["--U", "3", "--mode", "free", "--starts", "0", "--mixing", "ediis"]
+        // One start (no Pi_0 mode starts): a continuation resumes the start that was running,
+        // not a search over several starts.
+        let common = ["--U", "3", "--mode", "free", "--starts", "0", "--mode-starts", "0", "--mixing", "ediis"]
         let a = try runFermiGlass(["hartree-fock"] + Self.model + common + ["--max-iterations", "2", "--output", stopped])
         #expect(a.stderr.contains("its last densities are in \(stopped)/r000/partial"), "stderr: \(a.stderr)")
         let up = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: stopped + "/r000/partial/density_up.npy")))
@@ -157,7 +216,10 @@ struct HartreeFockCommandTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let p = Process()
         p.executableURL = try #require(CLI.binary, "cannot find the fermiglass executable")
-        p.arguments = ["hartree-fock", "--preset", "paper", "--size", "20", "--U", "0.2,2,3", "--starts", "3", "--output", dir]
+        // Without the stability analysis and mode starts: this test is about checkpoints, and in
+        // a debug build they would take minutes on 20 x 20.
+        p.arguments = ["hartree-fock", "--preset", "paper", "--size", "20", "--U", "0.2,2,3", "--starts", "3",
+                       "--no-stability", "--mode-starts", "0", "--output", dir]
         p.standardError = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         try p.run()

@@ -51,7 +51,9 @@ import Testing
             let v = [dense, sparse].map { $0.summary[key]?.doubleValue ?? .nan }
             #expect(abs(v[0] - v[1]) < 1e-8, "\(key): \(v)")
         }
-        #expect(sparse.summary["localization_length_all_states"]?.stringValue?.contains("selected states only") == true)
+        #expect(sparse.summary["localization_length_all_states"]?.stringValue?.hasPrefix("not computed: the sparse path has the selected states only") == true)
+        #expect(sparse.summary["localization_length_all"] == .null && sparse.summary["decay_length_over_L"] == .null)
+        #expect(dense.summary["localization_length_all"]?.doubleValue != nil)
     }
 
     /// dos needs an energy window on the sparse path.

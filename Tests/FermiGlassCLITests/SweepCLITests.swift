@@ -131,7 +131,7 @@ private func csv(_ dir: URL) throws -> String {
         // The same shard twice: duplicates are refused.
         let dup = try runSweepCLI(["merge", "--output", tempDir("dup").path, s1.path, s1.path])
         #expect(dup.status != 0)
-        #expect(dup.stderr.contains("is in both"))
+        #expect(dup.stderr.contains("shard 1/2 is given twice: \(s1.path) and \(s1.path)"))
 
         // A shard of another configuration is refused.
         let other = try writeConfig(config.replacingOccurrences(of: "\"realizations\": 12", with: "\"realizations\": 3").replacingOccurrences(of: "[9, 12]", with: "[9, 13]"), "other")
