@@ -66,6 +66,7 @@ struct DOSCommand: ParsableCommand {
         if Set(ws).count != ws.count { throw ValidationError("--W lists a value twice: \(model.disorder ?? "")") }
         if kpm.method == "kpm" { return try runKPM(base: base, ws: ws) }
         let window = try StateOptions.resolve(states: nil, energies: energies, base)
+        try solverOptions.refusePatches("dos")
         let choice = solverOptions.choice(default: .dense)
         if Eigensolver.resolve(choice, sites: base.lattice.siteCount, selection: window) == .shiftInvert || choice == .shiftInvert,
            window == .all {

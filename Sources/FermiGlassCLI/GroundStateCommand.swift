@@ -117,6 +117,7 @@ struct GroundStateCommand: ParsableCommand {
         s.chiThreshold = chiThreshold
         s.seed = mcSeed ?? spec.seed
         s.momentThreshold = momentThreshold
+        try solverOptions.refusePatches("ground-state")
         s.solver = solverOptions.choice(default: .dense)
         s.engine = solverOptions.engineOptions
         s.cache = RunContext.eigenCache

@@ -7,8 +7,20 @@ import FermiGlassSolvers
 /// the shift-invert parameters. ``request(fermiIndex:vectors:)`` turns them into the one
 /// ``EigenRequest`` the command passes to ``Eigensolver/solve(_:_:)``.
 struct SolverOptions: ParsableArguments {
-    @Option(help: "Eigensolver: dense (LAPACK, every state), shift-invert (sparse LDL^T + Lanczos on (H - sigma)^-1, states near an energy) or auto (dense up to \(Eigensolver.autoCrossover) sites). Default: auto for spectrum, dense for the other commands.")
+    @Option(help: "Eigensolver: dense (LAPACK, every state), shift-invert (sparse LDL^T + Lanczos on (H - sigma)^-1, states near an energy), patches (spectrum --window only: every state of the window from localized patches, O(volume), certified by global inertia counts) or auto (dense up to \(Eigensolver.autoCrossover) sites). Default: auto for spectrum, dense for the other commands.")
     var solver: String?
+
+    @Option(help: "--solver patches: every returned state must have ||H phi - E phi|| <= this x ||H||_inf on the whole lattice (phi as stored); states above it are re-solved on larger patches.")
+    var residualTol: Double = 1e-6
+
+    @Option(help: "--solver patches: halo width in sites (default: chosen by a pilot patch for --residual-tol).")
+    var patchHalo: Int?
+
+    @Option(help: "--solver patches: interior side in sites (default: twice the halo).")
+    var patchInterior: Int?
+
+    @Option(help: "--solver patches: patches of at most this many sites are solved dense (LAPACK), larger ones by shift-invert.")
+    var patchDenseLimit: Int = PatchOptions().denseLimit
 
     @Option(parsing: .unconditional, help: "Shift-invert: compute the --count states closest to this energy (units of t1); a negative value as --sigma -1.2 or --sigma=-1.2.")
     var sigma: Double?
@@ -47,8 +59,13 @@ struct SolverOptions: ParsableArguments {
         _ = try FactorizationBackend.parse(option: factorization)
         if let b = blockSize, b < 1 { throw ValidationError("--block-size must be positive, got \(b)") }
         if let text = solver, SolverChoice(rawValue: text) == nil {
-            throw ValidationError("--solver must be dense, shift-invert or auto, got '\(text)'")
+            throw ValidationError("--solver must be dense, shift-invert, patches or auto, got '\(text)'")
         }
+        guard residualTol > 0, residualTol < 1 else { throw ValidationError("--residual-tol must lie in (0, 1), got \(residualTol)") }
+        if let h = patchHalo, h < 0 { throw ValidationError("--patch-halo must be >= 0, got \(h)") }
+        if let s = patchInterior, s < 1 { throw ValidationError("--patch-interior must be >= 1, got \(s)") }
+        guard patchDenseLimit >= 0 else { throw ValidationError("--patch-dense-limit must be >= 0, got \(patchDenseLimit)") }
+
         if let s = sigma, !s.isFinite { throw ValidationError("--sigma must be a finite energy, got \(s)") }
         if let k = count, k <= 0 { throw ValidationError("--count must be positive, got \(k)") }
         if (sigma == nil) != (count == nil) { throw ValidationError("give --sigma and --count together") }
@@ -67,6 +84,9 @@ struct SolverOptions: ParsableArguments {
     /// Without --sigma/--count/--window the selection is the whole spectrum.
     func request(fermiIndex: Int?, vectors: Bool) throws -> EigenRequest {
         let choice = self.choice(default: .auto)
+        if choice == .patches && window == nil {
+            throw ValidationError("--solver patches computes the states of a --window levels:K|energy:D around E_F (with a filling)")
+        }
         var selection = StateSelection.all
         if let s = sigma, let k = count {
             selection = .nearest(sigma: s, count: k)
@@ -81,7 +101,16 @@ struct SolverOptions: ParsableArguments {
         if choice == .shiftInvert && selection == .all {
             throw ValidationError("--solver shift-invert needs --sigma E --count k, or --window levels:K|energy:D with a filling")
         }
-        return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions, cache: RunContext.eigenCache)
+        return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions, cache: RunContext.eigenCache,
+                            patches: PatchOptions(residualTolerance: residualTol, halo: patchHalo, interior: patchInterior,
+                                                  denseLimit: patchDenseLimit))
+    }
+
+    /// Refuses --solver patches where it is not wired yet (everything but `spectrum --window`).
+    func refusePatches(_ command: String) throws {
+        if solver == SolverChoice.patches.rawValue {
+            throw ValidationError("--solver patches is available for spectrum --window so far, not for \(command); use --solver shift-invert")
+        }
     }
 
     /// --solver, or `fallback` when it is not given.
@@ -111,6 +140,7 @@ struct SolverOptions: ParsableArguments {
             throw ValidationError("this command selects states with --states a:b or --energies a:b, not --window/--sigma")
         }
         let choice = self.choice(default: .dense)
+        try refusePatches("this command")
         if Eigensolver.resolve(choice, sites: sites, selection: selection) == .shiftInvert && selection == .all {
             throw ValidationError("--solver \(choice.rawValue) computes states near an energy, not the whole spectrum: \(needsAll)")
         }

@@ -30,22 +30,30 @@ struct SpectrumCommand: ParsableCommand {
         case dense, local
     }
 
-    @Option(help: "How eigenstates are held: dense (columns of every site) or local (each state on the smallest rectangle outside which it has at most --max-discarded-weight of |phi|^2; written as states.npz, a scipy.sparse CSC sites x states matrix, with state_table.csv). summary.json gives the bytes held against dense columns.")
-    var store: Store = .dense
+    @Option(help: "How eigenstates are held: dense (columns of every site) or local (each state on the smallest rectangle outside which it has at most --max-discarded-weight of |phi|^2; written as states.npz, a scipy.sparse CSC sites x states matrix, with state_table.csv). summary.json gives the bytes held against dense columns. Default: dense, local with --solver patches.")
+    var store: Store?
 
     @Option(help: "--store local: the largest weight sum |phi(i)|^2 a state may drop outside its rectangle.")
     var maxDiscardedWeight: Double = 1e-12
+
+    /// True with --solver patches.
+    var patches: Bool { solverOptions.solver == SolverChoice.patches.rawValue }
 
     func validate() throws {
         guard maxDiscardedWeight >= 0, maxDiscardedWeight < 1 else {
             throw ValidationError("--max-discarded-weight must lie in [0, 1), got \(maxDiscardedWeight)")
         }
+        if patches && store == .dense {
+            throw ValidationError("--solver patches keeps every state compressed on its rectangle (--store local): dense eigenvectors (--store dense, eigenvectors.npy) are refused on this path; --save-vectors writes states.npz")
+        }
     }
 
     func run() throws {
+        let store = self.store ?? (patches ? .local : .dense)
         let spec = try model.resolve(needsFilling: solverOptions.window != nil)
         var request = try solverOptions.request(fermiIndex: spec.filling?.fermiIndex, vectors: saveVectors || store == .local)
         if store == .local { request.storage = .local(lattice: spec.lattice, maxDiscardedWeight: maxDiscardedWeight) }
+        if patches { request.cache = nil }
         let plan = MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request)
         let ctx = try RunContext(command: "spectrum", options: io, plan: plan)
         try ctx.run {
@@ -54,6 +62,7 @@ struct SpectrumCommand: ParsableCommand {
             for (k, r) in spec.realizations.enumerated() {
                 let m = try spec.model(realization: r)
                 let h = m.hamiltonian()
+                request.model = m
                 let solution = try Eigensolver.solve(h, request)
                 let pairs = solution.pairs
                 guard pairs.count > 0 else {
@@ -64,7 +73,7 @@ struct SpectrumCommand: ParsableCommand {
                 try ctx.output.write(npy: pairs.values, to: "\(dir)/eigenvalues.npy")
                 if let local = solution.local, saveVectors {
                     for d in spec.realizations.count == 1 ? ["\(dir)/", ""] : ["\(dir)/"] {
-                        try Self.write(local, hamiltonian: h, to: d, ctx: ctx)
+                        try Self.write(local, hamiltonian: h, report: solution.patches, to: d, ctx: ctx)
                     }
                 } else if saveVectors {
                     try ctx.output.write(npy: pairs.vectorsSiteMajor(), shape: [pairs.dimension, pairs.count], to: "\(dir)/eigenvectors.npy")
@@ -83,6 +92,7 @@ struct SpectrumCommand: ParsableCommand {
                     entry.append(("open_shell", .bool(pairs.values[f.fermiIndex] - pairs.values[f.fermiIndex - 1] <= 1e-10 * h.infinityNorm)))
                 }
                 entry += solution.diagnostics.entries
+                if let report = solution.patches { entry.append(("patches", report.json)) }
                 if let local = solution.local {
                     entry.append(("storage", .object([("kind", .string("local (a rectangle per state)")), ("stored_bytes", .int(local.bytes)),
                                                       ("dense_bytes", .int(local.denseBytes)),
@@ -117,16 +127,21 @@ struct SpectrumCommand: ParsableCommand {
     }
 
     /// states.npz (scipy.sparse CSC, sites x states) and state_table.csv (per state: level,
-    /// energy, residual on the global H, support size, discarded weight, site of the maximum).
-    static func write(_ local: LocalEigenstates, hamiltonian h: CSRMatrix, to dir: String, ctx: RunContext) throws {
+    /// energy, residual on the global H, support size, discarded weight, site of the maximum;
+    /// from the patch solver also the eigenvalue's error bound, the patch and the pass).
+    static func write(_ local: LocalEigenstates, hamiltonian h: CSRMatrix, report: PatchReport? = nil, to dir: String, ctx: RunContext) throws {
         let (indptr, indices, data) = local.compressedColumns()
         try ctx.output.write(NPZ.encodeCSC(rows: local.dimension, columns: local.count, indptr: indptr, indices: indices, data: data),
                              to: dir + "states.npz")
         let residuals = local.residuals(of: h), maxima = local.maximumSites()
-        var table = CSVTable(header: ["level", "energy", "residual", "support_sites", "discarded_weight", "max_site"])
+        let patchColumns = report.map { $0.bounds.count == local.count } ?? false
+        var table = CSVTable(header: ["level", "energy", "residual", "support_sites", "discarded_weight", "max_site"]
+                             + (patchColumns ? ["error_bound", "patch", "pass"] : []))
         for a in 0..<local.count {
-            table.append([local.firstLevel.map { .int($0 + a) } ?? "", .double(local.values[a]), .double(residuals[a]),
-                          .int(local.supportSize(of: a)), .double(local.discardedWeight(of: a)), .int(maxima[a])])
+            var row: [CSVCell] = [local.firstLevel.map { .int($0 + a) } ?? "", .double(local.values[a]), .double(residuals[a]),
+                                        .int(local.supportSize(of: a)), .double(local.discardedWeight(of: a)), .int(maxima[a])]
+            if patchColumns, let r = report { row += [.double(r.bounds[a]), .int(r.patchOfState[a]), .int(r.passOfState[a])] }
+            table.append(row)
         }
         try ctx.output.write(csv: table, to: dir + "state_table.csv")
     }

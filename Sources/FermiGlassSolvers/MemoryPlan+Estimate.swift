@@ -68,6 +68,15 @@ extension MemoryPlan {
             let ncv = Double(request.engine.lanczos.basisSize ?? Int(2 * k + 16))
             e.add("sparse LDL^T factor of H - sigma", bytes: sparseFactorBytesPerSite * N)
             e.add("Krylov basis and eigenvectors", bytes: 8 * N * (ncv + (request.vectors ? k : 0) + 8))
+        case .patches:
+            // The whole lattice's factor for the inertia counts and the two-level Fermi solve,
+            // then one patch at a time (at most a ninth of the lattice when the layout has
+            // >= 9 patches) with its factor and one slice's Krylov basis; the compressed store
+            // grows with the states kept and is not known before the pilot.
+            let slice = Double(request.engine.sliceCapacity)
+            e.add("sparse LDL^T factor of H (inertia counts)", bytes: sparseFactorBytesPerSite * N)
+            e.add("Krylov basis of the Fermi-level solve", bytes: 8 * N * 48)
+            e.add("one patch: factor and one slice's Krylov basis", bytes: sparseFactorBytesPerSite * N / 9 + 8 * (N / 9) * (2 * slice + 24))
         }
     }
 
