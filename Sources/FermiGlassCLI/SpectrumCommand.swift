@@ -94,11 +94,7 @@ struct SpectrumCommand: ParsableCommand {
                 entry += solution.diagnostics.entries
                 if let report = solution.patches { entry.append(("patches", report.json)) }
                 if let local = solution.local {
-                    entry.append(("storage", .object([("kind", .string("local (a rectangle per state)")), ("stored_bytes", .int(local.bytes)),
-                                                      ("dense_bytes", .int(local.denseBytes)),
-                                                      ("max_discarded_weight_allowed", .number(maxDiscardedWeight)),
-                                                      ("max_discarded_weight", .number(local.maxDiscardedWeight)),
-                                                      ("mean_support_sites", .number(Double(local.bytes / 8) / Double(max(1, local.count))))])))
+                    entry.append(("storage", local.storageSummary(maxDiscardedWeightAllowed: maxDiscardedWeight)))
                 }
                 perRealization.append(.object(entry))
                 if spec.realizations.count == 1 {

@@ -164,11 +164,13 @@ public struct GroundStateStudy: Sendable {
         var lKey = "all_states"
         var checks: SolveDiagnostics
         var levelsComputed: Int
+        var windowStorage: JSON = .object([("kind", .string("dense columns"))])
         if sparse {
             let storage: EigenstateStorage = s.maxDiscardedWeight.map { .local(lattice: model.lattice, maxDiscardedWeight: $0) } ?? .dense
             let sol = try Eigensolver.solve(h, EigenRequest(solver: .shiftInvert, selection: .fermiWindow(fermiIndex: f, window: s.window),
                                                             vectors: true, engine: s.engine, storage: storage, cache: s.cache))
             checks = sol.diagnostics
+            if let local = sol.local, let w = s.maxDiscardedWeight { windowStorage = local.storageSummary(maxDiscardedWeightAllowed: w) }
             guard sol.diagnostics.certified else {
                 throw SolverError.incompleteWindow(expected: -1, found: sol.pairs.count,
                     message: "realization \(r): the window \(s.window) was not certified complete by the inertia count")
@@ -310,7 +312,7 @@ public struct GroundStateStudy: Sendable {
             ("max_residual", .number(checks.maxResidual)),
             ("max_orthogonality_error", .number(checks.maxOrthogonalityError)),
         ] + (sparse ? [("certified", .bool(checks.certified)),
-                       ("window_storage", windowStorage(checks)),
+                       ("window_storage", windowStorage),
                        ("counters", .object(checks.counters.map { ($0.0, .int($0.1)) }))] : []))
         var out = Realization(realization: r, window: range, xi: problem.xi, xiRelative: xiRel, fermiEnergy: ef,
                               iprWindowMean: Statistics.mean(ipr), windowIPR: ipr, dosPerSite: dos, halfWidth: halfWidth,
@@ -321,16 +323,6 @@ public struct GroundStateStudy: Sendable {
             out.occupations = occupations; out.moments = moments; out.convergence = convergence; out.census = census
         }
         return out
-    }
-
-    /// How the sparse path held the window states: compressed local states (bytes against the
-    /// same states as dense columns, the largest weight dropped) or dense columns.
-    func windowStorage(_ d: SolveDiagnostics) -> JSON {
-        let counter = Dictionary(d.counters, uniquingKeysWith: { a, _ in a })
-        guard let stored = counter["stored_bytes"], let dense = counter["dense_bytes"] else { return .object([("kind", .string("dense columns"))]) }
-        return .object([("kind", .string("local (a rectangle per state)")), ("stored_bytes", .int(stored)), ("dense_bytes", .int(dense)),
-                        ("max_discarded_weight_allowed", .number(settings.maxDiscardedWeight ?? 0)),
-                        ("max_discarded_weight", .number(Double(d.notes.first { $0.0 == "max_discarded_weight" }?.1 ?? "") ?? .nan))])
     }
 
     /// Realization-averaged occupation per window level, levels aligned by their offset from
