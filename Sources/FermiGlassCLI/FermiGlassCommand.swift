@@ -4,7 +4,12 @@ import Foundation
 
 /// The `fermiglass` command-line tool.
 public struct FermiGlassCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+    /// Subcommands the executable adds after the physics ones: the benchmarks (`dense-benchmark`,
+    /// `bench`, target FermiGlassBenchCommands), which build on this target's options and run
+    /// context and so cannot be named here. Set once, before ``main()``.
+    nonisolated(unsafe) public static var benchmarkSubcommands: [any ParsableCommand.Type] = []
+
+    public static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "fermiglass",
         abstract: "Near-Fermi eigenstates, localization and interaction instabilities of disordered lattices.",
         discussion: """
@@ -30,9 +35,8 @@ public struct FermiGlassCommand: ParsableCommand {
             MergeCommand.self,
             ScalingCommand.self,
             ReproduceCommand.self,
-            DenseBenchmarkCommand.self,
-            BenchCommand.self,
-        ])
+        ] + benchmarkSubcommands)
+    }
 
     public init() {}
 

@@ -6,17 +6,19 @@ import FermiGlassStudies
 import Foundation
 
 /// Model options shared by every command that computes (CONVENTIONS.md §1, §4).
-struct ModelOptions: ParsableArguments {
+package struct ModelOptions: ParsableArguments {
+    package init() {}
+
     @Option(help: ArgumentHelp(
         "Start from a named parameter set; explicit options override it (--preset paper --size 200 keeps the rest).",
         discussion: "paper: t1 = +1, t2 = +0.6, W = 9, mu = 0, 60x60, periodic, filling 5/6 (3000 particles).",
         valueName: "name"))
-    var preset: String?
+    package var preset: String?
 
     @Option(help: ArgumentHelp(
         "Lattice size in sites: 60 (60 x 60) or 60x40 (Lx = 60, Ly = 40). Default 20. A periodic direction needs at least 3 sites.",
         valueName: "Lx[xLy]"))
-    var size: String?
+    package var size: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Nearest-neighbour hopping: the matrix element H_ij = t1 (not -t1). Energies are in units of |t1|. Default 1.",
@@ -71,7 +73,7 @@ struct ModelOptions: ParsableArguments {
     var disorderFile: String?
 
     @Flag(help: "Write the on-site energies of each realization used to r###/disorder.npy.")
-    var saveDisorder: Bool = false
+    package var saveDisorder: Bool = false
 
     /// The disorder strengths given to --W (one value for most commands).
     func disorderStrengths(default value: Double) throws -> [Double] {
@@ -90,7 +92,7 @@ struct ModelOptions: ParsableArguments {
     /// Resolves the options into a ``ModelSpec``. `needsFilling`: the command needs N.
     /// `allowWList`: --W may list several values (the spec gets the first).
     /// `defaultRealizations`: R when neither --realizations nor --realization-range is given.
-    func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1) throws -> ModelSpec {
+    package func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1) throws -> ModelSpec {
         var lx = 20, ly = 20
         var params = ModelParameters(t1: 1, t2: 0, disorderStrength: 0, mu: 0)
         var fillingDefault: Double? = nil
@@ -183,7 +185,9 @@ struct ModelOptions: ParsableArguments {
 }
 
 /// Output and execution options shared by every command that computes.
-struct RunOptions: ParsableArguments {
+package struct RunOptions: ParsableArguments {
+    package init() {}
+
     @Option(help: ArgumentHelp(
         "Directory for summary.json, .npy arrays and .csv tables (per-realization files in r000/, r001/, ...). Refused if not empty, unless --force.",
         valueName: "dir"))
@@ -197,12 +201,12 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("BLAS threads and worker count, recorded in the output. Results are bit-identical for a given count.",
                                valueName: "n"))
-    var threads: Int = 1
+    package var threads: Int = 1
 
     @Flag(help: "No progress lines on standard error (errors and warnings are still printed).")
     var quiet: Bool = false
 
-    func validate() throws {
+    package func validate() throws {
         guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
     }
 }

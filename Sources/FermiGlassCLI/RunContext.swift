@@ -6,9 +6,9 @@ import Foundation
 /// What every computing command shares: the output directory, the BLAS thread count,
 /// progress on stderr, failure handling (no partial output) and the provenance block of
 /// summary.json.
-final class RunContext {
+package final class RunContext {
     let command: String
-    let output: OutputDirectory
+    package let output: OutputDirectory
     let options: RunOptions
     let started = Date()
     /// The eigen cache of a run that composes several commands in one process (`reproduce`):
@@ -23,7 +23,7 @@ final class RunContext {
     /// (``MemoryPlan/estimate(sites:request:extra:)``); checked before the output is opened, so
     /// a run that cannot fit is refused (exit 64) with nothing written, and recorded in
     /// summary.json as `memory_plan`.
-    init(command: String, options: RunOptions, plan: MemoryEstimate?, resume: Bool = false, staged: Bool = true) throws {
+    package init(command: String, options: RunOptions, plan: MemoryEstimate?, resume: Bool = false, staged: Bool = true) throws {
         self.command = command
         self.options = options
         self.plan = plan
@@ -75,7 +75,7 @@ final class RunContext {
     }
 
     /// Refuses a plan that does not fit: a validation error (exit 64) with the estimate.
-    static func check(_ plan: MemoryEstimate, command: String) throws {
+    package static func check(_ plan: MemoryEstimate, command: String) throws {
         let sparse = ["spectrum", "localization", "dos", "matrix-elements", "ground-state"].contains(command)
         do { try plan.check(command, sparseAlternative: sparse) } catch let e as SolverError {
             throw ValidationError(e.description)
@@ -104,7 +104,7 @@ final class RunContext {
 
     /// Runs `body`, then moves a staged output into place; on any error removes what this run
     /// wrote, prints the error and exits 1.
-    func run(_ body: () throws -> Void) throws {
+    package func run(_ body: () throws -> Void) throws {
         do {
             try body()
             try output.commit()
@@ -158,7 +158,7 @@ final class RunContext {
     /// `complete`: for runs that checkpoint. `false` writes what has finished so far with
     /// `"complete": false` (replaced atomically each time, not printed), so that a killed run keeps
     /// every finished result; the final summary then says `"complete": true`.
-    func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
+    package func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
         let state: [(String, JSON)] = complete.map { [("complete", .bool($0))] } ?? []
         let planEntry: [(String, JSON)] = plan.map { [("memory_plan", Self.json($0))] } ?? []
         let summary = JSON.object([("command", .string(command))] + outcome.summaryEntries + state + body + planEntry
@@ -168,7 +168,7 @@ final class RunContext {
     }
 
     /// Progress line on stderr: units done, rate, estimated time left.
-    func progress(_ done: Int, of total: Int, _ what: String = "realization") {
+    package func progress(_ done: Int, of total: Int, _ what: String = "realization") {
         guard !options.quiet else { return }
         let elapsed = Date().timeIntervalSince(started)
         let rate = elapsed / Double(max(done, 1))
@@ -198,7 +198,7 @@ final class RunContext {
     }
 
     /// `r007/` for realization 7.
-    static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
+    package static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
 }
 
 /// Progress inside a long phase (the Chebyshev core's probes): a line with a human ETA at most

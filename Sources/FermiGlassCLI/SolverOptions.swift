@@ -150,7 +150,7 @@ struct SolverOptions: ParsableArguments {
 
 extension FactorizationBackend {
     /// The backend named by a --factorization value, or the validation error naming the choices.
-    static func parse(option text: String) throws -> FactorizationBackend {
+    package static func parse(option text: String) throws -> FactorizationBackend {
         guard let backend = FactorizationBackend(rawValue: text) else {
             throw ValidationError("--factorization must be auto, mumps or cholmod, got '\(text)'")
         }

@@ -51,8 +51,9 @@ public enum FactorizationBackend: String, Sendable, Equatable, CaseIterable {
 /// of the current factor, and solves with several right-hand sides at once.
 ///
 /// Implemented by one wrapper class per C library (`CHOLMOD.swift`, `MUMPS.swift`), each the
-/// only owner of that library's pointers. Not thread-safe: one instance per thread.
-protocol SparseLDL: AnyObject {
+/// only owner of that library's pointers. Not thread-safe: one instance per thread. Visible to
+/// the benchmark harness (FermiGlassBench's `LDLBenchmark`) as SPI `Benchmarks`.
+@_spi(Benchmarks) public protocol SparseLDL: AnyObject {
     /// Matrix dimension.
     var dimension: Int { get }
     /// The ordering kept ("AMD", "METIS", "SCOTCH", ...).
@@ -84,14 +85,14 @@ protocol SparseLDL: AnyObject {
 }
 
 extension SparseLDL {
-    func solve(_ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>) throws {
+    @_spi(Benchmarks) public func solve(_ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>) throws {
         try solve(b, into: x, columns: 1)
     }
 }
 
 extension FactorizationBackend {
     /// The symbolic analysis of `h` with this backend.
-    func analyse(_ h: CSRMatrix) throws -> any SparseLDL {
+    @_spi(Benchmarks) public func analyse(_ h: CSRMatrix) throws -> any SparseLDL {
         switch self {
         case .mumps: return try MUMPSFactorization(h)
         case .cholmod: return try LDLFactorization(h)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FermiGlassBench
+import FermiGlassCLI
 import FermiGlassIO
 import FermiGlassModel
 import FermiGlassSolvers

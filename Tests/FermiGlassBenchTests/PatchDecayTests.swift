@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import FermiGlassModel
-import FermiGlassStudies
+import FermiGlassBench
 
 /// The patch measurement of `bench patch-decay` (issue 17, first step).
 @Suite struct PatchDecayTests {
