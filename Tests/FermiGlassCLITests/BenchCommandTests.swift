@@ -4,25 +4,10 @@ import Testing
 
 /// `fermiglass bench`: export, solve, scaling and their refusals, through the binary.
 @Suite struct BenchCommandTests {
-    /// The `fermiglass` executable beside the test bundle.
-    static var binary: URL {
-        let dir = Bundle.main.bundleURL
-        let candidates = [dir.appendingPathComponent("fermiglass"),
-                          dir.deletingLastPathComponent().appendingPathComponent("fermiglass")]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }
-
+    /// Runs the binary (``CLI/run(_:environment:)``); stdout and stderr together.
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try CLI.run(arguments)
+        return (r.status, r.stdout + r.stderr)
     }
 
     func temporaryDirectory() -> URL {
