@@ -55,7 +55,7 @@ let package = Package(
 
         // MARK: The pipeline
         .target(name: "FermiGlassModel", swiftSettings: invariantChecks),
-        .target(name: "FermiGlassIO"),
+        .target(name: "FermiGlassIO", dependencies: ["FermiGlassModel"]),
         .target(
             name: "FermiGlassSolvers",
             dependencies: ["FermiGlassModel", "CLAPACK", "CCHOLMOD", "CMUMPS", "CARPACK", "_FermiGlassKernels"],

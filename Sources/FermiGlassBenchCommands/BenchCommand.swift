@@ -101,7 +101,7 @@ struct BenchScalingCommand: ParsableCommand {
                                       denseMaxSites: denseMaxSites, chiStates: chiStates, sparseMaxSites: sparseMaxSites)
             var results = [PhaseMeasurement]()
             if let path = from {
-                do { results = try ScalingReport.read(csv: path) } catch let e as IOError { throw ValidationError("--from: \(e.description)") }
+                do { results = try ScalingReport.read(csv: path) } catch let e as IOError { throw ValidationError("--from: \(commandLineMessage(e))") }
             } else {
                 for (k, l) in ladder.enumerated() {
                     results += try bench.measure(l: l, phases: selected)
@@ -229,7 +229,7 @@ struct BenchSolveCommand: ParsableCommand {
         do {
             h = try CSRExport.csr(fromNPZ: try Data(contentsOf: URL(fileURLWithPath: matrix)), source: matrix)
         } catch let e as IOError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         guard h.rowCount == h.columnCount else { throw ValidationError("\(matrix) is \(h.rowCount) x \(h.columnCount), not square") }
         if let p = h.symmetryProblem() { throw ValidationError("\(matrix) is not symmetric: \(p)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FermiGlassIO
+import FermiGlassModel
 import Foundation
 
 /// The `fermiglass` command-line tool.
@@ -48,7 +49,15 @@ public struct FermiGlassCommand: ParsableCommand {
             FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
             Foundation.exit(64)
         }
-        main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch let error as ParameterAdvising {
+            // A library error that escaped a command: its advice in command-line words.
+            exit(withError: CommandLineError(description: commandLineMessage(error)))
+        } catch {
+            exit(withError: error)
+        }
     }
 
     /// The refusal for a first argument that is not a subcommand, or nil.

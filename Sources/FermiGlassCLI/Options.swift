@@ -117,7 +117,7 @@ package struct ModelOptions: ParsableArguments {
         }
         let lattice: Lattice
         do { lattice = try Lattice(lx: lx, ly: ly, boundaryX: bx, boundaryY: by) } catch let e as ModelError {
-            throw ValidationError("--size: \(e.description)")
+            throw ValidationError("--size: \(commandLineMessage(e))")
         }
         var filling: Filling? = nil
         if particles != nil && self.filling != nil { throw ValidationError("give either --particles or --filling, not both") }
@@ -128,7 +128,7 @@ package struct ModelOptions: ParsableArguments {
                 filling = try Filling(filling: f, siteCount: lattice.siteCount)
             }
         } catch let e as ModelError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         if needsFilling && filling == nil {
             throw ValidationError("this command needs a filling: give --particles N or --filling n (or --preset paper)")
@@ -158,9 +158,9 @@ package struct ModelOptions: ParsableArguments {
             if disorderFile != nil { _ = try spec.model(realization: reals[0]) }  // check the file now
             return spec
         } catch let e as ModelError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         } catch let e as IOError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
     }
 

@@ -1,3 +1,4 @@
+import FermiGlassModel
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassSolvers
@@ -78,7 +79,7 @@ package final class RunContext {
     package static func check(_ plan: MemoryEstimate, command: String) throws {
         let sparse = ["spectrum", "localization", "dos", "matrix-elements", "ground-state"].contains(command)
         do { try plan.check(command, sparseAlternative: sparse) } catch let e as SolverError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
     }
 
@@ -95,10 +96,10 @@ package final class RunContext {
         do {
             return try OutputDirectory(path: path, force: force, resume: resume, staged: staged)
         } catch IOError.locked(let message) {
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(message.commandLine)\n".utf8))
             throw ExitCode(5)
         } catch let e as IOError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
     }
 
@@ -118,16 +119,16 @@ package final class RunContext {
             // A solve that did not converge (3) or whose window the inertia count did not
             // certify (4): nothing usable to write, but the exit code says which.
             output.abandon()
-            FileHandle.standardError.write(Data("error: \(e.description); nothing was written\n".utf8))
+            FileHandle.standardError.write(Data("error: \(commandLineMessage(e)); nothing was written\n".utf8))
             throw ExitCode(e.exitCode)
         } catch SolverError.emptySelection(let message) {
             // An empty selection is a property of the input (window, lattice): bad input, exit 64.
             output.abandon()
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(message.commandLine)\n".utf8))
             throw ExitCode(64)
         } catch {
             output.abandon()
-            let message = String(describing: error)
+            let message = commandLineMessage(error)
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
             throw ExitCode(1)
         }

@@ -39,7 +39,7 @@ import Testing
             _ = try OutputLock(for: dir)
             Issue.record("a second lock of the same directory was granted")
         } catch IOError.locked(let message) {
-            #expect(message.contains("pid \(ProcessInfo.processInfo.processIdentifier)"))
+            #expect(message.description.contains("pid \(ProcessInfo.processInfo.processIdentifier)"))
         }
         first = nil
         _ = try OutputLock(for: dir)

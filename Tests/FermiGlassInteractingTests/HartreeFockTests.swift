@@ -309,7 +309,7 @@ import Testing
             try HartreeFock.solve(h0: m.hamiltonian(), particles: 30, options: o)
         } throws: { e in
             guard let e = e as? HartreeFockError, case .notConverged(let it, _, _, _, _) = e else { return false }
-            return it == 2 && e.description.contains("did not converge in 2 iterations") && e.description.contains("--mixing-beta")
+            return it == 2 && e.description.contains("did not converge in 2 iterations") && e.message.pieces.contains(.parameter(.mixingBeta))
         }
     }
 

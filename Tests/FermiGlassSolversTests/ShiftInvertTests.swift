@@ -177,14 +177,14 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
             _ = try engine.levels(300..<340)
         } throws: { error in
             guard case SolverError.incompleteWindow(let expected, let found, let message) = error else { return false }
-            return found < expected && message.contains("incomplete")
+            return found < expected && message.description.contains("incomplete")
         }
     }
 
     @Test func typedErrorsForImpossibleRequests() throws {
         let h = try hamiltonian(6)
         let engine = try ShiftInvertSolver(h)
-        #expect(throws: SolverError.invalidArgument("asked for 36 eigenpairs of a 36-site matrix; shift-invert needs count < sites, use --solver dense")) {
+        #expect(throws: SolverError.invalidArgument("asked for 36 eigenpairs of a 36-site matrix; shift-invert needs count < sites, use \(.solver) dense")) {
             _ = try engine.nearest(sigma: 0, count: 36)
         }
         let small = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(basisSize: 5)))
@@ -192,7 +192,7 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
             _ = try small.nearest(sigma: 0, count: 5)
         } throws: { error in
             guard case SolverError.invalidArgument(let m) = error else { return false }
-            return m.contains("ncv = 5") && m.contains("--ncv")
+            return m.description.contains("ncv = 5") && m.pieces.contains(.parameter(.basisSize))
         }
         #expect(throws: SolverError.self) { _ = try engine.window(1, 1) }
         #expect(throws: SolverError.self) {
@@ -208,7 +208,7 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
             _ = try engine.nearest(sigma: 0.1, count: 30)
         } throws: { error in
             guard case SolverError.noConvergence(let converged, let requested, let m) = error else { return false }
-            return converged < requested && m.contains("--max-restarts") && m.contains("--ncv")
+            return converged < requested && m.pieces.contains(.parameter(.maxRestarts)) && m.pieces.contains(.parameter(.basisSize))
         }
     }
 }
