@@ -100,9 +100,9 @@ let package = Package(
         // The README's "As a library" example, built with the package and run by a test.
         .executableTarget(name: "fermiglass-library-example", dependencies: ["FermiGlass"], path: "Examples/LibraryExample"),
 
-        // MARK: Tests: one target per layer, with shared fixtures and the `.slow` tag in
-        // FermiGlassTestSupport. `swift test` runs everything; the fast set (under a minute):
-        //     swift test --skip-slow... see README "Tests"
+        // MARK: Tests: one target per layer; shared fixtures and the `.slow` marker in
+        // FermiGlassTestSupport. `swift test` runs everything; the fast set (about a minute)
+        // leaves out what is marked `.slow`:  FERMIGLASS_FAST_TESTS=1 swift test
         .target(name: "FermiGlassTestSupport", dependencies: ["FermiGlassModel"], path: "Tests/FermiGlassTestSupport"),
         .testTarget(name: "FermiGlassModelTests", dependencies: ["FermiGlassModel", "FermiGlassTestSupport"]),
         .testTarget(name: "FermiGlassIOTests", dependencies: ["FermiGlassIO", "FermiGlassTestSupport"]),

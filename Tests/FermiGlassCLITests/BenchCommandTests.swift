@@ -1,9 +1,10 @@
 import FermiGlass
 import Foundation
 import Testing
+import FermiGlassTestSupport
 
 /// `fermiglass bench`: export, solve, scaling and their refusals, through the binary.
-@Suite struct BenchCommandTests {
+@Suite(.slow, .tags(.slow)) struct BenchCommandTests {
     /// Runs the binary (``CLI/run(_:environment:)``); stdout and stderr together.
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let r = try CLI.run(arguments)

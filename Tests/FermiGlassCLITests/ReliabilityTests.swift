@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import FermiGlassIO
 import FermiGlassStudies
+import FermiGlassTestSupport
 
 /// Issue 21, the CLI part: memory plans before allocation, exit codes 3/4, merge completeness,
 /// L_loc named by its definition, input-format messages, progress and layout.
-@Suite struct ReliabilityTests {
+@Suite(.slow, .tags(.slow)) struct ReliabilityTests {
     /// A fixed memory budget, so that the messages do not depend on the machine.
     static let budget = ["FERMIGLASS_MEMORY_LIMIT": "16G"]
 

@@ -7,7 +7,7 @@ import Testing
 
 /// The collinear orbital Hessian against finite differences of the HF energy, the Stoner form,
 /// instability following, and the closed forms it must reach (dimer, Neel state).
-@Suite struct HartreeFockStabilityTests {
+@Suite(.slow, .tags(.slow)) struct HartreeFockStabilityTests {
     /// The HF energy of the determinant exp(K) |r>, K the real antisymmetric occupied-empty
     /// generator with K[b, a] = kappa_ab (the Hessian's layout), by a Taylor series of exp(K)
     /// applied to the occupied columns (|K| ~ 1e-3 here: 12 terms are exact to rounding).

@@ -9,7 +9,7 @@ import Testing
 /// Unrestricted HF against independently derived values (closed forms, a one-parameter
 /// variational minimization), and its defining properties.
 @Suite struct HartreeFockTests {
-    @Test func zeroInteractionReproducesTheSingleParticleSpectrum() throws {
+    @Test(.slow, .tags(.slow)) func zeroInteractionReproducesTheSingleParticleSpectrum() throws {
         let m = try Fixtures.model(6, t2: 0.6, w: 4)
         let h0 = m.hamiltonian()
         let exact = try DenseEigensolver.solve(h0, selection: .all, vectors: false).values
@@ -85,7 +85,7 @@ import Testing
         return (e, abs(densities[0][0] - densities[1][0]))
     }
 
-    @Test func freeModeFindsTheNeelStateOfTheHalfFilledCleanLattice() throws {
+    @Test(.slow, .tags(.slow)) func freeModeFindsTheNeelStateOfTheHalfFilledCleanLattice() throws {
         let m = try Fixtures.model(4)
         let h0 = m.hamiltonian()
         let u = 8.0
@@ -131,7 +131,7 @@ import Testing
     /// The converged HF state is a minimum of the energy over Slater determinants: perturbing
     /// the self-consistent density by delta and rebuilding the determinant raises the energy,
     /// and by O(delta^2) (doubling delta multiplies the rise by about 4).
-    @Test func theHartreeFockEnergyIsStationary() throws {
+    @Test(.slow, .tags(.slow)) func theHartreeFockEnergyIsStationary() throws {
         let m = try Fixtures.model(6, t2: 0.6, w: 9, seed: 11)
         let h0 = m.hamiltonian()
         var o = HartreeFockOptions(U: 3, mode: .free)
@@ -164,7 +164,7 @@ import Testing
     /// hand-over to Anderson mixing). A wrong slope or curvature in the line search shows up as
     /// a rise.
     /// Energy-DIIS minimizes over a larger set that contains the current state, so the same holds.
-    @Test(arguments: [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 6)])
+    @Test(.slow, .tags(.slow), arguments: [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 6)])
     func energyDescentNeverRaisesTheEnergy(mixing: HartreeFockOptions.Mixing) throws {
         let m = try Fixtures.model(10, t2: 0.6, w: 9, seed: 11)
         var o = HartreeFockOptions(U: 3, mode: .free)
@@ -183,7 +183,7 @@ import Testing
     /// Optimal damping (handing over to Anderson mixing near convergence) ends at an aufbau
     /// HF solution: both energy forms agree, no occupied level lies above an empty one, and
     /// the plain Anderson iteration started there stays there (same energy, at most 3 steps).
-    @Test(arguments: [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 6)])
+    @Test(.slow, .tags(.slow), arguments: [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 6)])
     func energyDescentEndsAtAFixedPointOfTheUsualIteration(mixing: HartreeFockOptions.Mixing) throws {
         let m = try Fixtures.model(10, t2: 0.6, w: 9, seed: 11)
         let h0 = m.hamiltonian()
@@ -269,7 +269,7 @@ import Testing
     /// behaviour), in fewer iterations in all. Paramagnetic: 8x8 at U = 1; free: the warm start
     /// from the paramagnetic solution on 6x6 at U = 2 (its free-split aufbau stalls, while the
     /// random start converges).
-    @Test func aStalledAufbauFallsBackEarly() throws {
+    @Test(.slow, .tags(.slow)) func aStalledAufbauFallsBackEarly() throws {
         let pmCase = try Fixtures.model(8, t2: 0.6, w: 9, seed: 11)
         let freeCase = try Fixtures.model(6, t2: 0.6, w: 9, seed: 2)
         var pmOptions = HartreeFockOptions(U: 1, mode: .paramagnetic)
