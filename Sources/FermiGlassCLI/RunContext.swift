@@ -164,7 +164,7 @@ final class RunContext {
     var runner: StudyRunner {
         let ctx = self
         return StudyRunner(jobs: options.jobs, launcher: .currentProcess()) { p in
-            ctx.progress(p.done, of: p.total, secondsPerUnit: p.secondsPerUnit)
+            ctx.progress(p.done, of: p.total, p.kind, secondsPerUnit: p.secondsPerUnit)
         }
     }
 
