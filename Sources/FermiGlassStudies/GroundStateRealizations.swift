@@ -199,10 +199,11 @@ public struct GroundStateReport: Sendable {
 
     /// Writes every file but summary.json into `out` (r###/ per realization; the occupations
     /// and moments also at the top level for a single realization, CONVENTIONS.md §4).
-    public func write(to out: OutputDirectory) throws {
+    /// `under`: a sub-directory of `out` ("" or "fig2-default/").
+    public func write(to out: OutputDirectory, under prefix: String = "") throws {
         let nu = run.interactions.count, single = records.count == 1
         for d in records {
-            let dir = String(format: "r%03d", d.realization)
+            let dir = prefix + String(format: "r%03d", d.realization)
             let k = d.xi.count, n = d.sites
             try out.write(npy: d.occupations, shape: [nu, k, 2], to: "\(dir)/occupations.npy")
             try out.write(npy: d.moments, shape: [nu, n], to: "\(dir)/moments.npy")
@@ -211,10 +212,10 @@ public struct GroundStateReport: Sendable {
             if let c = d.census { try out.write(csv: c, to: "\(dir)/census.csv") }
             if run.saveDisorder { try out.write(npy: try run.spec.model(realization: d.realization).onsiteEnergies, to: "\(dir)/disorder.npy") }
             if single {
-                try out.write(npy: d.occupations, shape: [nu, k, 2], to: "occupations.npy")
-                try out.write(npy: d.moments, shape: [nu, n], to: "moments.npy")
+                try out.write(npy: d.occupations, shape: [nu, k, 2], to: prefix + "occupations.npy")
+                try out.write(npy: d.moments, shape: [nu, n], to: prefix + "moments.npy")
             }
         }
-        for (name, table) in tables { try out.write(csv: table, to: name) }
+        for (name, table) in tables { try out.write(csv: table, to: prefix + name) }
     }
 }
