@@ -195,14 +195,35 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Also print summary.json to standard output.")
     var json: Bool = false
 
-    @Option(help: ArgumentHelp("BLAS threads and worker count, recorded in the output. Results are bit-identical for a given count.",
+    @Option(help: ArgumentHelp("BLAS threads (per unit with --jobs), recorded in the output. Results are bit-identical for a given count.",
                                valueName: "n"))
     var threads: Int = 1
+
+    @Option(help: ArgumentHelp(
+        "Units (realizations) computed at once, each in a worker process of this program with --threads BLAS threads; the memory is split between them. Results are identical for any --jobs.",
+        valueName: "N"))
+    var jobs: Int = 1
 
     @Flag(help: "No progress lines on standard error (errors and warnings are still printed).")
     var quiet: Bool = false
 
+    /// Set by the parent of a --jobs run on the command line of a worker process: compute this
+    /// unit and write its record to --worker-record (``StudyWorker``), nothing else.
+    @Option(name: .customLong("worker-unit"), help: .hidden)
+    var workerUnit: Int?
+
+    @Option(name: .customLong("worker-record"), help: .hidden)
+    var workerRecord: String?
+
+    /// The worker's unit and record path, when this process is a --jobs worker.
+    var worker: (unit: Int, record: String)? {
+        guard let u = workerUnit, let path = workerRecord else { return nil }
+        return (u, path)
+    }
+
     func validate() throws {
         guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive, got \(jobs)") }
+        if (workerUnit == nil) != (workerRecord == nil) { throw ValidationError("--worker-unit and --worker-record go together") }
     }
 }
