@@ -148,12 +148,7 @@ struct GroundStateCommand: ParsableCommand {
                                  plan: study.memoryPlan(lattice: spec.lattice, filling: filling, interactions: us.count))
         let realizations = GroundStateRealizations(study: study, spec: spec, interactions: us, bins: bins, saveDisorder: model.saveDisorder)
         try ctx.run {
-            var records = [GroundStateStudy.Realization]()
-            for (k, r) in realizations.units.enumerated() {
-                records.append(try realizations.record(for: r))
-                ctx.progress(k + 1, of: realizations.units.count)
-            }
-            let report = try realizations.aggregate(records)
+            let report = try realizations.aggregate(ctx.records(of: realizations))
             try report.write(to: ctx.output)
             try ctx.writeSummary(report.summary)
         }

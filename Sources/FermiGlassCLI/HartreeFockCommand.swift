@@ -217,11 +217,11 @@ struct HartreeFockCommand: ParsableCommand {
         study.momentThreshold = momentThreshold
         study.nearFermi = nearFermi
         study.saveDisorder = model.saveDisorder
+        study.initialSource = scf.warmStart
         let ctx = try RunContext(command: "hartree-fock", options: io, plan: HartreeFockStudy.memoryPlan(spec), staged: true)
         ctx.attach(&study)
         try ctx.run(checkpoint: study.checkpoint) {
-            let records = try study.units.map(study.record(for:))
-            let report = study.aggregate(records, warmStart: scf.warmStart)
+            let report = study.aggregate(try ctx.records(of: study))
             try report.write(to: ctx.output)
             if let why = report.firstFailure { ctx.flagUnconverged(why) }
             try ctx.writeSummary(report.summary, complete: true)

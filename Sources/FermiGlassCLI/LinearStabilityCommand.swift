@@ -64,13 +64,14 @@ struct LinearStabilityCommand: ParsableCommand {
         study.tolerance = tolerance
         study.block = block
         study.window = window
+        study.hartreeFock.initialSource = scf.warmStart
         let ctx = try RunContext(command: "linear-stability", options: io, plan: study.memoryPlan(), staged: true)
         ctx.attach(&study.hartreeFock)
         try ctx.run(checkpoint: study.hartreeFock.checkpoint) {
-            let records = try study.units.map(study.record(for:))
+            let records = try ctx.records(of: study)
             try study.write(records, to: ctx.output)
             if let why = LinearStabilityStudy.firstFailure(records) { ctx.flagUnconverged(why) }
-            try ctx.writeSummary(study.summary(records, warmStart: scf.warmStart), complete: true)
+            try ctx.writeSummary(study.summary(records), complete: true)
         }
     }
 }

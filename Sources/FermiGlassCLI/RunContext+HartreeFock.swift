@@ -9,14 +9,17 @@ extension RunContext {
 
     /// Connects a Hartree-Fock sweep to this run: its checkpoint beside --output
     /// (``HartreeFockCheckpoint``), an iteration line at most every ``progressInterval`` seconds
-    /// and a line per finished (realization, U) unless --quiet, warnings always.
+    /// and a line per finished (realization, U) unless --quiet (per realization with --jobs),
+    /// warnings always.
     func attach(_ study: inout HartreeFockStudy) {
-        study.checkpoint = HartreeFockCheckpoint(output: output.destination)
+        // Worker processes of --jobs write into the same checkpoint (they open no output).
+        study.checkpoint = HartreeFockCheckpoint(output: URL(fileURLWithPath: options.output))
         let total = study.units.count * study.interactions.count
         let state = SweepProgress(context: self, total: total)
         let command = command
         study.hooks.iteration = { r, u, line in state.iteration("realization \(r), U = \(u), \(line)") }
-        study.hooks.finished = { _, _ in state.finished() }
+        // (realization, U) counts in one process; with --jobs the runner counts realizations.
+        if options.jobs == 1 && options.worker == nil { study.hooks.finished = { _, _ in state.finished() } }
         study.hooks.warning = { FileHandle.standardError.write(Data("[\(command)] \($0)\n".utf8)) }
     }
 
@@ -25,7 +28,7 @@ extension RunContext {
     func run(checkpoint: HartreeFockCheckpoint?, _ body: () throws -> Void) throws {
         var completed = false
         defer {
-            if completed, !FileManager.default.fileExists(atPath: output.url.path) || !output.staged { checkpoint?.remove() }
+            if completed, let output, !FileManager.default.fileExists(atPath: output.url.path) || !output.staged { checkpoint?.remove() }
         }
         try run {
             try body()

@@ -13,7 +13,7 @@ import FermiGlassSolvers
 /// records of worker processes are those of one process. ``aggregate(_:)`` averages them per U
 /// (``GroundStateStudy/aggregate(_:uIndex:interaction:)``) into a ``GroundStateReport``: the
 /// tables and the summary body `ground-state` writes.
-public struct GroundStateRealizations: Sendable {
+public struct GroundStateRealizations: Study {
     public var study: GroundStateStudy
     public var spec: ModelSpec
     /// The U values, units of t1, in output order.

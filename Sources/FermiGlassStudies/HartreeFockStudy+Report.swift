@@ -97,9 +97,9 @@ public struct HartreeFockReport: Sendable {
 }
 
 extension HartreeFockStudy {
-    /// The report of the records (in unit order); `warmStart` is recorded as given.
-    public func aggregate(_ records: [Record], warmStart: String? = nil) -> HartreeFockReport {
-        HartreeFockReport(self, records: records, warmStart: warmStart)
+    /// The report of the records (in unit order).
+    public func aggregate(_ records: [Record]) -> HartreeFockReport {
+        HartreeFockReport(self, records: records, warmStart: initialSource)
     }
 
     /// near_fermi.csv: the `levels` HF orbitals on each side of E_F per spin, with IPR and U IPR.

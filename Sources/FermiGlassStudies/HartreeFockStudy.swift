@@ -20,7 +20,7 @@ public struct SpinDensities: Sendable {
 /// densities (the first U from `initial` when given; after a U that did not converge the next
 /// starts afresh). A U that does not converge is a record entry with its error, not a failure
 /// of the unit. The record depends only on the parameters and r; wall times aside.
-public struct HartreeFockStudy: Sendable {
+public struct HartreeFockStudy: Study {
     public var spec: ModelSpec
     /// The U values (units of t1), in sweep order.
     public var interactions: [Double]
@@ -28,6 +28,8 @@ public struct HartreeFockStudy: Sendable {
     public var options: HartreeFockOptions
     /// Densities of an earlier run to start the first U from (one realization only).
     public var initial: SpinDensities?
+    /// Where `initial` came from (the --warm-start directory), recorded in the summary.
+    public var initialSource: String?
     /// Sites with |m_i| above this count as moment-carrying.
     public var momentThreshold: Double = 0.1
     /// HF orbitals on each side of E_F, per spin, in near_fermi.csv.
@@ -66,8 +68,11 @@ public struct HartreeFockStudy: Sendable {
         public var error: String?
         /// Its running densities were saved to the checkpoint's `partial/` (an unconverged U).
         public var partialSaved: Bool
-        public var moments: [Double] = [], densityUp: [Double] = [], densityDown: [Double] = []
-        public var eigenvaluesUp: [Double] = [], eigenvaluesDown: [Double] = []
+        @Packed public var moments: [Double] = []
+        @Packed public var densityUp: [Double] = []
+        @Packed public var densityDown: [Double] = []
+        @Packed public var eigenvaluesUp: [Double] = []
+        @Packed public var eigenvaluesDown: [Double] = []
         /// near_fermi.csv: IPR and U IPR of the HF orbitals around E_F.
         public var nearFermi: CSVTable?
         /// The row of hartree_fock.csv.

@@ -14,7 +14,7 @@ import Foundation
 /// a magnetic instability. Only pairs with E_b - E_a > delta = 1e-8 max(1, max |E_a|) are summed;
 /// when any pair is left out, lambda_max is refused (the Hessian's lowest eigenvalue is then the
 /// criterion). Also the stability census of the HF orbitals in a window of K levels per side.
-public struct LinearStabilityStudy: Sendable {
+public struct LinearStabilityStudy: Study {
     /// The paramagnetic HF sweep.
     public var hartreeFock: HartreeFockStudy
     /// Largest eigenvalues of Pi to compute.
@@ -38,8 +38,8 @@ public struct LinearStabilityStudy: Sendable {
         public var converged: Bool
         /// Why the Hartree-Fock solve did not converge.
         public var error: String?
-        public var piEigenvalues: [Double] = []
-        public var leadingVector: [Double] = []
+        @Packed public var piEigenvalues: [Double] = []
+        @Packed public var leadingVector: [Double] = []
         /// The row of linear_stability.csv.
         public var row: [String]
         /// The `results` entry of summary.json.
@@ -126,9 +126,13 @@ public struct LinearStabilityStudy: Sendable {
                                 "gap", "occupation", "aufbau_violations",
                                 "census_one_sided", "census_two_sided", "mu_star", "products", "hf_seconds", "pi_seconds"]
 
+    /// The records, in unit order (``summary(_:)`` and ``write(_:to:)`` render them).
+    public func aggregate(_ records: [Record]) -> [Record] { records }
+
     /// The summary body (without command, status and provenance), in unit order.
-    public func summary(_ records: [Record], warmStart: String?) -> [(String, JSON)] {
-        [("parameters", hartreeFock.spec.json), ("U", .numbers(hartreeFock.interactions)),
+    public func summary(_ records: [Record]) -> [(String, JSON)] {
+        let warmStart = hartreeFock.initialSource
+        return [("parameters", hartreeFock.spec.json), ("U", .numbers(hartreeFock.interactions)),
          ("self_consistency", HartreeFockReport.selfConsistency(hartreeFock.options, warmStart: warmStart)),
          ("pi_definition", .string("Pi_ij = 2 sum_{a occ, b empty} phi_a(i) phi_b(i) phi_b(j) phi_a(j) / (E_b - E_a), paramagnetic HF orbitals; per-spin Lindhard normalisation")),
          ("eigensolver", .string("block Krylov-Schur (largest algebraic; thick restart, locking); products by dgemm over occupied x empty orbitals")),
