@@ -85,39 +85,18 @@ struct SelfConsistencyOptions: ParsableArguments {
     /// lattice.json, ``HartreeFockStudy/identity(_:realization:)``): nil without it.
     func warmStartDensities(_ spec: ModelSpec) throws -> SpinDensities? {
         guard let warmStart else { return nil }
-        let sites = spec.lattice.siteCount, realizations = spec.realizations.count
+        let realizations = spec.realizations.count
         guard realizations == 1 else {
             throw ValidationError("--warm-start needs a single realization (e.g. --realization-range 2:3), got \(realizations)")
         }
-        // The densities must come from the same lattice: same size, parameters, seed, realization.
-        let identityPath = URL(fileURLWithPath: warmStart).appendingPathComponent("lattice.json").path
-        if let text = try? String(contentsOfFile: identityPath, encoding: .utf8), let theirs = try? JSON.parse(text) {
-            let ours = HartreeFockStudy.identity(spec, realization: spec.realizations[0])
-            let differ = (HartreeFockStudy.identityKeys + ["realization"]).filter { k in
-                theirs[k].map { $0.serialized(compact: true) } != ours[k].map { $0.serialized(compact: true) }
-            }
-            if !differ.isEmpty {
-                let show = { (j: JSON) in differ.map { "\($0) \(j[$0]?.serialized(compact: true) ?? "none")" }.joined(separator: ", ") }
-                throw ValidationError("--warm-start: the densities in \(warmStart) come from another lattice (\(show(theirs))); this run has \(show(ours))")
-            }
-        } else {
-            FileHandle.standardError.write(Data("warning: --warm-start: \(warmStart) has no lattice.json (written by an older version): cannot check that its densities come from this lattice and seed\n".utf8))
+        do {
+            let (densities, warning) = try SpinDensities.load(from: warmStart, for: spec, realization: spec.realizations[0])
+            if let w = warning { FileHandle.standardError.write(Data("warning: --warm-start: \(w)\n".utf8)) }
+            return densities
+        } catch let e as ModelError {
+            guard case .invalidParameter(let message) = e else { throw e }
+            throw ValidationError("--warm-start: \(message)")
         }
-        func load(_ name: String) throws -> [Double] {
-            let path = URL(fileURLWithPath: warmStart).appendingPathComponent(name).path
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("--warm-start: \(path) does not exist (the directory must hold density_up.npy and density_down.npy, as hartree-fock writes them)")
-            }
-            let values = try NPY.read(URL(fileURLWithPath: path)).values
-            guard values.count == sites else {
-                throw ValidationError("--warm-start: \(path) has \(values.count) values, the lattice has \(sites) sites")
-            }
-            guard values.allSatisfy({ $0.isFinite && $0 >= -1e-9 && $0 <= 1 + 1e-9 }) else {
-                throw ValidationError("--warm-start: \(path) holds values outside [0, 1]; it is not a spin density")
-            }
-            return values
-        }
-        return SpinDensities(up: try load("density_up.npy"), down: try load("density_down.npy"))
     }
 }
 

@@ -14,6 +14,9 @@ extension RunContext {
     func attach(_ study: inout HartreeFockStudy) {
         // Worker processes of --jobs write into the same checkpoint (they open no output).
         study.checkpoint = HartreeFockCheckpoint(output: URL(fileURLWithPath: options.output))
+        // A new run starts from an empty checkpoint (a --warm-start from the old one has been
+        // read already); its workers write into the parent's.
+        if options.worker == nil { study.checkpoint?.remove() }
         let total = study.units.count * study.interactions.count
         let state = SweepProgress(context: self, total: total)
         let command = command
