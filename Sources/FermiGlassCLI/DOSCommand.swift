@@ -30,7 +30,7 @@ struct DOSCommand: ParsableCommand {
             vectors of all realizations), idos_W<W> (fraction of levels below E per spin) and its \
             stderr. With a filling, summary.json gives E_F per realization from the integrated \
             DOS with its error, refined by one inertia count (LDL^T of H - E_F) up to \
-            \(KPMCommandSupport.inertiaSiteLimit) sites. --ldos i,j,...: exact local DOS at those \
+            \(KPMDOSStudy.inertiaSiteLimit) sites. --ldos i,j,...: exact local DOS at those \
             sites (i = x + Lx y) in ldos_W<W>.csv.
             """)
 
@@ -52,8 +52,6 @@ struct DOSCommand: ParsableCommand {
         try kpm.validate(energies: energies, solver: solverOptions.solver)
     }
 
-    static func label(_ w: Double) -> String { DOSStudy.label(w) }
-
     func run() throws {
         let base = try model.resolve(needsFilling: false, allowWList: true)
         let ws = try model.disorderStrengths(default: base.parameters.disorderStrength)
@@ -61,7 +59,7 @@ struct DOSCommand: ParsableCommand {
             throw ValidationError("a disorder file fixes the on-site energies; give --W a single value (or none) with --disorder")
         }
         if Set(ws).count != ws.count { throw ValidationError("--W lists a value twice: \(model.disorder ?? "")") }
-        if kpm.method == "kpm" { return try runKPM(base: base, ws: ws) }
+        if kpm.method == .kpm { return try runKPM(base: base, ws: ws) }
         let window = try StateOptions.resolve(states: nil, energies: energies, base)
         try solverOptions.refusePatches("dos")
         let choice = solverOptions.choice(default: .dense)
@@ -74,7 +72,8 @@ struct DOSCommand: ParsableCommand {
         let study = DOSStudy(spec: base, disorderStrengths: ws, request: request, binWidth: binWidth)
         let ctx = try RunContext(command: "dos", options: io, plan: try Self.plan(study))
         try ctx.run {
-            try ctx.write(study.report(study.aggregate(ctx.records(of: study)), saveDisorder: model.saveDisorder))
+            let result = try study.aggregate(ctx.records(of: study))
+            try ctx.write(study.report(result, saveDisorder: model.saveDisorder))
         }
     }
 
@@ -83,7 +82,9 @@ struct DOSCommand: ParsableCommand {
     /// at the largest W in bins of the bin width.
     static func plan(_ study: DOSStudy) throws -> MemoryEstimate {
         let base = study.spec, ws = study.disorderStrengths
-        let bound = try StateOptions.spectralBound(study.spec(W: ws.max()!))
+        var widest = base
+        widest.parameters.disorderStrength = ws.max()!
+        let bound = try StateOptions.spectralBound(widest)
         let bins = (bound.upperBound - bound.lowerBound) / study.binWidth + 2
         let sites = Double(base.lattice.siteCount)
         return MemoryPlan.estimate(sites: base.lattice.siteCount, request: study.request, extra: [

@@ -62,7 +62,7 @@ struct MatrixElementsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let paperDefaults = model.preset == Preset.paper.rawValue
+        let paperDefaults = model.preset == .paper
         let spec = try model.resolve(needsFilling: false, defaultRealizations: paperDefaults ? 5 : 1)
         let fallback: StateSelection = paperDefaults && spec.lattice.siteCount == 3600 ? .levels(1600..<2000) : .all
         let states = try selection.resolve(spec, fallback: fallback)

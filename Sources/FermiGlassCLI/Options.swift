@@ -11,7 +11,7 @@ struct ModelOptions: ParsableArguments {
         "Start from a named parameter set; explicit options override it (--preset paper --size 200 keeps the rest).",
         discussion: "paper: t1 = +1, t2 = +0.6, W = 9, mu = 0, 60x60, periodic, filling 5/6 (3000 particles).",
         valueName: "name"))
-    var preset: String?
+    var preset: Preset?
 
     @Option(help: ArgumentHelp(
         "Lattice size in sites: 60 (60 x 60) or 60x40 (Lx = 60, Ly = 40). Default 20. A periodic direction needs at least 3 sites.",
@@ -95,10 +95,7 @@ struct ModelOptions: ParsableArguments {
         var params = ModelParameters(t1: 1, t2: 0, disorderStrength: 0, mu: 0)
         var fillingDefault: Double? = nil
         var bx = Boundary.periodic, by = Boundary.periodic
-        if let name = preset {
-            guard let p = Preset(rawValue: name) else {
-                throw ValidationError("unknown --preset '\(name)'; available: \(Preset.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+        if let p = preset {
             lx = p.lx; ly = p.ly; params = p.parameters; bx = p.boundary; by = p.boundary
             fillingDefault = p.filling
         }
@@ -152,7 +149,7 @@ struct ModelOptions: ParsableArguments {
         }
         do {
             let spec = try ModelSpec(lattice: lattice, parameters: params, filling: filling, seed: seed ?? 1,
-                                     realizations: reals, disorderFile: disorderFile, preset: preset)
+                                     realizations: reals, disorderFile: disorderFile, preset: preset?.rawValue)
             if disorderFile != nil { _ = try spec.model(realization: reals[0]) }  // check the file now
             return spec
         } catch let e as ModelError {
@@ -227,3 +224,5 @@ struct RunOptions: ParsableArguments {
         if (workerUnit == nil) != (workerRecord == nil) { throw ValidationError("--worker-unit and --worker-record go together") }
     }
 }
+
+extension Preset: @retroactive ExpressibleByArgument {}

@@ -37,7 +37,7 @@ struct SpectrumCommand: ParsableCommand {
     var maxDiscardedWeight: Double = 1e-12
 
     /// True with --solver patches.
-    var patches: Bool { solverOptions.solver == SolverChoice.patches.rawValue }
+    var patches: Bool { solverOptions.solver == .patches }
 
     func validate() throws {
         guard maxDiscardedWeight >= 0, maxDiscardedWeight < 1 else {

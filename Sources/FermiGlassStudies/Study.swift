@@ -27,6 +27,9 @@ public protocol Study: Sendable {
     /// The units, in output order (for a realization study: the realization numbers).
     var units: [Int] { get }
 
+    /// What a unit is, for progress lines ("realization", "width").
+    var unitKind: String { get }
+
     /// The unit in words, for progress lines and error messages ("realization 3").
     func describe(unit: Int) -> String
 
@@ -38,6 +41,7 @@ public protocol Study: Sendable {
 }
 
 extension Study {
+    public var unitKind: String { "realization" }
     public func describe(unit: Int) -> String { "realization \(unit)" }
 
     /// Runs every unit here, one after another, and aggregates: the plain library call

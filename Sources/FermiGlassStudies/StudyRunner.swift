@@ -56,7 +56,7 @@ public struct StudyRunner: Sendable {
     /// before it are done: per-unit output can be written and dropped while later units run.
     public func forEachRecord<S: Study>(of study: S, _ body: (Int, S.Record) throws -> Void) throws {
         let units = study.units
-        let clock = StudyProgress.Clock(total: units.count)
+        let clock = StudyProgress.Clock(total: units.count, kind: study.unitKind)
         guard usesWorkers, units.count > 1, let launcher else {
             for unit in units {
                 let record = try StudyRecordCoding.roundTrip(study.record(for: unit))
@@ -108,6 +108,8 @@ public struct StudyRunner: Sendable {
 public struct StudyProgress: Sendable {
     public var done: Int
     public var total: Int
+    /// What the units are ("realization").
+    public var kind: String
     /// The unit that just finished, and its description ("realization 3").
     public var unit: Int
     public var description: String
@@ -122,11 +124,12 @@ public struct StudyProgress: Sendable {
     final class Clock: @unchecked Sendable {
         let start = Date()
         let total: Int
+        let kind: String
         var done = 0
-        init(total: Int) { self.total = total }
+        init(total: Int, kind: String) { self.total = total; self.kind = kind }
         func finished(unit: Int, description: String) -> StudyProgress {
             done += 1
-            return StudyProgress(done: done, total: total, unit: unit, description: description,
+            return StudyProgress(done: done, total: total, kind: kind, unit: unit, description: description,
                                  elapsed: Date().timeIntervalSince(start))
         }
     }

@@ -2,101 +2,106 @@ import FermiGlass
 import Foundation
 import Testing
 
-/// The interacting studies and the paper comparison through their Swift API, on small lattices,
-/// against the properties the command tests check (issue 16).
+/// Each study called from Swift (no process spawned), on small lattices, against analytic
+/// results or an independent computation.
 @Suite struct StudiesAPITests {
-    static func spec(size: Int, particles: Int, realizations: Int) throws -> ModelSpec {
-        let lattice = try Lattice(lx: size, ly: size, boundary: .periodic)
-        return try ModelSpec(lattice: lattice, parameters: ModelParameters(t1: 1, t2: 0.6, disorderStrength: 9, mu: 0),
-                             filling: try Filling(particles: particles, siteCount: lattice.siteCount), seed: 1,
-                             realizations: Array(0..<realizations))
+    func spec(_ l: Int, t2: Double = 0.6, w: Double = 9, filling: Double? = nil, realizations: [Int] = [0], seed: UInt64 = 5) throws -> ModelSpec {
+        let lattice = try Lattice(lx: l, ly: l)
+        return try ModelSpec(lattice: lattice, parameters: ModelParameters(t1: 1, t2: t2, disorderStrength: w, mu: 0),
+                             filling: filling.map { try Filling(filling: $0, siteCount: lattice.siteCount) }, seed: seed,
+                             realizations: realizations)
     }
 
-    /// Ground state on 10 x 10 (two realizations, U = 0.8 and -0.8): the default minimizer never
-    /// ends above the paper's Monte Carlo, an attractive U polarizes nothing (two-sided census 0),
-    /// the per-U aggregate is the mean of the records, and a unit computed twice is the same.
-    @Test func groundStateStudy() throws {
-        var settings = GroundStateStudy.Settings()
-        settings.window = .levels(8)
-        settings.proposals = 3000
-        let study = GroundStateRealizations(study: GroundStateStudy(settings: settings),
-                                            spec: try Self.spec(size: 10, particles: 84, realizations: 2), interactions: [0.8, -0.8])
-        let records = try StudyRunner().records(of: study)
-        #expect(records.map(\.realization) == [0, 1])
-        for d in records {
-            for run in d.runs { #expect(run.result.energy <= run.paperEnergy! + 1e-9 * abs(run.paperEnergy!)) }
-            #expect(d.runs[1].census.twoSided == 0)
+    /// The clean t-t' lattice: eps(k) = 2 t1 (cos kx + cos ky) + 4 t2 cos kx cos ky on the
+    /// 6 x 6 momenta; E_F midway between levels N/2 - 1 and N/2, and the shell is open when
+    /// they are degenerate.
+    @Test func spectrumOfTheCleanLatticeIsTheDispersion() throws {
+        let s = try spec(6, w: 0, filling: 20.0 / 36)
+        let records = try SpectrumStudy(spec: s, request: EigenRequest(solver: .dense, selection: .all, vectors: false)).run()
+        var analytic = [Double]()
+        for x in 0..<6 { for y in 0..<6 {
+            let kx = 2 * Double.pi * Double(x) / 6, ky = 2 * Double.pi * Double(y) / 6
+            analytic.append(2 * (cos(kx) + cos(ky)) + 4 * 0.6 * cos(kx) * cos(ky))
+        } }
+        analytic.sort()
+        let rec = try #require(records.first)
+        #expect(zip(rec.values, analytic).allSatisfy { abs($0 - $1) < 1e-12 })
+        let ef = try #require(rec.fermiEnergy)
+        #expect(abs(ef - 0.5 * (analytic[9] + analytic[10])) < 1e-12)
+        #expect(rec.openShell == (abs(analytic[10] - analytic[9]) < 1e-9))
+    }
+
+    /// L_loc over an energy window: the dense path and shift-invert (an independent solver) give
+    /// the same states and the same lengths; the pooled length is < IPR^(-1/2) > of those states.
+    @Test func localizationDenseAndShiftInvertAgree() throws {
+        let s = try spec(14, realizations: [0, 1])
+        let window = StateSelection.energies(-1.0 ... 0.0)
+        let dense = try LocalizationStudy(spec: s, request: EigenRequest(solver: .dense, selection: window)).run()
+        let sparse = try LocalizationStudy(spec: s, request: EigenRequest(solver: .shiftInvert, selection: window)).run()
+        #expect(dense.records.map(\.ipr.count) == sparse.records.map(\.ipr.count))
+        #expect(abs(dense.localizationLength - sparse.localizationLength) < 1e-8)
+        let ipr = dense.records.flatMap(\.ipr)
+        #expect(abs(dense.localizationLength - ipr.map { 1 / $0.squareRoot() }.reduce(0, +) / Double(ipr.count)) < 1e-12)
+        #expect(dense.records.allSatisfy { $0.energies.allSatisfy { $0 >= -1 && $0 <= 0 } })
+        // Every level of [-1, 0] of realization 0, counted on the whole dense spectrum.
+        let all = try Eigensolver.solve(s.model(realization: 0).hamiltonian(), EigenRequest(solver: .dense, vectors: false)).pairs.values
+        #expect(dense.records[0].energies.count == all.filter { $0 >= -1 && $0 <= 0 }.count)
+    }
+
+    /// The DOS of every W integrates to 1; the clean bandwidth is 8.8 (t1 = 1, t2 = 0.6); with a
+    /// filling, rho(E_F) per realization equals the count of levels within +-h/2 / (V h).
+    @Test func dosIntegratesToOneAndCleanBandwidth() throws {
+        let s = try spec(8, filling: 0.8, realizations: [0, 1])
+        let study = DOSStudy(spec: s, disorderStrengths: [0, 4.5], request: EigenRequest(solver: .dense, selection: .all), binWidth: 0.2)
+        let r = try study.run()
+        #expect(study.units.count == 4 && study.describe(unit: 3) == "realization 1 at W = 4.5")
+        #expect(abs(r.bandwidths[0][0] - 8.8) < 1e-12 && abs(r.bandwidths[0][1] - 8.8) < 1e-12)
+        for h in r.histograms { #expect(abs(h.density.reduce(0, +) * 0.2 - 1) < 1e-9) }
+        let rec = r.records[3], ef = try #require(r.fermiEnergies)[1][1]
+        let near = rec.levels.filter { abs($0 - ef) <= 0.1 }.count
+        #expect(abs(try #require(r.densityAtFermi)[1][1] - Double(near) / (64 * 0.2)) < 1e-12)
+    }
+
+    /// KPM against the exact levels: the integrated DOS reaches 1, and the inertia count at the
+    /// KPM Fermi energy equals the number of exact levels below it.
+    @Test func kpmAgreesWithTheExactLevels() throws {
+        let s = try spec(12, filling: 5.0 / 6)
+        let study = KPMDOSStudy(spec: s, disorderStrengths: [9],
+                                options: .init(moments: 200, vectors: 4, seed: 5), gridSpacing: 0.1)
+        let r = try study.run()
+        #expect(abs(try #require(r.idos[0].value.last) - 1) < 1e-3)
+        let rec = r.records[0], ef = try #require(rec.fermiEnergy)
+        let exact = try Eigensolver.solve(s.model(realization: 0).hamiltonian(), EigenRequest(solver: .dense, vectors: false)).pairs.values
+        #expect(rec.levelsBelow == exact.filter { $0 < ef }.count)
+    }
+
+    /// chi over all states: sum_c chi_ac = sum_i |phi_a(i)|^2 sum_c |phi_c(i)|^2 = 1
+    /// (completeness), chi_aa = IPR_a; every pair a < c is listed once.
+    @Test func matrixElementsCompletenessAndPairs() throws {
+        let s = try spec(8, realizations: [0, 1])
+        let study = MatrixElementsStudy(spec: s, request: EigenRequest(solver: .dense, selection: .all), states: .all,
+                                        bins: try .init(centers: [1, 2.5, 4], halfWidth: 0.6), bootstrap: 20, keepChi: true)
+        let r = try study.run()
+        for rec in r.records {
+            let n = rec.energies.count
+            #expect(n == 64 && rec.pairA.count == n * (n - 1) / 2)
+            for a in 0..<n {
+                #expect(abs((0..<n).map { rec.chi[a * n + $0] }.reduce(0, +) - 1) < 1e-12)
+                #expect(abs(rec.chi[a * n + a] - rec.iprSelected[a]) < 1e-15)
+            }
+            // 8 x 8 periodic: minimum-image distances are at most sqrt(4^2 + 4^2).
+            #expect(rec.pairDistance.allSatisfy { $0 <= 32.0.squareRoot() + 1e-12 })
         }
-        let report = try study.aggregate(records)
-        #expect(report.aggregates.map(\.U) == [0.8, -0.8])
-        let polarized = records.map { Double($0.runs[0].observables.polarized) }
-        #expect(report.aggregates[0].polarizedMean == polarized.reduce(0, +) / 2)
-        #expect(report.tables.map(\.0) == ["polarized.csv", "occupation_by_level.csv", "occupation_vs_xi.csv", "fig2b.csv"])
-        #expect(report.tables[0].1.rows.count == 4)
-        let again = try study.record(for: 1)
-        #expect(again.runs.map(\.result.occupations) == records[1].runs.map(\.result.occupations))
+        #expect(r.lengthAll == r.lengthSelected)
+        #expect(r.decayLength.isNaN || r.decayLength > 0)
     }
 
-    /// Hartree-Fock on 8 x 8 over U = 0.5, 3: every U converges, the variational energy agrees with
-    /// the eigenvalue form, the moments are n_up - n_dn, and U = 3 starts from U = 0.5's solution.
-    @Test func hartreeFockStudy() throws {
-        var options = HartreeFockOptions(U: 0.5, mode: .free)
-        options.starts = 1
-        options.susceptibilityStarts = 0
-        let study = HartreeFockStudy(spec: try Self.spec(size: 8, particles: 54, realizations: 1), interactions: [0.5, 3], options: options)
-        let report = study.aggregate(try StudyRunner().records(of: study))
-        #expect(report.unconverged == 0 && report.firstFailure == nil)
-        let points = report.records[0].points
-        #expect(points.map(\.folder) == ["r000/U0.5", "r000/U3.0"])
-        for p in points {
-            #expect(p.converged)
-            #expect(abs(p.entry["energy_check_difference"]?.doubleValue ?? 1) < 1e-6)
-            #expect(zip(p.moments, zip(p.densityUp, p.densityDown)).allSatisfy { abs($0 - ($1.0 - $1.1)) < 1e-15 })
-            #expect(p.moments.count == 64)
-        }
-        let runs = points[1].entry["runs"]?.arrayValue ?? []
-        #expect(runs.contains { $0["start"]?.intValue == -1 }, "U = 3 is warm-started from U = 0.5 (start -1)")
-        #expect(report.table.rows.count == 2)
-    }
-
-    /// The Stoner criterion on the paramagnetic HF solution: lambda_max of Pi is positive and
-    /// U lambda_max is reported as such.
-    @Test func linearStabilityStudy() throws {
-        let hf = HartreeFockStudy(spec: try Self.spec(size: 8, particles: 54, realizations: 1), interactions: [0.5],
-                                  options: HartreeFockOptions(U: 0.5, mode: .paramagnetic))
-        var study = LinearStabilityStudy(hartreeFock: hf)
-        study.window = 10
-        let records = try StudyRunner().records(of: study)
-        let p = try #require(records.first?.points.first)
-        #expect(p.converged)
-        let lambda = try #require(p.piEigenvalues.first)
-        #expect(lambda > 0)
-        #expect(abs((p.entry["U_lambda_max"]?.doubleValue ?? 0) - 0.5 * lambda) < 1e-12)
-        #expect(p.leadingVector.count == 64)
-    }
-
-    /// The agreement rule of the paper comparison: within 2 sigma plus half a unit of the last
-    /// quoted digit, never for a failed fit.
-    @Test func paperReferenceAgreementRule() {
-        let ref = PaperReference.lauNg2024
-        let l = ref.localizationLengthAllStates
-        #expect(l.value == 7.65 && l.roundingTolerance == 0.005 && l.text == "~ 7.65")
-        #expect(ref.agrees(7.654, error: 0, with: l))
-        #expect(!ref.agrees(7.66, error: 0, with: l))
-        #expect(ref.agrees(7.67, error: 0.01, with: l))
-        #expect(!ref.agrees(7.70, error: 0.01, with: l))
-        #expect(ref.agrees(7.65, error: .nan, with: l))
-        #expect(!ref.agrees(.nan, error: 1, with: l))
-        #expect(ref.fasterThanLinear(excess: 2.1, error: 1) && !ref.fasterThanLinear(excess: 2, error: 1))
-    }
-
-    /// The quick plan keeps the paper's fractions of the spectrum: levels 1600..2000 of 3600 and
-    /// the levels:100 window scale with the sites.
-    @Test func reproductionPlanScalesThePaperLevels() {
-        let full = ReproductionPlan.full, quick = ReproductionPlan.quick
-        #expect(full.fig1States == 1600..<2000 && full.window == 100)
-        #expect(quick.fig1States == 711..<889 && quick.window == 44)
-        #expect(ReproductionPlan.bins(size: 40) == [7, 12, 17])
-        #expect(ReproductionPlan.bins(size: 16) == [2, 4, 6, 8])
+    /// A clean chain outside its band (E = 2.5, t1 = 1): gamma_min = arccosh(E / 2).
+    @Test func transferMatrixOfACleanChain() throws {
+        let study = TransferMatrixStudy(parameters: ModelParameters(t1: 1, t2: 0, disorderStrength: 0, mu: 0), widths: [1],
+                                        energy: 2.5, energySource: "test", options: .init(length: 2000, blocks: 4, seed: 1))
+        let strip = try #require(try study.run().first)
+        #expect(abs(strip.gammaMin - acosh(1.25)) < 1e-9)
+        #expect(abs(strip.xi * strip.gammaMin - 1) < 1e-15)
     }
 }

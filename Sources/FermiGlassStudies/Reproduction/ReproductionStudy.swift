@@ -73,7 +73,7 @@ public struct ReproductionStudy: Study {
                       fig1: inFig1 ? try fig1.record(for: r) : nil,
                       fig1ShortBins: inFig1 ? try fig1ShortBins.record(for: r) : nil,
                       fig2: inAll ? try fig2.map { try $0.study.record(for: r) } : [],
-                      fig3: r < dosCount ? try fig3.disorderStrengths.indices.map { try fig3.record(for: $0 * dosCount + r) } : [],
+                      fig3: r < dosCount ? try fig3.disorderStrengths.indices.map { try fig3.record(for: fig3.unit(w: $0, realization: r)) } : [],
                       cacheHits: (cache?.hits ?? 0) - hits)
     }
 
@@ -103,7 +103,7 @@ public struct ReproductionStudy: Study {
                 fig3: study.fig3.disorderStrengths.indices.map { k in
                     .init(W: study.fig3.disorderStrengths[k],
                           bandwidth: E(Statistics.mean(fig3.bandwidths[k]), Statistics.standardError(fig3.bandwidths[k])),
-                          dosAtFermi: fig3.dosAtFermi[k].isEmpty ? nil : Statistics.mean(fig3.dosAtFermi[k]))
+                          dosAtFermi: fig3.densityAtFermi.map { Statistics.mean($0[k]) })
                 })
         }
     }
