@@ -176,7 +176,7 @@ public final class OutputDirectory {
 private func renameat2(_ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32, _ newpath: UnsafePointer<CChar>, _ flags: UInt32) -> Int32
 
 /// A CSV table with a header row; numbers are written in shortest round-trip form.
-public struct CSVTable {
+public struct CSVTable: Codable, Sendable {
     public var header: [String]
     public var rows: [[String]] = []
 
