@@ -117,9 +117,10 @@ struct GroundStateCommand: ParsableCommand {
         s.chiThreshold = chiThreshold
         s.seed = mcSeed ?? spec.seed
         s.momentThreshold = momentThreshold
-        try solverOptions.refusePatches("ground-state")
         s.solver = solverOptions.choice(default: .dense)
         s.engine = solverOptions.engineOptions
+        s.patches = PatchOptions(residualTolerance: solverOptions.residualTol, halo: solverOptions.patchHalo,
+                                 interior: solverOptions.patchInterior, denseLimit: solverOptions.patchDenseLimit)
         s.cache = RunContext.eigenCache
         s.eigen = GroundStateStudy.DenseEigen(rawValue: eigen)!
         s.core = GroundStateStudy.Core(rawValue: core)!
@@ -141,7 +142,7 @@ struct GroundStateCommand: ParsableCommand {
         let us = try parsedU()
         let filling = spec.filling!
         let study = GroundStateStudy(settings: try settings(spec))
-        if study.solver(sites: spec.lattice.siteCount) == .shiftInvert && (eigen != "full" || core != "dense") {
+        if study.solver(sites: spec.lattice.siteCount) != .dense && (eigen != "full" || core != "dense") {
             FileHandle.standardError.write(Data("note: the sparse path computes the window only and always uses the Chebyshev core; --eigen and --core apply to the dense path\n".utf8))
         }
         let ctx = try RunContext(command: "ground-state", options: io,
@@ -252,6 +253,7 @@ struct GroundStateCommand: ParsableCommand {
                 ("N0_U_IPR_sites", .number(estimate)),
                 ("N0_U_IPR_per_site", .number(dos * u * iprWindow)),
                 ("polarized_per_site_mean", .number(Statistics.mean(pol) / Double(sites))),
+                ("moment_density_n_m", .number(Statistics.mean(pol) / Double(sites))),
                 ("U_N0", .number(agg.uN0)),
                 ("abs_Sz", .numbers(data.map { $0.runs[ui].observables.totalSz })),
                 ("doubly_occupied", .ints(data.map { $0.runs[ui].observables.doublyOccupied })),
@@ -287,12 +289,12 @@ struct GroundStateCommand: ParsableCommand {
                 ("levels", .array(data.map { .ints([$0.window.lowerBound, $0.window.upperBound]) })),
                 ("half_width_mean", .number(Statistics.mean(data.map(\.halfWidth)))),
                 ("ipr_mean", .number(iprWindow)),
-                ("frozen_core", .string("levels below the window doubly occupied, above empty; core energy and Hartree shift included in E1; n_core " + (sparse ? "by Chebyshev expansion (sparse path: window eigenpairs only, no dense reference)" : core == "dense" ? "exact from the eigenvectors below the window" : "by Chebyshev expansion (errors vs dense under solver[].frozen_core)"))),
+                ("frozen_core", .string("levels below the window doubly occupied, above empty; core energy and Hartree shift included in E1; n_core " + (sparse ? "by Chebyshev expansion (sparse path: window eigenpairs only, no dense reference; on --solver patches the polynomial error is bounded and the probing error sampled, solver[].frozen_core)" : core == "dense" ? "exact from the eigenvectors below the window" : "by Chebyshev expansion (errors vs dense under solver[].frozen_core)"))),
             ])),
             ("fermi_energy", .numbers(data.map(\.fermiEnergy))),
             ("localization_length_" + data[0].localizationDefinition, .number(lloc)),
             ("localization_length_states", .string(data[0].localizationStates)),
-            ("eigen_path", .string(sparse ? "sparse (shift-invert, window only)" : "dense")),
+            ("eigen_path", .string(study.settings.solver == .patches ? "patches (localized patches, window only, compressed states)" : sparse ? "sparse (shift-invert, window only)" : "dense")),
             ("dos_N0_per_site_per_spin", .number(dos)),
             ("dos_method", .string("window levels / window energy span / sites, averaged over realizations")),
             ("occupation_fit", .string("<n_a> = 2/(exp(beta (x - mu)) + 1), x = xi_a - E_F averaged per window level over realizations; bootstrap over realizations (200 resamples)")),
