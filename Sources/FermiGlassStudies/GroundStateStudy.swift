@@ -68,7 +68,7 @@ public struct GroundStateStudy: Sendable {
         public var corePolynomialTarget: Double = 1e-6
         /// Patch path: sites whose core density is recomputed by unit probes to measure the
         /// probing error.
-        public var coreSampleSites: Int = 4
+        public var coreSampleSites: Int = 16
 
         public init() {}
     }
