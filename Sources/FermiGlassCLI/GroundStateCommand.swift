@@ -279,6 +279,8 @@ struct GroundStateCommand: ParsableCommand {
             ("algorithm_settings", .object([
                 ("proposals", .int(proposals)),
                 ("paper_rule", .string("k, p uniform in the window; skip k == p or all four slots full/empty; one occupied and one empty slot of the four uniformly; keep iff dE < -1e-12 * energy scale; every proposal counts")),
+                ("proposals_per_window_level", .number(Double(proposals) / max(1, Statistics.mean(data.map { Double($0.xi.count) })))),
+                ("paper_budget_note", .string("the paper's pairs are uniform over the window: with k window levels a proposal picks two states whose supports meet with probability ~ (pairs meeting) / (k^2 / 2), so at 10^4 levels most proposals are spent on far-apart pairs (chi ~ 0); --proposals is not scaled with k")),
                 ("restarts", .int(restarts)), ("pair_candidates", .int(pairCandidates)),
                 ("chi_threshold", .number(chiThreshold)),
                 ("mc_seed", .string(String(mcSeed ?? spec.seed))),

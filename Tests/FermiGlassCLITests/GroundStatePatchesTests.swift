@@ -89,4 +89,17 @@ struct GroundStatePatchesTests {
                              us: [0.5, 1, 2], maxShiftError: 1e-5)
         }
     }
+
+    /// A plan that cannot fit is refused before anything is allocated (exit 64, nothing
+    /// written): 2000 x 2000, energy:0.5 is ~6 x 10^5 window states, whose chi_ac table alone
+    /// would be ~3 TB; the message names the chi table.
+    @Test func refusesAPlanThatCannotFit() throws {
+        let dir = CLI.scratch("gs-patches-refused")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.run(["ground-state", "--preset", "paper", "--size", "2000", "--solver", "patches", "--window", "energy:0.5",
+                             "--U", "1", "--output", dir.path], environment: ["FERMIGLASS_MEMORY_LIMIT": "16G"])
+        #expect(r.status == 64, "exit \(r.status), stderr: \(r.stderr)")
+        #expect(r.stderr.contains("chi_ac of the window states"), "stderr: \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path))
+    }
 }
