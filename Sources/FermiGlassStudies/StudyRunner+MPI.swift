@@ -39,7 +39,7 @@ public enum MPIStudyExecutor {
         case serve = 10
         /// rank 0 -> rank: end with this exit code (Int32 payload).
         case stop = 11
-        /// rank 0 -> rank: compute the unit at this index of `units` (Int64 payload).
+        /// rank 0 -> rank: compute this unit (Int64 payload).
         case work = 12
         /// rank -> rank 0: a unit's envelope (record or failure).
         case record = 13
@@ -127,15 +127,14 @@ public enum MPIStudyExecutor {
     /// end with. `failure` maps a unit's error to its message and exit code as the command
     /// reports them.
     public static func serve<S: Study>(_ study: S, failure: (Error) -> (message: String, exitCode: Int32)) throws -> Never {
-        let units = study.units
         while true {
             let m = try MessagePassing.receive(from: 0)
             if m.tag == Tag.stop.rawValue { throw MPIStopped(exitCode: exitCode(m.bytes)) }
             guard m.tag == Tag.work.rawValue, m.bytes.count == 8 else {
                 throw MessagePassingError.mpi(call: "serve", code: -1, message: "unexpected message tag \(m.tag) from rank 0")
             }
-            let index = Int(Int64(littleEndian: m.bytes.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }))
-            let unit = units[index]
+            // The unit itself, not its index: a rank 0 that resumed may hold fewer units.
+            let unit = Int(Int64(littleEndian: m.bytes.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) }))
             var envelope: StudyWorker.Envelope<S.Record>
             do {
                 envelope = .init(unit: unit, record: try study.record(for: unit), failure: nil, exitCode: 0)
@@ -182,7 +181,7 @@ public enum MPIStudyExecutor {
 
         func handOut(to rank: Int) throws {
             if let index = queue.popLast() {
-                try MessagePassing.send(withUnsafeBytes(of: Int64(index).littleEndian) { Array($0) }, to: rank, tag: Tag.work.rawValue)
+                try MessagePassing.send(withUnsafeBytes(of: Int64(units[index]).littleEndian) { Array($0) }, to: rank, tag: Tag.work.rawValue)
                 busy[rank] = index
             } else {
                 try stop(rank, exitCode: 0)
