@@ -282,8 +282,10 @@ final class PhaseProgress: @unchecked Sendable {
     let command: String
     let quiet: Bool
     let interval: Double
-    private var phaseStart: Date?
-    private var phase = ""
+    /// Per phase: when and at which step count its clock started, and the last count. Phases
+    /// nest (a Lanczos run inside a shift-invert slice), so each keeps its own clock; a count
+    /// that goes down (a new Lanczos run, a new realization) restarts it.
+    private var clocks: [String: (start: Date, first: Int, done: Int)] = [:]
     private var lastLine = Date.distantPast
 
     init(command: String, quiet: Bool, interval: Double = RunContext.progressInterval) {
@@ -292,16 +294,20 @@ final class PhaseProgress: @unchecked Sendable {
         self.interval = interval
     }
 
-    /// Reports `done` of `total` steps of `phase` (a new phase name restarts the clock).
+    /// Reports `done` of `total` steps of `phase`. The rate is measured from the first report
+    /// of the phase (the end of its first step), so the ETA is (total - done) / rate.
     func report(_ phase: String, _ done: Int, _ total: Int) {
         guard !quiet else { return }
         let now = Date()
-        // The clock starts at the first step's end: the rate is over steps 2...done.
-        if phase != self.phase || phaseStart == nil || done <= 1 { self.phase = phase; phaseStart = now; return }
-        guard now.timeIntervalSince(lastLine) >= interval, done < total else { return }
+        guard let clock = clocks[phase], done >= clock.done else {
+            clocks[phase] = (now, done, done)
+            return
+        }
+        clocks[phase] = (clock.start, clock.first, done)
+        guard now.timeIntervalSince(lastLine) >= interval, done < total, done > clock.first else { return }
         lastLine = now
-        let elapsed = now.timeIntervalSince(phaseStart!)
-        let left = elapsed / Double(done - 1) * Double(total - done)
+        let elapsed = now.timeIntervalSince(clock.start)
+        let left = elapsed / Double(done - clock.first) * Double(total - done)
         FileHandle.standardError.write(Data("[\(command)] \(phase) \(done)/\(total), about \(RunContext.duration(left)) left\n".utf8))
     }
 }

@@ -23,6 +23,10 @@ public struct LanczosOptions: Sendable, Equatable {
     public var seed: UInt64
     /// The Krylov method: block Krylov-Schur (default, BLAS-3 and multi-RHS solves) or ARPACK.
     public var method: KrylovMethod
+    /// Called by the block method at each convergence test with ("Lanczos run, pairs converged", wanted pairs
+    /// converged, wanted pairs): progress inside one long run. Not part of the numbers (two
+    /// options differing only here compare equal).
+    public var progress: ProgressHook? = nil
 
     public init(basisSize: Int? = nil, tolerance: Double = 0, maxRestarts: Int = 1000, seed: UInt64 = 1, method: KrylovMethod = .block) {
         self.method = method

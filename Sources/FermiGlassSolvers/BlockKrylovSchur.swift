@@ -353,6 +353,7 @@ public enum BlockKrylovSchur {
                     isConverged[idx] = residuals[idx] <= bound(idx)
                 }
                 let converged = wanted.filter { isConverged[$0] }.count
+                options.progress?.report("Lanczos run, pairs converged", converged, nev)
                 if converged == nev || (full && restarts >= options.maxRestarts) {
                     if converged < nev {
                         throw SolverError.noConvergence(

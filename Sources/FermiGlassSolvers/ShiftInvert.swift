@@ -256,7 +256,9 @@ public final class ShiftInvertSolver {
         case .block:
             // The iteration's column order (not wanted-end first): the refinement below sorts.
             let op = ShiftInvertedOperator(factor: ldl)
-            let r = try BlockKrylovSchur.eigenpairs(of: op, count: nev, which: .largestMagnitude, options: options.lanczos,
+            var lanczosOptions = options.lanczos
+            if lanczosOptions.progress == nil { lanczosOptions.progress = options.progress }
+            let r = try BlockKrylovSchur.eigenpairs(of: op, count: nev, which: .largestMagnitude, options: lanczosOptions,
                                                     blockSize: blockSize, threads: BLASRuntime.threads, order: .iteration)
             solveTime += .seconds(op.solveSeconds)
             statistics.solves += r.applications

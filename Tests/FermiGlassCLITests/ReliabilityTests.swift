@@ -302,6 +302,11 @@ import FermiGlassStudies
         #expect(s.status == 0, "\(s.stderr)")
         let slices = s.stderr.split(separator: "\n").filter { $0.hasPrefix("[spectrum] shift-invert slice ") }
         #expect(slices.count == 3 && slices.first?.hasPrefix("[spectrum] shift-invert slice 2/5, about ") == true, "\(s.stderr)")
+        // Inside each slice's Lanczos run: the wanted pairs converged so far, with an ETA.
+        let lanczos = s.stderr.split(separator: "\n").filter { $0.hasPrefix("[spectrum] Lanczos run, pairs converged ") }
+        #expect(!lanczos.isEmpty && lanczos.allSatisfy {
+            $0.range(of: #"^\[spectrum\] Lanczos run, pairs converged [0-9]+/[0-9]+, about [0-9.e-]+ s left$"#, options: .regularExpression) != nil
+        }, "\(s.stderr)")
         // Hartree-Fock: one iteration line every 5 s by default (this run takes well under 5 s), none with --quiet.
         let args = ["hartree-fock", "--size", "6", "--W", "5", "--filling", "0.8", "--U", "1", "--force", "--output", dir.path]
         let h = try CLI.run(args)

@@ -17,12 +17,13 @@ private struct SquaresStudy: Study {
 }
 
 /// Summary entries that legitimately differ between runs of the same inputs (CONVENTIONS.md §4
-/// and issue #16: timings, host, command line, jobs; the memory plan holds the available memory).
+/// and issue #16: timings, host, command line, jobs; the memory plan holds the available memory;
+/// moment_seconds is the KPM timing).
 func comparableSummary(_ dir: URL) throws -> JSON {
     func strip(_ j: JSON) -> JSON {
         switch j {
         case .object(let pairs):
-            return .object(pairs.filter { !["provenance", "timings_seconds", "memory_plan"].contains($0.0) }.map { ($0.0, strip($0.1)) })
+            return .object(pairs.filter { !["provenance", "timings_seconds", "moment_seconds", "memory_plan"].contains($0.0) }.map { ($0.0, strip($0.1)) })
         case .array(let xs): return .array(xs.map(strip))
         default: return j
         }
@@ -117,6 +118,12 @@ func comparableSummary(_ dir: URL) throws -> JSON {
     @Test func matrixElementsIndependentOfJobs() throws {
         try expectSameOutput(["matrix-elements", "--preset", "paper", "--size", "16", "--realizations", "3", "--states", "60:140",
                               "--bins", "3,5,7", "--bootstrap", "100", "--quiet"])
+    }
+
+    @Test func dosIndependentOfJobs() throws {
+        try expectSameOutput(["dos", "--preset", "paper", "--size", "10", "--W", "0,9", "--realizations", "2", "--quiet"])
+        try expectSameOutput(["dos", "--preset", "paper", "--size", "12", "--W", "9", "--realizations", "2", "--method", "kpm",
+                              "--moments", "100", "--vectors", "2", "--quiet"])
     }
 
     /// A worker's failure is reported by the parent as a serial run reports it: the first failing
