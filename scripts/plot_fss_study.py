@@ -26,6 +26,11 @@ def num(r, k):
         return float("nan")
 
 
+def logbars(ys, es):
+    """Error bars for log axes: the lower bar stops at 10% of the value."""
+    return [[min(e, 0.9 * y) for y, e in zip(ys, es)], es]
+
+
 def main(scaling, law, out_u, out_l, out_c):
     rows = list(csv.DictReader(open(scaling)))
     laws = list(csv.DictReader(open(law)))
@@ -45,8 +50,8 @@ def main(scaling, law, out_u, out_l, out_c):
                          for r in rows if num(r, "W") == w and int(r["sites"]) == s and num(r, "moment_density") > 0)
             if not pts:
                 continue
-            ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] for p in pts], fmt="o-", ms=4, capsize=2,
-                        color=color(k, len(sizes)), label=f"L={round(math.sqrt(s))}")
+            ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=logbars([p[1] for p in pts], [p[2] for p in pts]),
+                        fmt="o-", ms=4, capsize=2, color=color(k, len(sizes)), label=f"L={round(math.sqrt(s))}")
         ys = [num(r, "moment_density") for r in rows if num(r, "W") == w and num(r, "moment_density") > 0]
         if ys:
             u0, u1 = min(us), max(us)
@@ -68,13 +73,17 @@ def main(scaling, law, out_u, out_l, out_c):
     for ax, w in zip(axes[0], ws):
         for k, u in enumerate(us):
             pts = sorted((math.sqrt(int(r["sites"])), num(r, "moment_density"), num(r, "moment_density_stderr"))
-                         for r in rows if num(r, "W") == w and num(r, "U") == u)
+                         for r in rows if num(r, "W") == w and num(r, "U") == u and num(r, "moment_density") > 0)
             if not pts:
                 continue
-            ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] for p in pts], fmt="o-", ms=4, capsize=2,
-                        color=color(k, len(us)), label=f"U={u:g}")
+            ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=logbars([p[1] for p in pts], [p[2] for p in pts]),
+                        fmt="o-", ms=4, capsize=2, color=color(k, len(us)), label=f"U={u:g}")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ls = sorted({math.sqrt(s) for s in sizes})
+        ax.set_xticks(ls)
+        ax.set_xticklabels([f"{l:g}" for l in ls])
+        ax.minorticks_off()
         ax.set_xlabel("L = sqrt(Lx Ly)")
         ax.set_title(f"W = {w:g}")
         ax.grid(alpha=0.3, which="both")

@@ -154,9 +154,10 @@ public struct ScalingStudy {
                 continue
             }
             let better = fa.chiSquaredPerDegree < fb.chiSquaredPerDegree ? "1/L_loc^2" : "<IPR>"
-            collapse.append(String(format: "%@: g = %@ collapses better (chi2/dof %.2f for 1/L_loc^2, c = %.3g +- %.2g; %.2f for <IPR>, c = %.3g +- %.2g; W = %@)",
-                                   where_, better, fa.chiSquaredPerDegree, fa.c, fa.cError, fb.chiSquaredPerDegree, fb.c, fb.cError,
-                                   b.disorderStrengths.map { JSON.format($0) }.joined(separator: ", ")))
+            let neither = max(fa.pValue, fb.pValue) < 0.01 ? "; neither collapses the data within their errors (p < 0.01 for both)" : ""
+            collapse.append(String(format: "%@: g = %@ collapses better (1/L_loc^2: c = %.3g +- %.2g, chi2/dof %.2f, p %.2g; <IPR>: c = %.3g +- %.2g, chi2/dof %.2f, p %.2g; W = %@)%@",
+                                   where_, better, fa.c, fa.cError, fa.chiSquaredPerDegree, fa.pValue, fb.c, fb.cError, fb.chiSquaredPerDegree,
+                                   fb.pValue, b.disorderStrengths.map { JSON.format($0) }.joined(separator: ", "), neither))
         }
     }
 
