@@ -97,7 +97,7 @@ struct BenchScalingCommand: ParsableCommand {
 
     func run() throws {
         var options = model
-        if options.preset == nil { options.preset = "paper" }
+        if options.preset == nil { options.preset = .paper }
         let spec = try options.resolve(needsFilling: false)
         let ladder = try parsePositiveList(sizes, option: "--sizes").sorted()
         let selected = try selectedPhases()

@@ -11,7 +11,7 @@ struct ModelOptions: ParsableArguments {
         "Start from a named parameter set; explicit options override it (--preset paper --size 200 keeps the rest).",
         discussion: "paper: t1 = +1, t2 = +0.6, W = 9, mu = 0, 60x60, periodic, filling 5/6 (3000 particles).",
         valueName: "name"))
-    var preset: String?
+    var preset: Preset?
 
     @Option(help: ArgumentHelp(
         "Lattice size in sites: 60 (60 x 60) or 60x40 (Lx = 60, Ly = 40). Default 20. A periodic direction needs at least 3 sites.",
@@ -95,10 +95,7 @@ struct ModelOptions: ParsableArguments {
         var params = ModelParameters(t1: 1, t2: 0, disorderStrength: 0, mu: 0)
         var fillingDefault: Double? = nil
         var bx = Boundary.periodic, by = Boundary.periodic
-        if let name = preset {
-            guard let p = Preset(rawValue: name) else {
-                throw ValidationError("unknown --preset '\(name)'; available: \(Preset.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+        if let p = preset {
             lx = p.lx; ly = p.ly; params = p.parameters; bx = p.boundary; by = p.boundary
             fillingDefault = p.filling
         }
@@ -152,7 +149,7 @@ struct ModelOptions: ParsableArguments {
         }
         do {
             let spec = try ModelSpec(lattice: lattice, parameters: params, filling: filling, seed: seed ?? 1,
-                                     realizations: reals, disorderFile: disorderFile, preset: preset)
+                                     realizations: reals, disorderFile: disorderFile, preset: preset?.rawValue)
             if disorderFile != nil { _ = try spec.model(realization: reals[0]) }  // check the file now
             return spec
         } catch let e as ModelError {
@@ -195,14 +192,37 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Also print summary.json to standard output.")
     var json: Bool = false
 
-    @Option(help: ArgumentHelp("BLAS threads and worker count, recorded in the output. Results are bit-identical for a given count.",
+    @Option(help: ArgumentHelp("BLAS threads (per unit with --jobs), recorded in the output. Results are bit-identical for a given count.",
                                valueName: "n"))
     var threads: Int = 1
+
+    @Option(help: ArgumentHelp(
+        "Units (realizations) computed at once, each in a worker process of this program with --threads BLAS threads; the memory is split between them. Results are identical for any --jobs.",
+        valueName: "N"))
+    var jobs: Int = 1
 
     @Flag(help: "No progress lines on standard error (errors and warnings are still printed).")
     var quiet: Bool = false
 
+    /// Set by the parent of a --jobs run on the command line of a worker process: compute this
+    /// unit and write its record to --worker-record (``StudyWorker``), nothing else.
+    @Option(name: .customLong("worker-unit"), help: .hidden)
+    var workerUnit: Int?
+
+    @Option(name: .customLong("worker-record"), help: .hidden)
+    var workerRecord: String?
+
+    /// The worker's unit and record path, when this process is a --jobs worker.
+    var worker: (unit: Int, record: String)? {
+        guard let u = workerUnit, let path = workerRecord else { return nil }
+        return (u, path)
+    }
+
     func validate() throws {
         guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive, got \(jobs)") }
+        if (workerUnit == nil) != (workerRecord == nil) { throw ValidationError("--worker-unit and --worker-record go together") }
     }
 }
+
+extension Preset: @retroactive ExpressibleByArgument {}

@@ -78,7 +78,7 @@ struct PatchDecayBench: ParsableCommand {
 
     func run() throws {
         var options = model
-        if options.preset == nil { options.preset = "paper" }
+        if options.preset == nil { options.preset = .paper }
         let spec = try options.resolve(needsFilling: true)
         guard spec.lattice.lx == spec.lattice.ly, spec.lattice.boundaryX == .periodic, spec.lattice.boundaryY == .periodic else {
             throw ValidationError("bench patch-decay needs a square periodic lattice (--size L)")

@@ -99,7 +99,7 @@ enum CLI {
 
     @Test func unknownFactorizationOrBlockSize() throws {
         try expectFailure(["spectrum", "--size", "20", "--solver", "shift-invert", "--sigma", "0", "--count", "4", "--factorization", "lu"],
-                          message: "Error: --factorization must be auto, mumps or cholmod, got 'lu'")
+                          message: "Error: The value 'lu' is invalid for '--factorization <factorization>'. Please provide one of 'auto', 'mumps' or 'cholmod'.")
         try expectFailure(["spectrum", "--size", "20", "--solver", "shift-invert", "--sigma", "0", "--count", "4", "--block-size", "0"],
                           message: "Error: --block-size must be positive, got 0")
     }
