@@ -96,12 +96,15 @@ extension FiniteSizeScaling {
     /// Columns per (unit, U): `mu_star_census` and `mu_star_conserving` (the census's mu* and
     /// the particle-conserving mu*_N of ``ParticleConservingLevel``, both minus E_F, t1),
     /// `census_two_sided_conserving` (the two-sided count at mu*_N) and `occupation_bins`
-    /// (``OccupationBins/encoded``).
+    /// (``OccupationBins/encoded``), and `paper_polarized` (the paper Monte Carlo's polarized
+    /// count on the same problem: the default minimizer runs it too, so the minimizer
+    /// dependence of n_m is measured on every unit).
     public static func rowColumns(_ d: GroundStateStudy.Realization, run: GroundStateStudy.Run, U u: Double) -> [(String, JSON)] {
         let c = run.census
         let level = c.particleConservingLevel(ipr: d.windowIPR, U: u, occupied: d.fermiOccupied)
         let bins = OccupationBins(x: d.xiRelative, occupation: run.result.occupations.total, U: u)
         return [("mu_star_census", .number(c.muStar - d.fermiEnergy)), ("mu_star_conserving", .number(level.muStar - d.fermiEnergy)),
-                ("census_two_sided_conserving", .int(level.polarized)), ("occupation_bins", .string(bins.encoded))]
+                ("census_two_sided_conserving", .int(level.polarized)), ("occupation_bins", .string(bins.encoded)),
+                ("paper_polarized", .int(run.paperPolarized ?? run.observables.polarized))]
     }
 }

@@ -34,6 +34,8 @@ public enum FiniteSizeScaling {
         public var inverseBeta: Double = .nan, inverseBetaError: Double = .nan
         /// g = 1/L_loc^2 from the dense reference (NaN without one), with its error.
         public var referenceInverseArea: Double = .nan, referenceInverseAreaError: Double = .nan
+        /// n_m of the paper Monte Carlo on the same units (NaN when not recorded).
+        public var paperMomentDensity: Double = .nan, paperMomentDensityStderr: Double = .nan
         /// Per-realization bins (kept for the bootstrap; not written).
         var bins: [OccupationBins] = []
 
@@ -82,6 +84,7 @@ public enum FiniteSizeScaling {
             var dos: Double, ipr: Double, states: Double, halfWidth: Double
             var muCensus: Double, muConserving: Double, twoSided: Double, twoSidedConserving: Double
             var bins: OccupationBins?
+            var paperDensity: Double
         }
         var groups = [Key: [Sample]]()
         var order = [Key]()
@@ -104,7 +107,8 @@ public enum FiniteSizeScaling {
                     states: num("window_states"), halfWidth: num("window_half_width"), muCensus: num("mu_star_census"),
                     muConserving: num("mu_star_conserving"), twoSided: num("census_two_sided"),
                     twoSidedConserving: num("census_two_sided_conserving"),
-                    bins: row["occupation_bins"]?.stringValue.flatMap { OccupationBins(decoding: $0) }))
+                    bins: row["occupation_bins"]?.stringValue.flatMap { OccupationBins(decoding: $0) },
+                    paperDensity: num("paper_polarized") / Double(lx * ly)))
             }
         }
         return order.map { k in
@@ -121,6 +125,7 @@ public enum FiniteSizeScaling {
             p.windowHalfWidth = meanAndError(g.map(\.halfWidth)).0
             (p.muStarCensus, p.muStarCensusStderr) = meanAndError(g.map(\.muCensus))
             (p.muStarConserving, p.muStarConservingStderr) = meanAndError(g.map(\.muConserving))
+            (p.paperMomentDensity, p.paperMomentDensityStderr) = meanAndError(g.map(\.paperDensity))
             p.censusTwoSided = meanAndError(g.map(\.twoSided)).0
             p.censusTwoSidedConserving = meanAndError(g.map(\.twoSidedConserving)).0
             let bins = g.compactMap(\.bins)
@@ -161,7 +166,8 @@ public enum FiniteSizeScaling {
                                   "ref_inv_L_loc_sq", "ref_inv_L_loc_sq_error", "c_inv_L_loc_sq", "c_window_IPR",
                                   "mu_star_census", "mu_star_census_stderr", "mu_star_conserving", "mu_star_conserving_stderr",
                                   "census_two_sided", "census_two_sided_conserving",
-                                  "inverse_beta", "inverse_beta_error", "inverse_beta_over_U_per_L2", "inverse_beta_over_U_IPR"])
+                                  "inverse_beta", "inverse_beta_error", "inverse_beta_over_U_per_L2", "inverse_beta_over_U_IPR",
+                                  "paper_moment_density", "paper_moment_density_stderr"])
         for p in points {
             let scaled = p.interaction != 0 ? p.momentDensity / (p.inverseLocalizationAreaMean * p.interaction) : .nan
             t.append([.int(p.lx), .int(p.ly), .int(p.lx * p.ly), .double(p.disorderStrength), .double(p.filling), .double(p.interaction),
@@ -173,7 +179,8 @@ public enum FiniteSizeScaling {
                       .double(p.lawRatio(.inverseLocalizationArea)), .double(p.lawRatio(.windowIPR)),
                       .double(p.muStarCensus), .double(p.muStarCensusStderr), .double(p.muStarConserving), .double(p.muStarConservingStderr),
                       .double(p.censusTwoSided), .double(p.censusTwoSidedConserving),
-                      .double(p.inverseBeta), .double(p.inverseBetaError), .double(p.inverseBetaPerUL2), .double(p.inverseBetaPerUIPR)])
+                      .double(p.inverseBeta), .double(p.inverseBetaError), .double(p.inverseBetaPerUL2), .double(p.inverseBetaPerUIPR),
+                      .double(p.paperMomentDensity), .double(p.paperMomentDensityStderr)])
         }
         return t
     }

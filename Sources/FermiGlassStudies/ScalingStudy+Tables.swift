@@ -79,7 +79,8 @@ extension ScalingStudy {
                          ("L_loc", .number(p.localizationLength)), ("L_loc_stderr", .number(p.localizationLengthStderr)),
                          ("L_loc_states", .string(p.localizationStates)), ("N0", .number(p.dos)), ("window_IPR", .number(p.windowIPR)),
                          ("mu_star_census", .number(p.muStarCensus)), ("mu_star_conserving", .number(p.muStarConserving)),
-                         ("inverse_beta", .number(p.inverseBeta)), ("inverse_beta_error", .number(p.inverseBetaError))])
+                         ("inverse_beta", .number(p.inverseBeta)), ("inverse_beta_error", .number(p.inverseBetaError)),
+                         ("paper_moment_density", .number(p.paperMomentDensity))])
             })),
             ("error_targets", .object([
                 ("rule", .string("5% where U >= 0.1 or L >= 200, 10% elsewhere")),

@@ -129,6 +129,8 @@ private func message(_ body: () throws -> Void) -> String {
             #expect(abs(Double(p["c_window_IPR"]!)! - expected) < 1e-9 * abs(expected) + 1e-15, "\(p)")
             let conserving = Double(p["mu_star_conserving"]!)!
             #expect(conserving.isFinite)
+            // The paper Monte Carlo's n_m, from the same units' paper_polarized column.
+            #expect(abs(Double(p["paper_moment_density"]!)! - avg("paper_polarized") / sites) < 1e-12)
         }
         let plateau = try table(view + "/plateau.csv")
         #expect(plateau.filter { $0["selected"] == "1" }.allSatisfy { $0["form"] == "constant" })
