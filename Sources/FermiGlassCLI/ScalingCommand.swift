@@ -1,3 +1,4 @@
+import FermiGlassModel
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassStudies
@@ -45,7 +46,7 @@ struct ScalingCommand: ParsableCommand {
             let reference = try llocReference.map { try LocalizationReference(SweepResults.load($0)) }
             study = try ScalingStudy(inputs: inputs, reference: reference, smallUMax: smallUMax)
         } catch let e as SweepError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         guard !study.points.isEmpty else { throw ValidationError("\(results.joined(separator: ", ")) has no finished units yet") }
         let ctx = try RunContext(command: "scaling", options: io, plan: nil)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import FermiGlassStudies
 import FermiGlassIO
+import FermiGlassTestSupport
 
 /// A results record as `fermiglass sweep` writes it (the columns the study reads).
 private func record(_ l: Int, w: Double = 9, r: Int = 0, window: String = "energy:0.3", algorithm: String = "default",
@@ -78,7 +79,7 @@ private func message(_ body: () throws -> Void) -> String {
     /// units, c_window_IPR of each point is n_m / (N(0) U <IPR>) of the sweep's own columns, the
     /// plateau test compares only the constant form (two sizes), and a second sweep with
     /// another window is refused with exit 64 and the window message, writing nothing.
-    @Test func tinySweepEndToEnd() throws {
+    @Test(.slow, .tags(.slow)) func tinySweepEndToEnd() throws {
         let dir = CLI.scratch("fss-e2e")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
