@@ -71,6 +71,7 @@ extension ScalingStudy {
         }
         let unmet = points.filter { !$0.targetMet }
         out += [
+            ("not_fitted", .array(unfitted.map { .string("L=\(Self.label($0)) W=\(JSON.format($0.disorderStrength)) U=\(JSON.format($0.interaction)): one realization, no standard error") })),
             ("points", .array(points.map { p in
                 .object([("Lx", .int(p.lx)), ("Ly", .int(p.ly)), ("W", .number(p.disorderStrength)), ("filling", .number(p.filling)),
                          ("U", .number(p.interaction)), ("realizations", .int(p.realizations)),

@@ -59,6 +59,10 @@ public struct ScalingStudy {
     public var inverseBeta: [InverseBetaRow] = []
     /// Which g collapses the data, one line per size with two or more W (and "all").
     public var collapse: [String] = []
+    /// Points left out of every fit: a single realization has no standard error.
+    public var unfitted: [FiniteSizeScaling.Point] { points.filter { $0.realizations < 2 } }
+    /// The points the fits use (two or more realizations).
+    var fitted: [FiniteSizeScaling.Point] { points.filter { $0.realizations >= 2 } }
 
     /// Runs the analysis. `smallUMax`: the largest U of the small-U law and linearity fits.
     public init(inputs: [SweepResults], reference: LocalizationReference?, smallUMax: Double) throws {
@@ -87,7 +91,7 @@ public struct ScalingStudy {
     mutating func analysePlateaus() {
         struct Key: Hashable { var w: Double, f: Double, u: Double }
         var groups = [Key: [FiniteSizeScaling.Point]](), order = [Key]()
-        for p in points {
+        for p in fitted {
             let k = Key(w: p.disorderStrength, f: p.filling, u: p.interaction)
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(p)
@@ -102,7 +106,7 @@ public struct ScalingStudy {
     mutating func analyseLinearity() {
         struct Key: Hashable { var w: Double, f: Double, lx: Int, ly: Int }
         var groups = [Key: [FiniteSizeScaling.Point]](), order = [Key]()
-        for p in points where p.interaction > 0 && p.interaction <= smallUMax {
+        for p in fitted where p.interaction > 0 && p.interaction <= smallUMax {
             let k = Key(w: p.disorderStrength, f: p.filling, lx: p.lx, ly: p.ly)
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(p)
@@ -126,7 +130,7 @@ public struct ScalingStudy {
     }
 
     mutating func analyseLaws(_ ws: [Double]) {
-        let small = points.filter { $0.interaction > 0 && $0.interaction <= smallUMax }
+        let small = fitted.filter { $0.interaction > 0 && $0.interaction <= smallUMax }
         var sizes = [String]()
         for p in small.sorted(by: { $0.sites < $1.sites }) where !sizes.contains(Self.label(p)) { sizes.append(Self.label(p)) }
         for scale in SmallULaw.Scale.allCases {
@@ -164,7 +168,7 @@ public struct ScalingStudy {
     mutating func analyseInverseBeta() {
         struct Key: Hashable { var w: Double, f: Double, lx: Int, ly: Int }
         var groups = [Key: [FiniteSizeScaling.Point]](), order = [Key]()
-        for p in points where Self.inverseBetaRange.contains(p.interaction) && p.inverseBeta.isFinite {
+        for p in fitted where Self.inverseBetaRange.contains(p.interaction) && p.inverseBeta.isFinite {
             let k = Key(w: p.disorderStrength, f: p.filling, lx: p.lx, ly: p.ly)
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(p)

@@ -74,6 +74,15 @@ private func message(_ body: () throws -> Void) -> String {
             == "the L_loc reference ref is for t1=1.0 t2=0.6 mu=0.0 periodic but the sweeps are for t1=1.0 t2=0.5 mu=0.0 periodic: the reference must use the same model")
     }
 
+    /// A size with one realization has no standard error: it is listed, not fitted.
+    @Test func singleRealizationPointsAreNotFitted() throws {
+        let a = SweepResults(directory: "a", config: config(), records: [record(40, polarized: 2), record(40, r: 1, polarized: 4),
+                                                                          record(60, polarized: 6), record(60, r: 1, polarized: 8), record(100, polarized: 30)])
+        let s = try ScalingStudy(inputs: [a], reference: nil, smallUMax: 1)
+        #expect(s.points.count == 3 && s.unfitted.map(\.lx) == [100])
+        #expect(s.plateaus.count == 1 && s.plateaus[0].sizes == [40, 60])
+    }
+
     /// End to end on a tiny real campaign: a sweep (two sizes, two W, three U), a dense
     /// reference sweep, then `scaling`: the reference g is 1/mean(L_loc)^2 of the reference's
     /// units, c_window_IPR of each point is n_m / (N(0) U <IPR>) of the sweep's own columns, the
