@@ -70,6 +70,13 @@ struct PatchRun {
     var diagnostics = SolveDiagnostics(method: "patches")
     var denseSolves = 0
     var sparseSolves = 0
+    /// Finished patches on disk (``PatchOptions/checkpoint``).
+    let checkpoint: PatchCheckpoint?
+    /// Patches solved in this process (the ``PatchOptions/stopAfterPatches`` hook).
+    var solvedHere = 0
+    let fingerprint: UInt64
+    /// Max residual and orthogonality error of a level cut of the window (nil: no cut).
+    var subsetChecks: (Double, Double)?
     let clock = ContinuousClock()
 
     init(h: CSRMatrix, model: DisorderedModel, request: EigenRequest) throws {
@@ -88,6 +95,8 @@ struct PatchRun {
         engine = try ShiftInvertSolver(h, options: global)
         algebra = LocalAlgebra(h: h, lattice: model.lattice)
         report.margin = max(100 * tolerance, 1e-3 * scale)
+        fingerprint = model.patchFingerprint
+        checkpoint = try options.checkpoint.map { try PatchCheckpoint(directory: $0, lattice: model.lattice) }
     }
 
     mutating func solve() throws -> EigenSolution {
@@ -124,10 +133,16 @@ struct PatchRun {
         // 2. The halo, or the global engine.
         t = clock.now
         let layout: PatchLayout
+        var key = FNV64()
+        for w in [fingerprint, lower.bitPattern, upper.bitPattern, options.residualTolerance.bitPattern, UInt64(options.interior ?? 0)] { key.add(w) }
         if let halo = options.halo {
             layout = try PatchLayout(lattice: lattice, interior: options.interior ?? defaultInterior(halo: halo), halo: halo)
+        } else if let saved = checkpoint?.savedLayout(key: key.value) {
+            layout = try PatchLayout(lattice: lattice, interior: saved.interior, halo: saved.halo)
+            diagnostics.notes.append(("pilot", "layout read back from the checkpoint (interior \(saved.interior), halo \(saved.halo))"))
         } else if let chosen = try pilot(lower, upper) {
             layout = chosen
+            try checkpoint?.saveLayout(key: key.value, interior: chosen.interior, halo: chosen.halo)
         } else {
             return try fallback(reason: "the halo needed for residual tol = \(options.residualTolerance) ||H||_inf exceeds a third of the shorter side (\(min(lattice.lx, lattice.ly)) / 3): states too extended for patches; the global shift-invert engine solved the window")
         }
@@ -136,6 +151,7 @@ struct PatchRun {
         }
         report.layout = layout
         diagnostics.timings.append(("pilot", (clock.now - t).seconds))
+        try checkMemory(layout, expected: expected)
 
         // 3. Pass 1 over every patch, in index order; 4. copies, re-solves, Rayleigh-Ritz.
         var pool = try settle(pass(layout, number: 1, lower, upper), layout: layout)
@@ -169,6 +185,9 @@ struct PatchRun {
                                                    message: "the patches returned \(store.count) states in [\(lower), \(upper)) (inertia: \(expected)), which do not hold levels \(r.lowerBound)..<\(r.upperBound)")
             }
             store = store.subset(offset..<(offset + r.count))
+            // The checks on the states returned (a subset of the certified window).
+            let kept = Array(states[offset..<(offset + r.count)])
+            subsetChecks = (kept.map(\.residual).max() ?? 0, maxOrthogonalityError(kept))
             report.bounds = Array(report.bounds[offset..<(offset + r.count)])
             report.residuals = Array(report.residuals[offset..<(offset + r.count)])
             report.patchOfState = Array(report.patchOfState[offset..<(offset + r.count)])
@@ -185,13 +204,57 @@ struct PatchRun {
     /// the window plus the margin, combined in patch-index order after the pass.
     mutating func pass(_ layout: PatchLayout, number: Int, _ lower: Double, _ upper: Double) throws -> [PatchState] {
         let t = clock.now
-        var states = [PatchState]()
+        var o = request.engine
+        o.progress = nil
+        let plan = PatchPlan(modelFingerprint: fingerprint, layout: layout, pass: number, lower: lower - report.margin,
+                             upper: upper + report.margin, budget: budget, tieTolerance: options.tieTolerance,
+                             denseLimit: options.denseLimit, engine: o)
+        var records = [PatchRecord?](repeating: nil, count: layout.count)
+        let phase = number == 1 ? "patches" : "patches (pass \(number), halo \(layout.halo))"
         for p in 0..<layout.count {
-            states += try patchStates(p, layout: layout, pass: number, lower - report.margin, upper + report.margin)
+            if let r = checkpoint?.record(plan: plan, patch: p) {
+                records[p] = r
+                report.resumedPatches += 1
+            } else {
+                if let k = options.stopAfterPatches, solvedHere >= k {
+                    throw SolverError.invalidArgument("stopped after \(k) patches (test hook)")
+                }
+                let r = try plan.record(patch: p, model: model, algebra: &algebra)
+                try checkpoint?.append(r)
+                records[p] = r
+                solvedHere += 1
+            }
+            request.engine.progress?.report(phase, p + 1, layout.count)
+        }
+        // Combined in patch-index order after the pass.
+        var states = [PatchState]()
+        for r in records {
+            states += r!.states
+            if r!.dense { denseSolves += 1 } else { sparseSolves += 1 }
         }
         report.passes.append((number == 1 ? "patches" : "patches, halo \(layout.halo)", layout.count, states.count))
         time("patches", since: t)
         return states
+    }
+
+    /// Refuses (before pass 1) a plan whose memory will not fit: the whole lattice's model,
+    /// one patch's factor and Krylov basis, and the store of `expected` states, each on a box
+    /// of half-width 1.3 halo around its maximum (the support measured at tol 1e-6 in
+    /// docs/benchmarks/patch-decay.md: half-width 127 for a halo of 100), at most the lattice.
+    mutating func checkMemory(_ layout: PatchLayout, expected: Int) throws {
+        let n = Double(lattice.siteCount)
+        let patch = Double((0..<layout.count).map { layout.patchRegion($0).siteCount }.max() ?? 0)
+        let side = 2.6 * Double(layout.halo) + 1
+        let support = min(n, side * side)
+        var e = MemoryEstimate()
+        MemoryPlan.addModel(&e, sites: lattice.siteCount)
+        e.add("whole-lattice scratch of the patch algebra", bytes: 17 * n)
+        e.add("one patch: factor and one slice's Krylov basis", bytes: MemoryPlan.sparseFactorBytesPerSite * patch
+              + 8 * patch * Double(2 * request.engine.sliceCapacity + 24))
+        e.add("the compressed store (\(expected) states of about \(Int(support)) sites, held twice while combined)",
+              bytes: 2 * Double(expected) * (8 * support + 200))
+        report.plannedBytes = e.total
+        try e.check("the patch plan (\(layout.count) patches of up to \(Int(patch)) sites, \(expected) states)")
     }
 
     /// Copies removed, states above tol re-solved (pass 2), copies removed again, overlapping
@@ -224,6 +287,7 @@ struct PatchRun {
         d.method = "patches (interior \(report.layout!.interior), halo \(report.layout!.halo); patches dense up to \(options.denseLimit) sites, shift-invert above)"
         d.certified = report.certificate?.certified ?? false
         d.counters += [("patches", report.layout!.count), ("patch_solves_dense", denseSolves), ("patch_solves_shift_invert", sparseSolves),
+                       ("patches_resumed", report.resumedPatches), ("planned_bytes", report.plannedBytes),
                        ("duplicates_removed", report.duplicatesRemoved), ("resolved_states", report.resolved),
                        ("rayleigh_ritz_clusters", report.rayleighRitzClusters), ("global_factorizations", engine.statistics.factorizations)]
         if let c = report.certificate, !c.certified { d.notes.append(("not_certified", c.reasons.joined(separator: "; "))) }
@@ -231,6 +295,9 @@ struct PatchRun {
         if let c = report.certificate, c.found == store.count, store.count > 0, request.vectors {
             d.maxResidual = c.maxResidual
             d.maxOrthogonalityError = c.maxOrthogonalityError
+        } else if let (r, o) = subsetChecks, store.count > 0, request.vectors {
+            d.maxResidual = r
+            d.maxOrthogonalityError = o
         }
         var pairs = Eigenpairs(values: store.values, vectors: [], dimension: h.rowCount, firstLevel: store.firstLevel)
         var local: LocalEigenstates? = store
@@ -299,20 +366,27 @@ struct PatchRun {
         max(1, min(max(8, 2 * halo), min(lattice.lx, lattice.ly) - 2 * halo - 2))
     }
 
-    /// The states patch `p` keeps in [lower, upper].
-    mutating func patchStates(_ p: Int, layout: PatchLayout, pass: Int, _ lower: Double, _ upper: Double) throws -> [PatchState] {
-        try states(on: layout.patchRegion(p), lower, upper, patchIndex: p, pass: pass) { layout.owner(of: $0) == p }
-    }
-
     /// The eigenstates of the region Hamiltonian of `region` in [lower, upper] whose largest
     /// |phi|^2 lies on a site where `interior` is true, or within the tie tolerance of one.
     mutating func states(on region: Lattice.Region, _ lower: Double, _ upper: Double, patchIndex: Int, pass: Int,
                          interior: (Int) -> Bool) throws -> [PatchState] {
+        let (out, dense) = try Self.keptStates(model: model, region: region, lower, upper, denseLimit: options.denseLimit,
+                                               engine: request.engine, tieTolerance: options.tieTolerance, budget: budget,
+                                               algebra: &algebra, patchIndex: patchIndex, pass: pass, interior: interior)
+        if dense { denseSolves += 1 } else { sparseSolves += 1 }
+        return out
+    }
+
+    /// The states a patch keeps (see ``states(on:_:_:patchIndex:pass:interior:)``), and whether
+    /// it was solved dense: a function of its arguments alone (`algebra` is scratch space).
+    static func keptStates(model: DisorderedModel, region: Lattice.Region, _ lower: Double, _ upper: Double, denseLimit: Int,
+                           engine: ShiftInvertOptions, tieTolerance tie: Double, budget: Double, algebra: inout LocalAlgebra,
+                           patchIndex: Int, pass: Int, interior: (Int) -> Bool) throws -> (states: [PatchState], dense: Bool) {
         var out = [PatchState]()
         let m = region.siteCount
-        let tie = options.tieTolerance
-        let dense = try Self.eigenpairs(model: model, region: region, lower, upper, denseLimit: options.denseLimit,
-                                        engine: request.engine) { pairs in
+        let lattice = model.lattice
+        let dense = try Self.eigenpairs(model: model, region: region, lower, upper, denseLimit: denseLimit,
+                                        engine: engine) { pairs in
             for j in 0..<pairs.count {
                 let x = Array(pairs.vectors[(j * m)..<((j + 1) * m)])
                 let top = PatchState.maximumSite(x, on: region, lattice: lattice)
@@ -332,8 +406,7 @@ struct PatchRun {
                                            pass: pass, maxSite: top, owned: owned))
             }
         }
-        if dense { denseSolves += 1 } else { sparseSolves += 1 }
-        return out
+        return (out, dense)
     }
 
     /// Eigenpairs of the region Hamiltonian with energies in [lower, upper], ascending, handed
@@ -350,6 +423,8 @@ struct PatchRun {
         }
         var o = engine
         o.factorization = .auto
+        // A patch's slices are not the run's progress (the passes report per patch).
+        o.progress = nil
         _ = try ShiftInvertSolver(hp, options: o).window(lower, upper.nextUp, holdingAll: false, slices: body)
         return false
     }
