@@ -49,11 +49,21 @@ struct SpectrumCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = self.store ?? (patches ? .local : .dense)
         let spec = try model.resolve(needsFilling: solverOptions.window != nil)
-        var request = try solverOptions.request(fermiIndex: spec.filling?.fermiIndex, vectors: saveVectors || store == .local)
-        if store == .local { request.storage = .local(lattice: spec.lattice, maxDiscardedWeight: maxDiscardedWeight) }
-        if patches { request.cache = nil }
+        var request = try solverOptions.request(fermiIndex: spec.filling?.fermiIndex, vectors: saveVectors)
+        // --solver auto may pick the patches (PatchCostModel): then the states are held compressed too.
+        var usesPatches = patches
+        if request.solver == .auto, self.store == nil, let r = spec.realizations.first {
+            var probe = request
+            probe.model = try spec.model(realization: r)
+            usesPatches = Eigensolver.resolve(probe, sites: spec.lattice.siteCount) == .patches
+        }
+        let store = self.store ?? (usesPatches ? .local : .dense)
+        if store == .local {
+            request.vectors = true
+            request.storage = .local(lattice: spec.lattice, maxDiscardedWeight: maxDiscardedWeight)
+        }
+        if usesPatches { request.cache = nil }
         let plan = MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request)
         let ctx = try RunContext(command: "spectrum", options: io, plan: plan)
         try ctx.run {
@@ -126,9 +136,16 @@ struct SpectrumCommand: ParsableCommand {
     /// energy, residual on the global H, support size, discarded weight, site of the maximum;
     /// from the patch solver also the eigenvalue's error bound, the patch and the pass).
     static func write(_ local: LocalEigenstates, hamiltonian h: CSRMatrix, report: PatchReport? = nil, to dir: String, ctx: RunContext) throws {
-        let (indptr, indices, data) = local.compressedColumns()
-        try ctx.output.write(NPZ.encodeCSC(rows: local.dimension, columns: local.count, indptr: indptr, indices: indices, data: data),
-                             to: dir + "states.npz")
+        // Streamed (ZIP64 when large): one column at a time, never the whole matrix in memory.
+        let nonzeros = (0..<local.count).reduce(0) { $0 + local.supportSize(of: $1) }
+        try ctx.output.writeStreamed(to: dir + "states.npz") { path in
+            try NPZ.writeCSC(path: path, rows: local.dimension, columns: local.count, nonzeros: nonzeros) { a in
+                var column = [(Int, Double)]()
+                column.reserveCapacity(local.supportSize(of: a))
+                local.forEachComponent(of: a) { i, x in column.append((i, x)) }
+                return column
+            }
+        }
         let residuals = local.residuals(of: h), maxima = local.maximumSites()
         let patchColumns = report.map { $0.bounds.count == local.count } ?? false
         var table = CSVTable(header: ["level", "energy", "residual", "support_sites", "discarded_weight", "max_site"]

@@ -35,6 +35,9 @@ public struct PatchOptions: Sendable, Equatable {
     /// Test hook: stop with an error after this many patches have been solved (not read back
     /// from the checkpoint) in this process, as a killed run would.
     public var stopAfterPatches: Int?
+    /// Test hook: the process kills itself (SIGKILL, no cleanup) after this many patches have
+    /// been solved and checkpointed in this process: a real kill at a known point.
+    public var killAfterPatches: Int?
     /// Test hook: remove the state with this index (ascending energy) before the certificate.
     public var dropState: Int?
     /// Test hook: return the state with this index twice.
