@@ -130,7 +130,8 @@ struct PatchRun {
         let a = try engine.count(below: lower), b = try engine.count(below: upper)
         (lower, upper) = (a.energy, b.energy)
         report.window = (lower, upper)
-        let expected = b.count - a.count
+        var expected = b.count - a.count
+        var first = a.count
         diagnostics.timings.append(("global_counts", (clock.now - t).seconds))
 
         // 2. The halo, or the global engine.
@@ -172,17 +173,36 @@ struct PatchRun {
 
         // The window, ascending (ties by site of the maximum, then patch: deterministic).
         states.sort { ($0.value, $0.maxSite, $0.patch) < ($1.value, $1.maxSite, $1.patch) }
+        // A level window's edges come from a bisection of counts and may sit within a state's
+        // error of a level: then they move to the middle of the gaps just outside the levels
+        // asked for and are counted again (the counts at the final edges, CONVENTIONS.md §5).
+        if let r = cut, states.count == expected,
+           states.contains(where: { $0.value - lower <= $0.residual || upper - $0.value <= $0.residual }) {
+            let offset = r.lowerBound - first, end = offset + r.count
+            if offset >= 1, end + 1 <= states.count {
+                t = clock.now
+                let lo = 0.5 * (states[offset - 1].value + states[offset].value), hi = 0.5 * (states[end - 1].value + states[end].value)
+                let a2 = try engine.count(below: lo), b2 = try engine.count(below: hi)
+                (lower, upper) = (a2.energy, b2.energy)
+                report.window = (lower, upper)
+                states = states.filter { $0.value >= lower && $0.value < upper }
+                expected = b2.count - a2.count
+                first = a2.count
+                diagnostics.notes.append(("window_edges", "moved into the gaps around levels \(r.lowerBound)..<\(r.upperBound) and counted again"))
+                time("global_counts", since: t)
+            }
+        }
         if let k = options.dropState, states.indices.contains(k) { states.remove(at: k) }
         if let k = options.duplicateState, states.indices.contains(k) { states.insert(states[k], at: k + 1) }
 
         // 5. Certificate, then the levels asked for.
         t = clock.now
-        var store = LocalEigenstates(lattice: lattice, firstLevel: a.count)
+        var store = LocalEigenstates(lattice: lattice, firstLevel: first)
         for s in states { store.append(value: s.value, region: s.region, amplitudes: s.amplitudes, discardedWeight: s.discarded) }
         certify(states, store: store, expected: expected)
         diagnostics.timings.append(("certificate", (clock.now - t).seconds))
         if let r = cut {
-            let offset = r.lowerBound - a.count
+            let offset = r.lowerBound - first
             guard offset >= 0, offset + r.count <= store.count else {
                 throw SolverError.incompleteWindow(expected: r.count, found: store.count,
                                                    message: "the patches returned \(store.count) states in [\(lower), \(upper)) (inertia: \(expected)), which do not hold levels \(r.lowerBound)..<\(r.upperBound)")

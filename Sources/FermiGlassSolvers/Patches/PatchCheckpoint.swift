@@ -37,7 +37,7 @@ public final class PatchCheckpoint {
         } catch {
             throw SolverError.invalidArgument("cannot create the patch checkpoint directory \(directory): \(error.localizedDescription)")
         }
-        if !fm.fileExists(atPath: path) { fm.createFile(atPath: path, contents: nil) }
+        if !fm.fileExists(atPath: path) { _ = fm.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forUpdatingAtPath: path) else {
             throw SolverError.invalidArgument("cannot open the patch checkpoint \(path) for writing")
         }
@@ -140,8 +140,11 @@ public final class PatchCheckpoint {
         let file = (directory as NSString).appendingPathComponent("layout-\(String(key, radix: 16)).txt")
         let data = Data("\(interior) \(halo)\n".utf8)
         let tmp = file + ".tmp"
-        FileManager.default.createFile(atPath: tmp, contents: data)
-        if let h = FileHandle(forUpdatingAtPath: tmp) { try? h.synchronize(); try? h.close() }
-        _ = rename(tmp, file)
+        guard FileManager.default.createFile(atPath: tmp, contents: data), let h = FileHandle(forUpdatingAtPath: tmp) else {
+            throw SolverError.invalidArgument("cannot write the patch checkpoint's layout \(tmp)")
+        }
+        try? h.synchronize()
+        try? h.close()
+        guard rename(tmp, file) == 0 else { throw SolverError.invalidArgument("cannot write the patch checkpoint's layout \(file)") }
     }
 }

@@ -1,7 +1,7 @@
 import FermiGlassModel
 
-/// A state found on a patch, on its way into the window (a checkpoint or worker record): amplitudes on a rectangle of the
-/// lattice, its energy as the Rayleigh quotient E = <phi|H|phi> / <phi|phi> of the whole
+/// A state found on a patch, on its way into the window (part of a checkpoint or worker
+/// record): amplitudes on a rectangle of the lattice, its energy as the Rayleigh quotient E = <phi|H|phi> / <phi|phi> of the whole
 /// lattice's H (error O(residual^2 / gap) for an isolated level), and its residual
 /// ||H phi - E phi|| on the whole lattice, phi as stored.
 public struct PatchState: Codable, Sendable {
