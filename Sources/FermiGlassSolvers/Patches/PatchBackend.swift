@@ -360,8 +360,8 @@ struct PatchRun {
 
     /// The pilot: a patch at the lattice centre with the default interior, halos 8, 12, 18, ...
     /// until 90% of the states it keeps have residual <= tol / 2. Returns the layout, or nil when the
-    /// halo would exceed a third of the shorter side. States near the window are used (the
-    /// window widened until the pilot keeps at least 4 states).
+    /// halo would exceed a third of the shorter side. States near the window's centre are used
+    /// (within the margin of it, widened x4 until the pilot keeps at least 16 states).
     mutating func pilot(_ lower: Double, _ upper: Double) throws -> PatchLayout? {
         let shorter = min(lattice.lx, lattice.ly)
         var halo = 8
@@ -371,14 +371,17 @@ struct PatchRun {
             let centre = lattice.site(x: lattice.lx / 2, y: lattice.ly / 2)
             let inner = lattice.region(around: centre, halfWidth: interior / 2)
             let patch = lattice.region(around: centre, halfWidth: interior / 2 + halo)
+            // A narrow window at the centre of the asked one, widened x4 until the pilot keeps
+            // enough states: a few states measure the halo, the whole window would cost a patch.
+            let middle = 0.5 * (lower + upper)
             var widen = report.margin
             var kept = [PatchState]()
             let grid = lattice
             while true {
-                kept = try states(on: patch, lower - widen, upper + widen, patchIndex: -1, pass: 0) {
+                kept = try states(on: patch, middle - widen, middle + widen, patchIndex: -1, pass: 0) {
                     grid.localSite(of: $0, in: inner) != nil
                 }
-                if kept.count >= 4 || widen > scale { break }
+                if kept.count >= 16 || widen > scale { break }
                 widen *= 4
             }
             // The 90th percentile: a rare wide state is the re-solves' job, not the layout's.
