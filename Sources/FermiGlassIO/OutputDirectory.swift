@@ -1,3 +1,4 @@
+import FermiGlassModel
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -45,7 +46,7 @@ public final class OutputDirectory {
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
             if !contents.isEmpty && !force && !resume {
                 throw IOError.outputNotEmpty(
-                    "output directory \(path) is not empty; choose another --output or pass --force to overwrite")
+                    "output directory \(path) is not empty; choose another \(.output) or pass \(.force) to overwrite")
             }
         }
         lock = try heldLock ?? OutputLock(for: destination)
@@ -175,7 +176,7 @@ public final class OutputDirectory {
 private func renameat2(_ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32, _ newpath: UnsafePointer<CChar>, _ flags: UInt32) -> Int32
 
 /// A CSV table with a header row; numbers are written in shortest round-trip form.
-public struct CSVTable {
+public struct CSVTable: Codable, Sendable {
     public var header: [String]
     public var rows: [[String]] = []
 
