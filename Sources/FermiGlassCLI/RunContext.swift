@@ -100,13 +100,6 @@ final class RunContext {
         }
     }
 
-    /// The plan as summary.json records it.
-    static func json(_ plan: MemoryEstimate) -> JSON {
-        .object([("estimated_bytes", .int(plan.total)), ("available_bytes", .int(MemoryPlan.availableBytes)),
-                 ("parts", .object(plan.parts.map { ($0.name, .int($0.bytes)) })),
-                 ("note", .string("estimated from the parameters before anything was allocated"))])
-    }
-
     /// The output directory, or the refusal: exit 5 when another process holds its lock
     /// (CONVENTIONS.md §4), a validation error (exit 64) for every other problem.
     static func openOutput(path: String, force: Bool, resume: Bool = false, staged: Bool) throws -> OutputDirectory {
@@ -209,7 +202,7 @@ final class RunContext {
     /// every finished result; the final summary then says `"complete": true`.
     func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
         let state: [(String, JSON)] = complete.map { [("complete", .bool($0))] } ?? []
-        let planEntry: [(String, JSON)] = plan.map { [("memory_plan", Self.json($0))] } ?? []
+        let planEntry: [(String, JSON)] = plan.map { [("memory_plan", $0.json)] } ?? []
         let summary = JSON.object([("command", .string(command))] + outcome.summaryEntries + state + body + planEntry
                                   + [("provenance", provenance)])
         try output.write(json: summary, to: "summary.json")
@@ -242,21 +235,11 @@ final class RunContext {
         FileHandle.standardError.write(Data("[\(command)] \(text)\n".utf8))
     }
 
-    /// A duration in words a person reads at a glance: "0.35 s", "40 s", "3 min", "2 h 5 min",
-    /// "3 days".
-    static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "an unknown time" }
-        if seconds < 10 { return String(format: "%.2g s", seconds) }
-        if seconds < 90 { return "\(Int(seconds.rounded())) s" }
-        let minutes = Int((seconds / 60).rounded())
-        if minutes < 90 { return "\(minutes) min" }
-        let hours = Int(seconds / 3600)
-        if hours < 48 { return "\(hours) h \(minutes - 60 * hours) min" }
-        return "\(Int((seconds / 86400).rounded())) days"
-    }
+    /// A duration in words (``StudyProgress/words(_:)``).
+    static func duration(_ seconds: Double) -> String { StudyProgress.words(seconds) }
 
     /// `r007/` for realization 7.
-    static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
+    static func realizationDirectory(_ r: Int) -> String { StudyReport.realizationDirectory(r) }
 }
 
 /// Progress inside a long phase (the Chebyshev core's probes): a line with a human ETA at most
