@@ -240,7 +240,7 @@ struct HartreeFockCommand: ParsableCommand {
         template.susceptibilityStarts = modeStarts
         template.stability = stability
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         let initial = try scf.warmStartDensities(spec)
         let ctx = try RunContext(command: "hartree-fock", options: io, plan: Self.memoryPlan(spec, us: us.count), staged: false)
@@ -270,7 +270,7 @@ struct HartreeFockCommand: ParsableCommand {
                 unconverged += 1
                 table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", "", "", "", "", ""])
                 entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
-                                        ("error", .string(e.description))]))
+                                        ("error", .string(commandLineMessage(e)))]))
             }
             try ctx.output.write(csv: table, to: "hartree_fock.csv")
             try ctx.writeSummary(summary(), complete: true)
@@ -433,8 +433,8 @@ extension RunContext {
                     if spec.realizations.count == 1 && us.count == 1 { try output.write(json: identity, to: "lattice.json") }
                     try output.removeDirectory(partial)
                 } catch let e as HartreeFockError {
-                    FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(e.description)\n".utf8))
-                    flagUnconverged("realization \(r), U = \(u): \(e.description)")
+                    FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(commandLineMessage(e))\n".utf8))
+                    flagUnconverged("realization \(r), U = \(u): \(commandLineMessage(e))")
                     if saver.saved {
                         FileHandle.standardError.write(Data("[\(command)] its last densities are in \(output.file(partial).path): --warm-start there (with --starts 0) continues from them\n".utf8))
                     }
@@ -486,7 +486,7 @@ final class SnapshotWriter {
         } catch {
             if !warned {
                 warned = true
-                FileHandle.standardError.write(Data("[\(command)] warning: cannot save the running densities: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("[\(command)] warning: cannot save the running densities: \(commandLineMessage(error))\n".utf8))
             }
         }
     }

@@ -1,3 +1,4 @@
+import FermiGlassModel
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassSolvers
@@ -7,10 +8,10 @@ import Foundation
 /// What every computing command shares: the output directory, the BLAS thread count,
 /// progress on stderr, failure handling (no partial output) and the provenance block of
 /// summary.json.
-final class RunContext {
+package final class RunContext {
     let command: String
     /// The output directory (nil in a --jobs worker process, which writes none).
-    let output: OutputDirectory!
+    package let output: OutputDirectory!
     let options: RunOptions
     let started = Date()
     /// The eigen cache of a run that composes several commands in one process (`reproduce`):
@@ -29,7 +30,7 @@ final class RunContext {
     ///
     /// A --jobs worker process (``RunOptions/worker``) opens no output and takes no lock: it
     /// only computes its unit (``records(of:)``).
-    init(command: String, options: RunOptions, plan: MemoryEstimate?, resume: Bool = false, staged: Bool = true) throws {
+    package init(command: String, options: RunOptions, plan: MemoryEstimate?, resume: Bool = false, staged: Bool = true) throws {
         self.command = command
         self.options = options
         self.plan = plan
@@ -89,10 +90,10 @@ final class RunContext {
 
     /// Refuses a plan that does not fit: a validation error (exit 64) with the estimate. With
     /// `jobs` > 1 the plan is one unit's and must fit in 1/jobs of the available memory.
-    static func check(_ plan: MemoryEstimate, command: String, jobs: Int = 1) throws {
+    package static func check(_ plan: MemoryEstimate, command: String, jobs: Int = 1) throws {
         let sparse = ["spectrum", "localization", "dos", "matrix-elements", "ground-state"].contains(command)
         do { try plan.check(command, sparseAlternative: sparse) } catch let e as SolverError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         let share = StudyRunner.memoryPerJob(jobs: jobs)
         if jobs > 1 && plan.total > share {
@@ -106,16 +107,16 @@ final class RunContext {
         do {
             return try OutputDirectory(path: path, force: force, resume: resume, staged: staged)
         } catch IOError.locked(let message) {
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(message.commandLine)\n".utf8))
             throw ExitCode(5)
         } catch let e as IOError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
     }
 
     /// Runs `body`, then moves a staged output into place; on any error removes what this run
     /// wrote, prints the error and exits with its code (``failure(_:)``).
-    func run(_ body: () throws -> Void) throws {
+    package func run(_ body: () throws -> Void) throws {
         do {
             try body()
             try output?.commit()
@@ -144,11 +145,11 @@ final class RunContext {
     /// worker, its own code; 1 for every other failure. A worker reports with the same rule.
     static func failure(_ error: Error) -> (message: String, exitCode: Int32) {
         switch error {
-        case let e as SolverError where e.exitCode != 1: return ("\(e.description); nothing was written", e.exitCode)
-        case SolverError.emptySelection(let message): return (message, 64)
+        case let e as SolverError where e.exitCode != 1: return ("\(commandLineMessage(e)); nothing was written", e.exitCode)
+        case SolverError.emptySelection(let message): return (message.commandLine, 64)
         case let e as StudyRunnerError: return (e.description, e.exitCode)
         case let e as ValidationError: return (e.message, 64)
-        default: return (String(describing: error), 1)
+        default: return (commandLineMessage(error), 1)
         }
     }
 
@@ -200,7 +201,7 @@ final class RunContext {
     /// `complete`: for runs that checkpoint. `false` writes what has finished so far with
     /// `"complete": false` (replaced atomically each time, not printed), so that a killed run keeps
     /// every finished result; the final summary then says `"complete": true`.
-    func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
+    package func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
         let state: [(String, JSON)] = complete.map { [("complete", .bool($0))] } ?? []
         let planEntry: [(String, JSON)] = plan.map { [("memory_plan", $0.json)] } ?? []
         let summary = JSON.object([("command", .string(command))] + outcome.summaryEntries + state + body + planEntry
@@ -220,7 +221,7 @@ final class RunContext {
 
     /// Progress line on stderr: units done, rate, estimated time left. `secondsPerUnit`: the
     /// wall time per finished unit (default: since the run started).
-    func progress(_ done: Int, of total: Int, _ what: String = "realization", secondsPerUnit: Double? = nil) {
+    package func progress(_ done: Int, of total: Int, _ what: String = "realization", secondsPerUnit: Double? = nil) {
         guard !options.quiet else { return }
         let rate = secondsPerUnit ?? Date().timeIntervalSince(started) / Double(max(done, 1))
         let left = rate * Double(total - done)
@@ -239,7 +240,7 @@ final class RunContext {
     static func duration(_ seconds: Double) -> String { StudyProgress.words(seconds) }
 
     /// `r007/` for realization 7.
-    static func realizationDirectory(_ r: Int) -> String { StudyReport.realizationDirectory(r) }
+    package static func realizationDirectory(_ r: Int) -> String { StudyReport.realizationDirectory(r) }
 }
 
 /// Progress inside a long phase (the Chebyshev core's probes): a line with a human ETA at most
@@ -252,8 +253,10 @@ final class PhaseProgress: @unchecked Sendable {
     let command: String
     let quiet: Bool
     let interval: Double
-    private var phaseStart: Date?
-    private var phase = ""
+    /// Per phase: when and at which step count its clock started, and the last count. Phases
+    /// nest (a Lanczos run inside a shift-invert slice), so each keeps its own clock; a count
+    /// that goes down (a new Lanczos run, a new realization) restarts it.
+    private var clocks: [String: (start: Date, first: Int, done: Int)] = [:]
     private var lastLine = Date.distantPast
 
     init(command: String, quiet: Bool, interval: Double = RunContext.progressInterval) {
@@ -262,16 +265,20 @@ final class PhaseProgress: @unchecked Sendable {
         self.interval = interval
     }
 
-    /// Reports `done` of `total` steps of `phase` (a new phase name restarts the clock).
+    /// Reports `done` of `total` steps of `phase`. The rate is measured from the first report
+    /// of the phase (the end of its first step), so the ETA is (total - done) / rate.
     func report(_ phase: String, _ done: Int, _ total: Int) {
         guard !quiet else { return }
         let now = Date()
-        // The clock starts at the first step's end: the rate is over steps 2...done.
-        if phase != self.phase || phaseStart == nil || done <= 1 { self.phase = phase; phaseStart = now; return }
-        guard now.timeIntervalSince(lastLine) >= interval, done < total else { return }
+        guard let clock = clocks[phase], done >= clock.done else {
+            clocks[phase] = (now, done, done)
+            return
+        }
+        clocks[phase] = (clock.start, clock.first, done)
+        guard now.timeIntervalSince(lastLine) >= interval, done < total, done > clock.first else { return }
         lastLine = now
-        let elapsed = now.timeIntervalSince(phaseStart!)
-        let left = elapsed / Double(done - 1) * Double(total - done)
+        let elapsed = now.timeIntervalSince(clock.start)
+        let left = elapsed / Double(done - clock.first) * Double(total - done)
         FileHandle.standardError.write(Data("[\(command)] \(phase) \(done)/\(total), about \(RunContext.duration(left)) left\n".utf8))
     }
 }

@@ -149,7 +149,7 @@ extension FactorizationBackend: @retroactive ExpressibleByArgument {}
 
 extension FactorizationBackend {
     /// The backend named by a --factorization value, or the validation error naming the choices.
-    static func parse(option text: String) throws -> FactorizationBackend {
+    package static func parse(option text: String) throws -> FactorizationBackend {
         guard let backend = FactorizationBackend(rawValue: text) else {
             throw ValidationError("--factorization must be auto, mumps or cholmod, got '\(text)'")
         }
