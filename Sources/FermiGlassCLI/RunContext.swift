@@ -132,6 +132,9 @@ package final class RunContext {
             FileHandle.standardError.write(Data("error: \(f.message)\n".utf8))
             throw ExitCode(f.exitCode)
         }
+        if options.jobs > 1 && !usedRunner {
+            FileHandle.standardError.write(Data("warning: --jobs \(options.jobs) has no effect on \(command): its units run in this process\n".utf8))
+        }
         if outcome != .done {
             let word = outcome.exitCode == 3 ? "did not converge" : "is not certified"
             FileHandle.standardError.write(Data("warning: the result \(word) (exit \(outcome.exitCode)); it is written to \(options.output), flagged in summary.json \"status\" with the reason\n".utf8))
@@ -162,8 +165,13 @@ package final class RunContext {
         }
     }
 
+    /// True once a study went through ``records(of:)`` or ``forEachRecord(of:_:)``.
+    private(set) var usedRunner = false
+
     /// Every record of `study` in unit order (``StudyRunner``). In a --jobs worker process:
-    /// computes the worker's unit, hands the record back and ends the process.
+    /// computes the worker's unit, hands the record back and ends the process, so a command
+    /// runs one study through the runner (a command that needs several composes them into one
+    /// study whose record holds theirs).
     func records<S: Study>(of study: S) throws -> [S.Record] {
         try serveIfWorker(study)
         return try runner.records(of: study)
@@ -176,6 +184,7 @@ package final class RunContext {
     }
 
     private func serveIfWorker<S: Study>(_ study: S) throws {
+        usedRunner = true
         guard let w = options.worker else { return }
         let code = try StudyWorker.serve(study, unit: w.unit, to: w.record) { Self.failure($0) }
         throw ExitCode(code)
