@@ -76,4 +76,7 @@ struct DOSCommand: ParsableCommand {
             try ctx.write(study.report(result, saveDisorder: model.saveDisorder))
         }
     }
+
+    /// The memory of a histogram run (``DOSStudy/memoryPlan()``), shared with `reproduce`.
+    static func plan(_ study: DOSStudy) throws -> MemoryEstimate { try study.memoryPlan() }
 }
