@@ -1,10 +1,11 @@
 import FermiGlassIO
 import Foundation
 import Testing
+import FermiGlassTestSupport
 
 /// spectrum --solver patches --patch-checkpoint: a run killed (SIGKILL, by a test hook at a
 /// known patch) resumes from its checkpoint and writes the same bytes as an uninterrupted run.
-@Suite struct PatchCheckpointCLITests {
+@Suite(.slow, .tags(.slow)) struct PatchCheckpointCLITests {
     static let common = ["spectrum", "--size", "40", "--t2", "0.6", "--W", "40", "--seed", "11", "--filling", "0.8333333333333334",
                          "--window", "energy:0.8", "--threads", "1", "--solver", "patches", "--save-vectors",
                          "--patch-halo", "10", "--patch-interior", "12"]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FermiGlassTestSupport
 import FermiGlassModel
 @testable import FermiGlassSolvers
 
@@ -13,7 +14,7 @@ import FermiGlassModel
         return d
     }
 
-    @Test func stoppedRunResumesWithTheSameStates() throws {
+    @Test(.slow, .tags(.slow)) func stoppedRunResumesWithTheSameStates() throws {
         let m = try PatchSolverTests.model(40, w: 40)
         let h = m.hamiltonian()
         // The pilot's layout (halo and interior chosen by the run: saved for the resume too).
