@@ -117,9 +117,10 @@ struct GroundStateCommand: ParsableCommand {
         s.chiThreshold = chiThreshold
         s.seed = mcSeed ?? spec.seed
         s.momentThreshold = momentThreshold
-        try solverOptions.refusePatches("ground-state")
         s.solver = solverOptions.choice(default: .dense)
         s.engine = solverOptions.engineOptions
+        s.patches = PatchOptions(residualTolerance: solverOptions.residualTol, halo: solverOptions.patchHalo,
+                                 interior: solverOptions.patchInterior, denseLimit: solverOptions.patchDenseLimit)
         s.cache = RunContext.eigenCache
         s.eigen = GroundStateStudy.DenseEigen(rawValue: eigen)!
         s.core = GroundStateStudy.Core(rawValue: core)!
@@ -141,7 +142,7 @@ struct GroundStateCommand: ParsableCommand {
         let us = try parsedU()
         let filling = spec.filling!
         let study = GroundStateStudy(settings: try settings(spec))
-        if study.solver(sites: spec.lattice.siteCount) == .shiftInvert && (eigen != "full" || core != "dense") {
+        if study.solver(sites: spec.lattice.siteCount) != .dense && (eigen != "full" || core != "dense") {
             FileHandle.standardError.write(Data("note: the sparse path computes the window only and always uses the Chebyshev core; --eigen and --core apply to the dense path\n".utf8))
         }
         let ctx = try RunContext(command: "ground-state", options: io,

@@ -89,6 +89,28 @@ public final class OutputDirectory {
         if !written.contains(target) { written.append(target) }
     }
 
+    /// Writes `relative` atomically through `body`, which creates the file at the path it is
+    /// given (a temporary name beside the target) and streams into it; renamed into place
+    /// when `body` returns.
+    public func writeStreamed(to relative: String, _ body: (String) throws -> Void) throws {
+        let target = file(relative)
+        try ensureDirectory(target.deletingLastPathComponent())
+        let tmp = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try body(tmp.path)
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw error
+        }
+        guard rename(tmp.path, target.path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(at: tmp)
+            throw IOError.fileSystem(code, path: target.path, action: "write")
+        }
+        if !written.contains(target) { written.append(target) }
+    }
+
     /// Removes the sub-directory `relative` and everything in it (nothing if it does not exist).
     public func removeDirectory(_ relative: String) throws {
         let target = file(relative)

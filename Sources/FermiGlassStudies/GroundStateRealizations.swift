@@ -133,7 +133,8 @@ public struct GroundStateReport: Sendable {
                 ("census_one_sided_mean", .number(agg.oneSidedMean)), ("census_two_sided_mean", .number(agg.twoSidedMean)),
                 ("mu_star_minus_EF", .numbers(data.map { $0.runs[ui].census.muStar - $0.fermiEnergy })),
                 ("N0_U_IPR_sites", .number(agg.n0UIPRSites)), ("N0_U_IPR_per_site", .number(dos * u * iprWindow)),
-                ("polarized_per_site_mean", .number(Statistics.mean(pol) / Double(sites))), ("U_N0", .number(agg.uN0)),
+                ("polarized_per_site_mean", .number(Statistics.mean(pol) / Double(sites))),
+                ("moment_density_n_m", .number(Statistics.mean(pol) / Double(sites))), ("U_N0", .number(agg.uN0)),
                 ("abs_Sz", .numbers(data.map { $0.runs[ui].observables.totalSz })),
                 ("doubly_occupied", .ints(data.map { $0.runs[ui].observables.doublyOccupied })),
                 ("empty", .ints(data.map { $0.runs[ui].observables.empty })),
@@ -151,7 +152,7 @@ public struct GroundStateReport: Sendable {
         tables = [("polarized.csv", polarizedTable), ("occupation_by_level.csv", byLevel), ("occupation_vs_xi.csv", binned),
                   ("fig2b.csv", fig2b)]
         let proposalCount = Double(s.proposals * us.count * data.count)
-        let coreNote = sparse ? "by Chebyshev expansion (sparse path: window eigenpairs only, no dense reference)"
+        let coreNote = sparse ? "by Chebyshev expansion (sparse path: window eigenpairs only, no dense reference; on --solver patches the polynomial error is bounded and the probing error sampled, solver[].frozen_core)"
             : s.core == .dense ? "exact from the eigenvectors below the window" : "by Chebyshev expansion (errors vs dense under solver[].frozen_core)"
         var body: [(String, JSON)] = [
             ("parameters", run.spec.json),
@@ -159,6 +160,8 @@ public struct GroundStateReport: Sendable {
             ("algorithm_settings", .object([
                 ("proposals", .int(s.proposals)),
                 ("paper_rule", .string("k, p uniform in the window; skip k == p or all four slots full/empty; one occupied and one empty slot of the four uniformly; keep iff dE < -1e-12 * energy scale; every proposal counts")),
+                ("proposals_per_window_level", .number(Double(s.proposals) / max(1, Statistics.mean(data.map { Double($0.xi.count) })))),
+                ("paper_budget_note", .string("the paper's pairs are uniform over the window: with k window levels a proposal picks two states whose supports meet with probability ~ (pairs meeting) / (k^2 / 2), so at 10^4 levels most proposals are spent on far-apart pairs (chi ~ 0); --proposals is not scaled with k")),
                 ("restarts", .int(s.restarts)), ("pair_candidates", .int(s.pairCandidates)),
                 ("chi_threshold", .number(s.chiThreshold)),
                 ("mc_seed", .string(String(s.seed))),
@@ -174,7 +177,7 @@ public struct GroundStateReport: Sendable {
             ("fermi_energy", .numbers(data.map(\.fermiEnergy))),
             ("localization_length_" + data[0].localizationDefinition, .number(lloc)),
             ("localization_length_states", .string(data[0].localizationStates)),
-            ("eigen_path", .string(sparse ? "sparse (shift-invert, window only)" : "dense")),
+            ("eigen_path", .string(s.solver == .patches ? "patches (localized patches, window only, compressed states)" : sparse ? "sparse (shift-invert, window only)" : "dense")),
             ("dos_N0_per_site_per_spin", .number(dos)),
             ("dos_method", .string("window levels / window energy span / sites, averaged over realizations")),
             ("occupation_fit", .string("<n_a> = 2/(exp(beta (x - mu)) + 1), x = xi_a - E_F averaged per window level over realizations; bootstrap over realizations (200 resamples)")),

@@ -55,6 +55,9 @@ public struct StudyRunner: Sendable {
     /// Hands each (unit, record) to `body` in unit order, as soon as the unit and all units
     /// before it are done: per-unit output can be written and dropped while later units run.
     public func forEachRecord<S: Study>(of study: S, _ body: (Int, S.Record) throws -> Void) throws {
+        if MPIStudyExecutor.hasWorkers {  // rank 0 of an MPI job: the ranks are the workers
+            return try MPIStudyExecutor.forEachRecord(of: study, progress: progress, body)
+        }
         let units = study.units
         let clock = StudyProgress.Clock(total: units.count, kind: study.unitKind)
         guard usesWorkers, units.count > 1, let launcher else {
@@ -120,6 +123,19 @@ public struct StudyProgress: Sendable {
     public var secondsPerUnit: Double { elapsed / Double(max(done, 1)) }
     /// Estimated seconds until every unit is done.
     public var secondsLeft: Double { secondsPerUnit * Double(total - done) }
+
+    /// A duration in words a person reads at a glance: "0.35 s", "40 s", "3 min", "2 h 5 min",
+    /// "3 days".
+    public static func words(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "an unknown time" }
+        if seconds < 10 { return String(format: "%.2g s", seconds) }
+        if seconds < 90 { return "\(Int(seconds.rounded())) s" }
+        let minutes = Int((seconds / 60).rounded())
+        if minutes < 90 { return "\(minutes) min" }
+        let hours = Int(seconds / 3600)
+        if hours < 48 { return "\(hours) h \(minutes - 60 * hours) min" }
+        return "\(Int((seconds / 86400).rounded())) days"
+    }
 
     final class Clock: @unchecked Sendable {
         let start = Date()
