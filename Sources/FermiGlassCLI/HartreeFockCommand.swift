@@ -213,6 +213,15 @@ struct HartreeFockCommand: ParsableCommand {
     @Flag(help: "Exit 0 even when some (realization, U) did not converge (default: exit 3, with the output written).")
     var allowUnconverged: Bool = false
 
+    @Option(help: "Free mode: extra starts from the first-order ground state's occupations of H0's levels (default 1; the first with aligned spins, further ones with random orientations).")
+    var firstOrderStarts: Int = 1
+
+    @Option(help: "Free mode with a --U list: up (each U warm-started from the previous one) or both (then back down, each U also started from the U above it; default).")
+    var sweep: String = "both"
+
+    @Flag(help: "Continue a killed run in the same --output: every finished start of a free-mode search was saved in r###/[U.../]starts/ and is restored instead of rerun; the start that was running is run again from its beginning, so the run ends where an uninterrupted one would.")
+    var resume: Bool = false
+
     func run() throws {
         let spec = try model.resolve(needsFilling: true)
         guard let hfMode = HartreeFockMode(rawValue: mode) else { throw ValidationError("--mode must be paramagnetic or free, got '\(mode)'") }
@@ -239,11 +248,15 @@ struct HartreeFockCommand: ParsableCommand {
         guard modeStarts >= 0 else { throw ValidationError("--mode-starts must be non-negative, got \(modeStarts)") }
         template.susceptibilityStarts = modeStarts
         template.stability = stability
+        guard firstOrderStarts >= 0 else { throw ValidationError("--first-order-starts must be non-negative, got \(firstOrderStarts)") }
+        template.firstOrderStarts = firstOrderStarts
+        guard ["up", "both"].contains(sweep) else { throw ValidationError("--sweep must be up or both, got '\(sweep)'") }
+        if resume && io.force { throw ValidationError("give --resume or --force, not both") }
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
             throw ValidationError(e.description)
         }
         let initial = try scf.warmStartDensities(spec)
-        let ctx = try RunContext(command: "hartree-fock", options: io, plan: Self.memoryPlan(spec, us: us.count), staged: false)
+        let ctx = try RunContext(command: "hartree-fock", options: io, plan: Self.memoryPlan(spec, us: us.count), resume: resume, staged: false)
         var unconverged = 0
         try ctx.run {
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
@@ -254,7 +267,12 @@ struct HartreeFockCommand: ParsableCommand {
                 [("converged", .bool(unconverged == 0)), ("unconverged", .int(unconverged))]
                     + summaryBody(spec, us: us, template: template, temperatures: temperatures, entries: entries)
             }
+            let resuming = resume
             try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial, saveDisorder: model.saveDisorder,
+                                       bothDirections: hfMode == .free && sweep == "both",
+                                       stores: hfMode == .free && stability ? { dir in
+                                           HartreeFockStartFiles(output: ctx.output, directory: dir + "/starts", reading: resuming)
+                                       } : nil,
                                        checkpoint: { try ctx.writeSummary(summary(), complete: false) }) { r, u, _, dir, result, seconds in
                 try Self.write(result, to: dir, ctx: ctx, nearFermi: nearFermi, single: spec.realizations.count == 1 && us.count == 1)
                 let count = result.momentCount(threshold: momentThreshold)
@@ -300,6 +318,8 @@ struct HartreeFockCommand: ParsableCommand {
             ("spin_split", .string(spinUp.map { "fixed N_up = \($0)" } ?? (free ? "free (aufbau over both spins; fixed splits around the last one if that has no fixed point)" : "N/2 per spin"))),
             ("starts", .int(free ? starts : 1)), ("start_seed", .string(String(startSeed))),
             ("initial_moment_amplitude", .number(initialMoment)), ("annealing", .numbers(temperatures)),
+            ("susceptibility_starts", .int(free ? modeStarts : 0)), ("first_order_starts", .int(free ? firstOrderStarts : 0)),
+            ("sweep", .string(free && us.count > 1 ? sweep : "up")), ("resumed", .bool(resume)),
             ("moment_threshold", .number(momentThreshold)), ("U", .numbers(us)),
             ("self_consistency", scf.json(template)), ("results", .array(entries)),
         ]
@@ -395,20 +415,37 @@ extension RunContext {
     /// given; a non-converged U resets the warm start), with progress on stderr. `converged`
     /// gets (realization, U, H0, the output sub-directory, the result, seconds of the solve);
     /// `failed` gets the typed error after it has been reported on stderr; `checkpoint` runs
-    /// after either, so that a killed sweep keeps what finished.
+    /// after either, so that a killed sweep keeps what finished. `bothDirections`: then back
+    /// down, each U refined from the U above it (``HartreeFock/refine(_:neighbour:h0:particles:options:store:progress:snapshot:)``),
+    /// and the U's of a realization are reported after that. `stores(dir)`: the start store
+    /// of the (realization, U) whose output folder is `dir` (a search runs in parts).
     func forEachHartreeFock(_ spec: ModelSpec, us: [Double], template: HartreeFockOptions,
                             initial: (up: [Double], down: [Double])? = nil, saveDisorder: Bool = false,
+                            bothDirections: Bool = false, stores: ((String) -> HartreeFockStartStore)? = nil,
                             checkpoint: () throws -> Void,
                             _ converged: (Int, Double, CSRMatrix, String, HartreeFockResult, Double) throws -> Void,
                             failed: (Int, Double, HartreeFockError) throws -> Void) throws {
         let particles = spec.filling!.particles
-        let total = spec.realizations.count * us.count
+        let deferred = bothDirections && us.count > 1
+        let total = spec.realizations.count * (deferred ? 2 * us.count - 1 : us.count)
         var done = 0
         for r in spec.realizations {
             let m = try spec.model(realization: r)
             let h0 = m.hamiltonian()
             if saveDisorder { try output.write(npy: m.onsiteEnergies, to: "\(Self.realizationDirectory(r))/disorder.npy") }
             var previous = initial
+            // With bothDirections the U's are reported after the way back down (which may
+            // lower them); otherwise each as soon as it is done.
+            var pending: [(u: Double, dir: String, result: HartreeFockResult, seconds: Double)?] = []
+            func report(_ k: Int) throws {
+                guard let p = pending[k] else { return }
+                try converged(r, p.u, h0, p.dir, p.result, p.seconds)
+                let identity = SelfConsistencyOptions.identity(spec, realization: r)
+                try output.write(json: identity, to: p.dir + "/lattice.json")
+                if spec.realizations.count == 1 && us.count == 1 { try output.write(json: identity, to: "lattice.json") }
+                try output.removeDirectory(p.dir + "/partial")
+                try checkpoint()
+            }
             for u in us {
                 var o = template
                 o.U = u
@@ -418,33 +455,57 @@ extension RunContext {
                 let saver = SnapshotWriter(output: output, directory: partial, command: command,
                                            identity: SelfConsistencyOptions.identity(spec, realization: r))
                 do {
-                    // One iteration line at most every `progressInterval` seconds (and none with --quiet).
-                    var lastLine: ContinuousClock.Instant?
-                    let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
-                        let now = clock.now
-                        if let last = lastLine, now - last < .seconds(Self.progressInterval) { return }
-                        lastLine = now
-                        self.note("realization \(r), U = \(u), \(line)")
-                    }, snapshot: { saver.save($0) })
+                    let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous,
+                                                       store: stores?(dir), progress: throttled(r, u), snapshot: { saver.save($0) })
                     previous = (result.up.density, result.down.density)
-                    try converged(r, u, h0, dir, result, (clock.now - t0).seconds)
-                    let identity = SelfConsistencyOptions.identity(spec, realization: r)
-                    try output.write(json: identity, to: dir + "/lattice.json")
-                    if spec.realizations.count == 1 && us.count == 1 { try output.write(json: identity, to: "lattice.json") }
-                    try output.removeDirectory(partial)
+                    pending.append((u, dir, result, (clock.now - t0).seconds))
+                    if !deferred { try report(pending.count - 1) }
                 } catch let e as HartreeFockError {
+                    pending.append(nil)
                     FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(e.description)\n".utf8))
                     flagUnconverged("realization \(r), U = \(u): \(e.description)")
                     if saver.saved {
-                        FileHandle.standardError.write(Data("[\(command)] its last densities are in \(output.file(partial).path): --warm-start there (with --starts 0) continues from them\n".utf8))
+                        FileHandle.standardError.write(Data("[\(command)] its last densities are in \(output.file(partial).path): --resume with the same options reruns the search, restoring its finished starts from \(dir)/starts; --warm-start there (with --starts 0) continues only the start that was running, which need not end where the whole search would\n".utf8))
                     }
                     try failed(r, u, e)
                     previous = nil
+                    try checkpoint()
                 }
-                try checkpoint()
                 done += 1
                 progress(done, of: total, "(realization, U)")
             }
+            guard deferred else { continue }
+            // Back down: each U also started from the kept state of the U above it.
+            for k in stride(from: us.count - 2, through: 0, by: -1) {
+                if let above = pending[k + 1], var p = pending[k] {
+                    let clock = ContinuousClock(), t0 = clock.now
+                    do {
+                        var o = template
+                        o.U = p.u
+                        p.result = try HartreeFock.refine(p.result, neighbour: above.result, h0: h0, particles: particles, options: o,
+                                                          store: stores?(p.dir), progress: throttled(r, p.u))
+                        p.seconds += (clock.now - t0).seconds
+                        pending[k] = p
+                    } catch let e as HartreeFockError {
+                        note("realization \(r), U = \(p.u): the start from U = \(above.u) failed (\(e.description)); the upward result stands")
+                    }
+                }
+                done += 1
+                progress(done, of: total, "(realization, U)")
+            }
+            for k in 0..<us.count { try report(k) }
+        }
+    }
+
+    /// One iteration line at most every `progressInterval` seconds (and none with --quiet).
+    private func throttled(_ r: Int, _ u: Double) -> (String) -> Void {
+        let clock = ContinuousClock()
+        var lastLine: ContinuousClock.Instant?
+        return { line in
+            let now = clock.now
+            if let last = lastLine, now - last < .seconds(Self.progressInterval) { return }
+            lastLine = now
+            self.note("realization \(r), U = \(u), \(line)")
         }
     }
 }

@@ -128,6 +128,11 @@ public struct HartreeFockOptions: Sendable {
     /// (numbered `starts`, `starts + 1`, ... after the random ones; none when a warm start is
     /// given with `starts` = 0, which then runs alone).
     public var susceptibilityStarts: Int = 4
+    /// Free mode: extra starts from the first-order ground state's occupations of H0's levels
+    /// (``HartreeFock`` `firstOrderStarts`; the first with the spins of its singly occupied levels
+    /// aligned, as the product's moment map, the others with seeded random orientations),
+    /// numbered after the susceptibility starts.
+    public var firstOrderStarts: Int = 1
     /// Iterations the automatic rule gives the aufbau at most before switching to maximum overlap.
     public static let automaticAufbauBudget = 80
     /// Automatic rule: stop the aufbau as soon as it has stalled (``AufbauStall``) instead of
@@ -164,6 +169,9 @@ public struct HartreeFockOptions: Sendable {
             throw HartreeFockError.invalidArgument("paramagnetic HF needs an even particle number, got \(particles)")
         }
         guard starts >= 0 else { throw HartreeFockError.invalidArgument("the number of starts must be non-negative, got \(starts)") }
+        guard firstOrderStarts >= 0 else {
+            throw HartreeFockError.invalidArgument("the number of first-order starts must be non-negative, got \(firstOrderStarts)")
+        }
         guard susceptibilityStarts >= 0 else {
             throw HartreeFockError.invalidArgument("the number of susceptibility starts must be non-negative, got \(susceptibilityStarts)")
         }

@@ -56,6 +56,20 @@ public struct HartreeFockRun: Sendable {
     /// The energy of each iteration (``HartreeFock`` `Trace.energies`): with optimal damping
     /// that of the damped state, which never rises.
     public var energies: [Double] = []
+
+    public init(start: Int, converged: Bool, iterations: Int, densityResidual: Double, energyChange: Double, energy: Double,
+                totalSz: Double, fixedSpinUp: Int?, occupation: HartreeFockOptions.Occupation, energies: [Double] = []) {
+        self.start = start
+        self.converged = converged
+        self.iterations = iterations
+        self.densityResidual = densityResidual
+        self.energyChange = energyChange
+        self.energy = energy
+        self.totalSz = totalSz
+        self.fixedSpinUp = fixedSpinUp
+        self.occupation = occupation
+        self.energies = energies
+    }
 }
 
 /// A converged Hartree-Fock solution.
@@ -102,6 +116,10 @@ public struct HartreeFockResult: Sendable {
     /// Free mode with instability following: the distinct final states of all starts, lowest
     /// first (the first is the kept state).
     public var minima: [HartreeFockMinimum] = []
+    /// The input densities the kept state was diagonalized with (up then down in free mode;
+    /// per spin in paramagnetic mode): they determine the state, and restore it
+    /// (``HartreeFock/restore(_:h0:particles:options:)``).
+    public var inputDensities: [Double] = []
     /// Number of sites with |m_i| > threshold.
     public func momentCount(threshold: Double) -> Int { moments.filter { abs($0) > threshold }.count }
     /// sum_i |m_i|.
