@@ -7,6 +7,15 @@ extension HartreeFock {
     public static let firstOrderWindow = 100
 }
 
+extension HartreeFock {
+    /// The densities (n_up then n_dn per site) of the `count` first-order starts of a free-mode
+    /// search at `options.U` (see the Problem's `firstOrderStarts`).
+    public static func firstOrderStartDensities(h0: CSRMatrix, particles: Int, options: HartreeFockOptions,
+                                                count: Int) throws -> [[Double]] {
+        try Problem(h0: h0, particles: particles, options: options).firstOrderStarts(count: count)
+    }
+}
+
 extension HartreeFock.Problem {
     /// Free-mode starts from the first-order ground state (the paper's Eq. 13): the occupations
     /// n_a,s in {0, 1} of H0's levels a in a window of ``HartreeFock/firstOrderWindow`` levels

@@ -23,6 +23,8 @@ public enum HartreeFockStartKind: String, Sendable, CaseIterable {
 public struct HartreeFockStartRecord: Sendable {
     public var start: Int
     public var kind: HartreeFockStartKind
+    /// The U of the search (a record of another U is not used).
+    public var U: Double = .nan
     /// A checksum of the start's initial densities: a record whose checksum differs from the
     /// candidate's (another seed, lattice or U) is not used.
     public var startChecksum: Double
@@ -100,7 +102,7 @@ extension HartreeFock {
         var lastFailure: HartreeFockError? = nil
         for (k, c) in candidates.enumerated() {
             let sum = HartreeFockStartRecord.checksum(c.x)
-            if let rec = store?.load(start: c.start), rec.kind == c.kind,
+            if let rec = store?.load(start: c.start), rec.kind == c.kind, rec.U == options.U,
                abs(rec.startChecksum - sum) <= 1e-12 * max(1, abs(sum)) {
                 progress?("start \(c.start) (\(c.kind.rawValue), \(k + 1) of \(candidates.count)): restored from the start store, "
                           + (rec.converged ? "E = \(rec.energy)" : "not converged"))
@@ -128,6 +130,7 @@ extension HartreeFock {
             }
             var rec = HartreeFockStartRecord(start: c.start, kind: c.kind, startChecksum: sum, converged: best != nil)
             rec.runs = runs
+            rec.U = options.U
             if let b = best {
                 rec = Self.record(b, start: c.start, kind: c.kind, checksum: sum)
                 let bestIndex = records.indices.filter { records[$0].converged }.min { isBetter(records[$0], than: records[$1]) }
@@ -199,6 +202,7 @@ extension HartreeFock {
     /// The record of a finished (followed) state.
     static func record(_ s: HartreeFockResult, start: Int, kind: HartreeFockStartKind, checksum: Double) -> HartreeFockStartRecord {
         var r = HartreeFockStartRecord(start: start, kind: kind, startChecksum: checksum, converged: true)
+        r.U = s.options.U
         r.energy = s.energy
         r.nUp = s.up.occupied
         r.nDown = s.down.occupied

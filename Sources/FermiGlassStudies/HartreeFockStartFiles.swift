@@ -10,7 +10,8 @@ public final class HartreeFockStartFiles: HartreeFockStartStore {
     public let output: OutputDirectory
     /// The store's folder, relative to `output`.
     public let directory: String
-    /// Starts restored by ``load(start:)`` and saved by ``save(_:)`` in this process.
+    /// Starts found by ``load(start:)`` (the search still refuses a record of another U or
+    /// start) and saved by ``save(_:)`` in this process.
     public private(set) var restored: [Int] = []
     public private(set) var saved: [Int] = []
 
@@ -56,7 +57,7 @@ public final class HartreeFockStartFiles: HartreeFockStartStore {
 
     static func json(_ r: HartreeFockStartRecord) -> JSON {
         var fields: [(String, JSON)] = [
-            ("start", .int(r.start)), ("kind", .string(r.kind.rawValue)), ("start_checksum", .number(r.startChecksum)),
+            ("start", .int(r.start)), ("kind", .string(r.kind.rawValue)), ("U", number(r.U)), ("start_checksum", .number(r.startChecksum)),
             ("converged", .bool(r.converged)), ("energy", number(r.energy)), ("n_up", .int(r.nUp)), ("n_down", .int(r.nDown)),
             ("spin_up", r.spinUp.map { .int($0) } ?? .null), ("occupation", .string(r.occupation.rawValue)),
             ("occupied_ranks_up", r.occupiedRanksUp.map { .ints($0) } ?? .null),
@@ -86,6 +87,7 @@ public final class HartreeFockStartFiles: HartreeFockStartStore {
               let sum = j["start_checksum"]?.doubleValue, let converged = j["converged"]?.boolValue else { return nil }
         func d(_ k: String, _ o: JSON = j) -> Double { o[k]?.doubleValue ?? .nan }
         var r = HartreeFockStartRecord(start: start, kind: kind, startChecksum: sum, converged: converged)
+        r.U = d("U")
         r.energy = d("energy")
         r.nUp = j["n_up"]?.intValue ?? 0
         r.nDown = j["n_down"]?.intValue ?? 0
