@@ -210,6 +210,9 @@ struct HartreeFockCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Compute the lowest eigenvalue of the collinear orbital Hessian of every kept state and, in free mode, follow negative modes of every start down to a minimum (default on).")
     var stability: Bool = true
 
+    @Flag(inversion: .prefixedNo, help: "With the stability analysis: also rho(U^2 Pi_up Pi_dn) of every kept state, stability_radius (default on).")
+    var stabilityRadius: Bool = true
+
     @Flag(help: "Exit 0 even when some (realization, U) did not converge (default: exit 3, with the output written).")
     var allowUnconverged: Bool = false
 
@@ -250,6 +253,7 @@ struct HartreeFockCommand: ParsableCommand {
         template.stability = stability
         guard firstOrderStarts >= 0 else { throw ValidationError("--first-order-starts must be non-negative, got \(firstOrderStarts)") }
         template.firstOrderStarts = firstOrderStarts
+        template.stabilityRadius = stabilityRadius
         guard ["up", "both"].contains(sweep) else { throw ValidationError("--sweep must be up or both, got '\(sweep)'") }
         if resume && io.force { throw ValidationError("give --resume or --force, not both") }
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
@@ -261,7 +265,8 @@ struct HartreeFockCommand: ParsableCommand {
         try ctx.run {
             var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
                                           "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations",
-                                          "sz", "hessian_min_eigenvalue", "distinct_minima", "starts_reaching_minimum"])
+                                          "sz", "hessian_min_eigenvalue", "distinct_minima", "starts_reaching_minimum",
+                                          "stability_radius"])
             var entries = [JSON]()
             func summary() -> [(String, JSON)] {
                 [("converged", .bool(unconverged == 0)), ("unconverged", .int(unconverged))]
@@ -282,11 +287,12 @@ struct HartreeFockCommand: ParsableCommand {
                               String(result.iterations), "\(result.sz)",
                               result.stability.map { "\($0.hessianMinEigenvalue)" } ?? "",
                               result.minima.isEmpty ? "" : String(result.minima.count),
-                              result.minima.first.map { String($0.starts.count) } ?? ""])
+                              result.minima.first.map { String($0.starts.count) } ?? "",
+                              result.stabilityRadius.map { "\($0)" } ?? ""])
                 entries.append(Self.json(result, realization: r, threshold: momentThreshold, seconds: seconds, directory: dir))
             } failed: { r, u, e in
                 unconverged += 1
-                table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", "", "", "", "", ""])
+                table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", "", "", "", "", "", ""])
                 entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
                                         ("error", .string(e.description))]))
             }
@@ -370,6 +376,7 @@ struct HartreeFockCommand: ParsableCommand {
     static func stabilityFields(_ r: HartreeFockResult) -> [(String, JSON)] {
         var out: [(String, JSON)] = []
         out.append(("hessian_min_eigenvalue", r.stability.map { .number($0.hessianMinEigenvalue) } ?? .null))
+        out.append(("stability_radius", r.stabilityRadius.map { .number($0) } ?? .null))
         out.append(("hessian_residual", r.stability.map { .number($0.residual) } ?? .null))
         out.append(("hessian_dimension", r.stability.map { .int($0.dimension) } ?? .null))
         out.append(("is_minimum", r.stability.map { .bool($0.isMinimum) } ?? .null))

@@ -119,6 +119,7 @@ struct LinearStabilityCommand: ParsableCommand {
                     ("U_lambda_max", refused ? .null : .number(u * lambda)),
                     ("stoner_unstable", refused ? .null : .bool(u * lambda >= 1)),
                     ("hessian_min_eigenvalue", hf.stability.map { .number($0.hessianMinEigenvalue) } ?? .null),
+                    ("stability_radius", hf.stabilityRadius.map { .number($0) } ?? .null),
                     ("products", .int(res.products)), ("restarts", .int(res.restarts)),
                     ("hf_seconds", .number(hfSeconds)), ("pi_seconds", .number((t2 - t1).seconds)),
                 ]))

@@ -133,6 +133,9 @@ public struct HartreeFockOptions: Sendable {
     /// aligned, as the product's moment map, the others with seeded random orientations),
     /// numbered after the susceptibility starts.
     public var firstOrderStarts: Int = 1
+    /// With `stability`: also rho(U^2 Pi_up Pi_dn) of the kept state (``StabilityRadius``;
+    /// two Pi products per Lanczos step, about the cost of the Hessian's lowest eigenvalue).
+    public var stabilityRadius: Bool = true
     /// Iterations the automatic rule gives the aufbau at most before switching to maximum overlap.
     public static let automaticAufbauBudget = 80
     /// Automatic rule: stop the aufbau as soon as it has stalled (``AufbauStall``) instead of

@@ -111,6 +111,10 @@ public struct HartreeFockResult: Sendable {
     /// Second-order stability of the kept state (nil when not computed:
     /// ``HartreeFockOptions/stability`` false).
     public var stability: HartreeFockStability? = nil
+    /// rho(U^2 Pi_up Pi_dn) of the kept state (``StabilityRadius``): below 1 exactly when the
+    /// Hessian is positive definite, for an aufbau state; nil when not computed or not the
+    /// criterion (a spin with an empty level below an occupied one, or a degenerate pair).
+    public var stabilityRadius: Double? = nil
     /// Free mode with instability following: how the kept state was reached from its start.
     public var following: InstabilityFollowing? = nil
     /// Free mode with instability following: the distinct final states of all starts, lowest

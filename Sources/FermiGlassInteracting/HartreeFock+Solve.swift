@@ -126,8 +126,10 @@ extension HartreeFock {
             return attempts
         }
         if options.stability && options.mode == .free {
-            return try searchMinima(candidates, h0: h0, particles: particles, options: options, store: store,
-                                    progress: progress, attempts: attempts)
+            var r = try searchMinima(candidates, h0: h0, particles: particles, options: options, store: store,
+                                     progress: progress, attempts: attempts)
+            if options.stabilityRadius { r.stabilityRadius = try StabilityRadius.of(r) }
+            return r
         }
         var best: (Problem.Outcome, Int, Problem, Int)? = nil
         var runs: [HartreeFockRun] = []
@@ -158,6 +160,7 @@ extension HartreeFock {
         var result = try p.finish(outcome, start: start, runs: runs)
         result.keptRun = kept
         if options.stability { result.stability = try stability(of: result) }
+        if options.stability && options.stabilityRadius { result.stabilityRadius = try StabilityRadius.of(result) }
         return result
     }
 

@@ -106,3 +106,50 @@ final class MemoryStartStore: HartreeFockStartStore {
         }
     }
 }
+
+/// rho(U^2 Pi_up Pi_dn) by Lanczos in the Pi_dn inner product against dense linear algebra,
+/// and its meaning: below 1 exactly when the Hessian is positive definite (aufbau states).
+@Suite struct StabilityRadiusTests {
+    /// The largest eigenvalue of Pi_dn^(1/2) Pi_up Pi_dn^(1/2) (similar to Pi_up Pi_dn), dense.
+    static func denseRadius(_ up: SusceptibilityOperator, _ down: SusceptibilityOperator) throws -> Double {
+        let n = up.dimension
+        var d = down.dense()
+        let w = try DenseEigensolver.symmetric(&d, dimension: n, vectors: true)
+        // S = V diag(sqrt(max(w, 0))) V^T.
+        var s = [Double](repeating: 0, count: n * n)
+        for k in 0..<n where w[k] > 0 {
+            let r = w[k].squareRoot()
+            for j in 0..<n { for i in 0..<n { s[i + j * n] += r * d[i + k * n] * d[j + k * n] } }
+        }
+        let p = up.dense()
+        var ps = [Double](repeating: 0, count: n * n), m = ps
+        for j in 0..<n { for k in 0..<n { let c = s[k + j * n]; for i in 0..<n { ps[i + j * n] += p[i + k * n] * c } } }
+        for j in 0..<n { for k in 0..<n { let c = ps[k + j * n]; for i in 0..<n { m[i + j * n] += s[i + k * n] * c } } }
+        return try DenseEigensolver.symmetric(&m, dimension: n, vectors: false).last!
+    }
+
+    @Test func theRadiusMatchesDenseAndTheHessianSign() throws {
+        let (h0, particles) = try HartreeFockSearchTests.problem()
+        var checked = 0, unstable = 0, stable = 0
+        for (u, mode) in [(0.5, HartreeFockMode.paramagnetic), (3.0, .paramagnetic), (3.0, .free), (6.0, .free)] {
+            var o = HartreeFockOptions(U: u, mode: mode)
+            o.densityTolerance = 1e-11
+            o.starts = 1; o.susceptibilityStarts = 1; o.firstOrderStarts = 1
+            let r = try HartreeFock.solve(h0: h0, particles: particles, options: o)
+            guard r.up.aufbauViolations == 0, r.down.aufbauViolations == 0, let rho = r.stabilityRadius else { continue }
+            let up = try SusceptibilityOperator(orbitals: r.up.orbitals, occupied: r.up.occupied)
+            let dn = try SusceptibilityOperator(orbitals: r.down.orbitals, occupied: r.down.occupied)
+            let dense = u * u * (try Self.denseRadius(up, dn))
+            #expect(abs(rho - dense) < 1e-8 * max(1, dense), "U = \(u) \(mode): Lanczos \(rho), dense \(dense)")
+            if mode == .paramagnetic {
+                let lambda = try LinearStability.largestEigenvalues(of: up).eigenvalues[0]
+                #expect(abs(rho - (u * lambda) * (u * lambda)) < 1e-8 * max(1, rho))
+            }
+            let h = try #require(r.stability).hessianMinEigenvalue
+            if abs(rho - 1) > 1e-3 { #expect((rho < 1) == (h > 0), "U = \(u) \(mode): rho \(rho), Hessian \(h)") }
+            if rho > 1 { unstable += 1 } else { stable += 1 }
+            checked += 1
+        }
+        #expect(checked >= 3 && unstable >= 1 && stable >= 1, "checked \(checked), stable \(stable), unstable \(unstable)")
+    }
+}
