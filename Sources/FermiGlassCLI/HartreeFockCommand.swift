@@ -183,7 +183,7 @@ struct HartreeFockCommand: ParsableCommand {
     @Option(help: "paramagnetic or free (default free).")
     var mode: String = "free"
 
-    @Option(help: "Free mode: number of seeded random starts per U besides the warm start (the previous U's solution or --warm-start), default 4; 0: the warm start alone where there is one, one random start where not.")
+    @Option(help: "Free mode: number of seeded random starts per U besides the warm start (the previous U's solution or --warm-start), default 4; 0: the warm start alone where there is one, otherwise the mode and first-order starts (one random start when there are none).")
     var starts: Int = 4
 
     @Option(help: "Free mode: amplitude a of the initial moments, uniform in [-a, a] in units of the largest possible (default 0.5).")

@@ -115,6 +115,15 @@ struct LinearStabilityCommand: ParsableCommand {
                                         ("mu_star", .number(census.muStar))])),
                     ("pi_eigenvalues", .numbers(res.eigenvalues)), ("residuals", .numbers(res.residuals)),
                     ("pair_gap_threshold", .number(delta)), ("excluded_pairs", .int(op.excludedPairs)),
+                    ("degenerate_block", { () -> JSON in
+                        // Reported separately from Pi: the levels within delta of each other at E_F
+                        // (of an aufbau reference; a maximum-overlap one has its violations instead).
+                        guard hf.up.aufbauViolations == 0 else { return .null }
+                        let b = FermiLevelBlock(values: hf.up.orbitals.values, occupied: occupied, delta: delta)
+                        return .object([("levels", .ints(b.isEmpty ? [] : [b.levels.lowerBound, b.levels.upperBound])),
+                                        ("occupied_in_block", .int(b.isEmpty ? 0 : b.occupiedInBlock)),
+                                        ("energies", .numbers(b.energies))])
+                    }()),
                     ("lambda_refused", refusal.map { .string($0) } ?? .null),
                     ("U_lambda_max", refused ? .null : .number(u * lambda)),
                     ("stoner_unstable", refused ? .null : .bool(u * lambda >= 1)),

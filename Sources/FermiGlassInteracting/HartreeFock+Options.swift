@@ -73,8 +73,9 @@ public struct HartreeFockOptions: Sendable {
     public var U: Double
     public var mode: HartreeFockMode = .paramagnetic
     /// Free mode: number of seeded random starts (the lowest converged energy is kept), besides
-    /// the warm start when `solve` is given initial densities. 0: the warm start alone (one
-    /// random start when there are no initial densities).
+    /// the warm start when `solve` is given initial densities and the susceptibility and
+    /// first-order starts. 0: the warm start alone (without initial densities: the
+    /// susceptibility and first-order starts, or one random start when there are none).
     public var starts: Int = 4
     /// Seed of the random initial moments (start k uses stream k).
     public var seed: UInt64 = 1

@@ -63,7 +63,8 @@ extension HartreeFock {
             if let i = initial { candidates.append(Candidate(start: initialStart, kind: .warm, x: i.up + i.down)) }
             for (k, nb) in neighbours.enumerated() { candidates.append(Candidate(start: -2 - k, kind: .neighbour, x: nb.up + nb.down)) }
             let seeded = initial != nil || !neighbours.isEmpty
-            for s in 0..<(seeded ? options.starts : max(1, options.starts)) {
+            let others = options.susceptibilityStarts + options.firstOrderStarts
+            for s in 0..<(seeded || others > 0 ? options.starts : max(1, options.starts)) {
                 candidates.append(Candidate(start: s, kind: .random, x: problem.randomStart(stream: UInt64(s))))
             }
             var next = max(0, candidates.last.map { $0.start + 1 } ?? 0)
@@ -77,6 +78,8 @@ extension HartreeFock {
                 candidates.append(Candidate(start: next, kind: .firstOrder, x: x))
                 next += 1
             }
+            // No start at all (starts = 0 and no mode could be formed): one random start.
+            if candidates.isEmpty { candidates.append(Candidate(start: 0, kind: .random, x: problem.randomStart(stream: 0))) }
         }
         // One start: annealing stages, then the attempts of the occupation rule (the first and
         // its fallbacks), each converged or not.

@@ -64,6 +64,14 @@ struct HartreeFockCommandTests {
         #expect(entry["stoner_unstable"]?.boolValue == nil)
         #expect(entry["lambda_refused"]?.stringValue?.contains("E_b - E_a") == true)
         #expect(entry["hessian_min_eigenvalue"]?.doubleValue != nil)
+        // The degenerate block at E_F, reported separately: levels lo..<hi around level 8 with
+        // energies within delta of each other, partly occupied.
+        let block = try #require(entry["degenerate_block"])
+        let levels = try #require(block["levels"]?.arrayValue?.compactMap { $0.intValue })
+        #expect(levels.count == 2 && levels[0] < 8 && levels[1] > 8, "\(levels)")
+        let energies = try #require(block["energies"]?.arrayValue?.compactMap { $0.doubleValue })
+        #expect(energies.count == levels[1] - levels[0])
+        #expect(block["occupied_in_block"]?.intValue == 8 - levels[0])
     }
 
     @Test func badInputIsRefusedBeforeAnyOutput() throws {
@@ -108,7 +116,8 @@ struct HartreeFockCommandTests {
         #expect(abs(ea - eb) < 1e-7, "energies \(ea) and \(eb)")
         for entry in resultsB {
             let runs = try #require(entry["runs"]?.arrayValue)
-            #expect(runs.allSatisfy { $0["start"]?.intValue == -1 }, "only the warm start runs with --starts 0: \(runs)")
+            // The warm start (-1) and, on the way back down the U list, the start from the U above (-2).
+            #expect(runs.allSatisfy { ($0["start"]?.intValue ?? 0) < 0 }, "only the warm starts run with --starts 0: \(runs)")
         }
         let firstRuns = try #require(resultsB.first?["runs"]?.arrayValue)
         #expect((firstRuns.first?["iterations"]?.intValue ?? 99) <= 3)
@@ -189,7 +198,7 @@ struct HartreeFockCommandTests {
         defer { for d in [stopped, continued, whole] { try? FileManager.default.removeItem(atPath: d) } }
         // One start (no Pi_0 mode starts): a continuation resumes the start that was running,
         // not a search over several starts.
-        let common = ["--U", "3", "--mode", "free", "--starts", "0", "--mode-starts", "0", "--mixing", "ediis"]
+        let common = ["--U", "3", "--mode", "free", "--starts", "0", "--mode-starts", "0", "--first-order-starts", "0", "--mixing", "ediis"]
         let a = try runFermiGlass(["hartree-fock"] + Self.model + common + ["--max-iterations", "2", "--output", stopped])
         #expect(a.stderr.contains("its last densities are in \(stopped)/r000/partial"), "stderr: \(a.stderr)")
         let up = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: stopped + "/r000/partial/density_up.npy")))
@@ -206,6 +215,34 @@ struct HartreeFockCommandTests {
         }
         let eb = try #require(try energy(continued)), ec = try #require(try energy(whole))
         #expect(abs(eb - ec) < 1e-6, "continued \(eb), uninterrupted \(ec)")
+    }
+
+    /// A free-mode search saves each finished start in r000/starts/; a run killed after its
+    /// first start (the later starts' folders and the summary gone) and rerun with --resume in
+    /// the same --output restores that start (said on stderr) instead of rerunning it, runs
+    /// the others, and ends with the same energy, kept start and distinct minima, bit for bit.
+    @Test func aKilledSearchResumesFromItsFinishedStarts() throws {
+        let whole = scratch("whole-search"), killed = scratch("killed-search")
+        defer { for d in [whole, killed] { try? FileManager.default.removeItem(atPath: d) } }
+        let args = Self.model + ["--U", "3", "--starts", "2", "--mode-starts", "1"]
+        let a = try runFermiGlass(["hartree-fock"] + args + ["--output", whole])
+        #expect(a.status == 0, "stderr: \(a.stderr)")
+        let starts = try FileManager.default.contentsOfDirectory(atPath: whole + "/r000/starts").sorted()
+        #expect(starts == ["start0", "start1", "start2", "start3"], "\(starts)")   // 2 random, 1 Pi_0 mode, 1 first-order
+        try FileManager.default.copyItem(atPath: whole, toPath: killed)
+        for f in ["start1", "start2", "start3"] { try FileManager.default.removeItem(atPath: killed + "/r000/starts/" + f) }
+        for f in ["summary.json", "hartree_fock.csv", "moments.npy"] { try? FileManager.default.removeItem(atPath: killed + "/" + f) }
+        let b = try CLI.run(["hartree-fock"] + args + ["--output", killed, "--resume"], environment: ["FERMIGLASS_PROGRESS_INTERVAL": "0"])
+        #expect(b.status == 0, "stderr: \(b.stderr)")
+        #expect(b.stderr.contains("start 0 (random, 1 of 4): restored from the start store"), "stderr: \(b.stderr)")
+        #expect(!b.stderr.contains("start 1 (random, 2 of 4): restored"))
+        let sa = try JSON.parse(String(contentsOfFile: whole + "/summary.json", encoding: .utf8))["results"]?.arrayValue?.first
+        let sb = try JSON.parse(String(contentsOfFile: killed + "/summary.json", encoding: .utf8))["results"]?.arrayValue?.first
+        for key in ["energy", "kept_start", "distinct_minima", "starts_reaching_minimum", "hessian_min_eigenvalue", "sum_abs_moment"] {
+            #expect(sa?[key]?.serialized() == sb?[key]?.serialized(), "\(key)")
+        }
+        #expect(sa?["minima"]?.serialized() == sb?["minima"]?.serialized())
+        #expect(try JSON.parse(String(contentsOfFile: killed + "/summary.json", encoding: .utf8))["resumed"]?.boolValue == true)
     }
 
     /// A killed U sweep keeps what finished: summary.json is rewritten after every (realization,
