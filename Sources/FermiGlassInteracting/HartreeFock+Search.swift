@@ -97,6 +97,12 @@ extension HartreeFock {
                              attempts: (Int, [Double]) throws -> [(Problem, Result<Problem.Outcome, Problem.Unconverged>)])
         throws -> HartreeFockResult
     {
+        // Run order: the warm and neighbour starts, then the first-order and susceptibility
+        // starts (physically informed: at 60 x 60 a start costs an hour, and a search run in
+        // parts should have those first), then the random ones; the start numbers stay.
+        let priority: [HartreeFockStartKind: Int] = [.warm: 0, .neighbour: 1, .firstOrder: 2, .susceptibility: 3, .random: 4]
+        let candidates = candidates.enumerated().sorted { (priority[$0.element.kind]!, $0.offset) < (priority[$1.element.kind]!, $1.offset) }
+            .map { $0.element }
         var records: [HartreeFockStartRecord] = []
         var inMemory: [Int: HartreeFockResult] = [:]   // only the best so far is kept
         var lastFailure: HartreeFockError? = nil
@@ -142,7 +148,9 @@ extension HartreeFock {
             records.append(rec)
         }
         let converged = records.indices.filter { records[$0].converged }
-        guard let keptIndex = converged.min(by: { isBetter(records[$0], than: records[$1]) }) else {
+        guard let keptIndex = converged.min(by: {
+            isBetter(records[$0], than: records[$1]) || (!isBetter(records[$1], than: records[$0]) && records[$0].start < records[$1].start)
+        }) else {
             if let e = lastFailure { throw e }
             let run = records.last?.runs.last
             throw HartreeFockError.notConverged(iterations: run?.iterations ?? 0, densityResidual: run?.densityResidual ?? .nan,

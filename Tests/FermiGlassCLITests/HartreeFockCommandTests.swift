@@ -218,7 +218,7 @@ struct HartreeFockCommandTests {
     }
 
     /// A free-mode search saves each finished start in r000/starts/; a run killed after its
-    /// first start (the later starts' folders and the summary gone) and rerun with --resume in
+    /// first start (the other starts' folders and the summary gone) and rerun with --resume in
     /// the same --output restores that start (said on stderr) instead of rerunning it, runs
     /// the others, and ends with the same energy, kept start and distinct minima, bit for bit.
     @Test func aKilledSearchResumesFromItsFinishedStarts() throws {
@@ -230,12 +230,14 @@ struct HartreeFockCommandTests {
         let starts = try FileManager.default.contentsOfDirectory(atPath: whole + "/r000/starts").sorted()
         #expect(starts == ["start0", "start1", "start2", "start3"], "\(starts)")   // 2 random, 1 Pi_0 mode, 1 first-order
         try FileManager.default.copyItem(atPath: whole, toPath: killed)
-        for f in ["start1", "start2", "start3"] { try FileManager.default.removeItem(atPath: killed + "/r000/starts/" + f) }
+        // Run order: first-order (start 3), Pi_0 mode (2), random (0, 1): killed after the first.
+        for f in ["start0", "start1", "start2"] { try FileManager.default.removeItem(atPath: killed + "/r000/starts/" + f) }
         for f in ["summary.json", "hartree_fock.csv", "moments.npy"] { try? FileManager.default.removeItem(atPath: killed + "/" + f) }
         let b = try CLI.run(["hartree-fock"] + args + ["--output", killed, "--resume"], environment: ["FERMIGLASS_PROGRESS_INTERVAL": "0"])
         #expect(b.status == 0, "stderr: \(b.stderr)")
-        #expect(b.stderr.contains("start 0 (random, 1 of 4): restored from the start store"), "stderr: \(b.stderr)")
-        #expect(!b.stderr.contains("start 1 (random, 2 of 4): restored"))
+        #expect(b.stderr.contains("start 3 (first-order, 1 of 4): restored from the start store"), "stderr: \(b.stderr)")
+        #expect(!b.stderr.contains("start 2 (susceptibility, 2 of 4): restored"))
+        #expect(b.stderr.contains("start 2 (susceptibility, 2 of 4)"))
         let sa = try JSON.parse(String(contentsOfFile: whole + "/summary.json", encoding: .utf8))["results"]?.arrayValue?.first
         let sb = try JSON.parse(String(contentsOfFile: killed + "/summary.json", encoding: .utf8))["results"]?.arrayValue?.first
         for key in ["energy", "kept_start", "distinct_minima", "starts_reaching_minimum", "hessian_min_eigenvalue", "sum_abs_moment"] {
