@@ -108,18 +108,21 @@ extension HartreeFock {
             let fallbackStart: (Problem.Unconverged) -> [Double] = { u in options.stopStalledAufbau ? u.trace.bestX : x0 }
             if case .failure(let u) = attempts[0].1, options.mode == .free, options.spinUp == nil, options.stability,
                !options.mixing.descendsEnergy {
-                // The search: descend the energy from the stalled attempt's best densities with
-                // energy-DIIS and the aufbau over both spins. Energy-monotone, it ends at an
-                // aufbau state (for U > 0 the minimum over mixed states is a determinant),
-                // where maximum overlap with Anderson mixing at the stalled split mostly
-                // wandered for its whole budget (10 x 10, W = 9, U = 3: 6 of 9 starts, 3000 of
-                // 3400 iterations; docs/benchmarks/hartree-fock.md).
+                // The search: first descend the energy from the stalled attempt's best densities
+                // with energy-DIIS and the aufbau over both spins. Energy-monotone, it ends at an
+                // aufbau state where maximum overlap with Anderson mixing at the stalled split
+                // mostly wandered for its whole budget (10 x 10, W = 9, U = 3: 6 of 9 starts,
+                // 3000 of 3400 iterations; docs/benchmarks/hartree-fock.md). From a spin-symmetric
+                // start (a paramagnet) it stays symmetric and can end on a mixed state with
+                // fractional occupation at E_F (no determinant): then the fallback below.
                 var o = options
                 o.mixing = .energyDIIS(history: 8)
                 o.occupation = .aufbau
                 let descent = try variant(o)
                 attempts.append((descent, descent.attempt(fallbackStart(u), progress: report)))
-            } else if case .failure(let u) = attempts[0].1, options.mode == .free, options.spinUp == nil {
+            }
+            if case .failure(let u) = attempts[0].1, options.mode == .free, options.spinUp == nil,
+               attempts.count == 1 || { if case .failure = attempts[1].1 { return true } else { return false } }() {
                 // Free split without a fixed point: levels at the Fermi energy keep trading
                 // places (between spins, whose levels may cross, or within a spin, as in the
                 // paramagnet). Fall back to a fixed split (that of the best densities; the
