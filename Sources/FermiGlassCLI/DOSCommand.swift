@@ -30,7 +30,7 @@ struct DOSCommand: ParsableCommand {
             vectors of all realizations), idos_W<W> (fraction of levels below E per spin) and its \
             stderr. With a filling, summary.json gives E_F per realization from the integrated \
             DOS with its error, refined by one inertia count (LDL^T of H - E_F) up to \
-            \(KPMCommandSupport.inertiaSiteLimit) sites. --ldos i,j,...: exact local DOS at those \
+            \(KPMDOSStudy.inertiaSiteLimit) sites. --ldos i,j,...: exact local DOS at those \
             sites (i = x + Lx y) in ldos_W<W>.csv.
             """)
 
@@ -52,11 +52,6 @@ struct DOSCommand: ParsableCommand {
         try kpm.validate(energies: energies, solver: solverOptions.solver)
     }
 
-    /// "9" for 9.0, "4.5" for 4.5: the W label of file and column names.
-    static func label(_ w: Double) -> String {
-        w == w.rounded() && abs(w) < 1e15 ? String(Int(w)) : "\(w)"
-    }
-
     func run() throws {
         let base = try model.resolve(needsFilling: false, allowWList: true)
         let ws = try model.disorderStrengths(default: base.parameters.disorderStrength)
@@ -64,7 +59,7 @@ struct DOSCommand: ParsableCommand {
             throw ValidationError("a disorder file fixes the on-site energies; give --W a single value (or none) with --disorder")
         }
         if Set(ws).count != ws.count { throw ValidationError("--W lists a value twice: \(model.disorder ?? "")") }
-        if kpm.method == "kpm" { return try runKPM(base: base, ws: ws) }
+        if kpm.method == .kpm { return try runKPM(base: base, ws: ws) }
         let window = try StateOptions.resolve(states: nil, energies: energies, base)
         try solverOptions.refusePatches("dos")
         let choice = solverOptions.choice(default: .dense)
@@ -74,7 +69,6 @@ struct DOSCommand: ParsableCommand {
         }
         let request = try solverOptions.request(selection: window, vectors: false, sites: base.lattice.siteCount,
                                                 needsAll: "give --energies a:b")
-        let sparse = Eigensolver.resolve(request.solver, sites: base.lattice.siteCount, selection: window) == .shiftInvert
         // The histogram spans the Gershgorin bound of H0 at the largest W, in bins of --bin-width;
         // every level of every (W, realization) is held until the histogram is built.
         var widest = base
@@ -86,73 +80,11 @@ struct DOSCommand: ParsableCommand {
             ("levels of every (W, realization)", 8 * sites * Double(ws.count * base.realizations.count)),
             ("DOS histogram (\(String(format: "%.3g", bins)) bins of --bin-width \(binWidth))", 8 * bins * Double(2 * ws.count + 3) + 32 * bins),
         ])
+        let study = DOSStudy(spec: base, disorderStrengths: ws, request: request, binWidth: binWidth)
         let ctx = try RunContext(command: "dos", options: io, plan: plan)
         try ctx.run {
-            let single = base.realizations.count == 1
-            var levels = [[[Double]]]()        // [W][realization][level]
-            var solver: SolveDiagnostics?
-            for (k, w) in ws.enumerated() {
-                var spec = base
-                spec.parameters.disorderStrength = w
-                var perW = [[Double]]()
-                let d = try ctx.forEachRealization(
-                    spec, request: request, saveDisorder: model.saveDisorder,
-                    disorderName: "disorder_W\(Self.label(w)).npy", progressOffset: k * spec.realizations.count,
-                    progressTotal: ws.count * spec.realizations.count
-                ) { r, _, _, sol in
-                    try ctx.writeRealizationArray(sol.pairs.values, name: "eigenvalues_W\(Self.label(w)).npy", realization: r, single: single)
-                    perW.append(sol.pairs.values)
-                }
-                solver = solver.map { $0.merged(with: d) } ?? d
-                levels.append(perW)
-            }
-            let all = levels.flatMap { $0.flatMap { $0 } }
-            let bins = EnergyBins(covering: all.min()!, all.max()!, width: binWidth)
-            let n = base.lattice.siteCount
-            let histograms = levels.map { DensityOfStates.histogram(levels: $0, siteCount: n, binWidth: binWidth, bins: bins) }
-            var table = CSVTable(header: ["energy_low", "energy_high", "energy_center"] + ws.map { "dos_W\(Self.label($0))" })
-            for b in 0..<bins.count {
-                table.append([.double(bins.lowerEdge(b)), .double(bins.upperEdge(b)), .double(bins.center(b))]
-                             + histograms.map { .double($0.density[b]) })
-            }
-            try ctx.output.write(csv: table, to: "dos.csv")
-
-            var bandwidth = [Double](), bandwidthErr = [Double](), perW = [JSON]()
-            var fermi = [Double](), dosFermi = [Double](), dosFermiErr = [Double]()
-            for (k, w) in ws.enumerated() {
-                let widths = window == .all ? levels[k].map(DensityOfStates.bandwidth) : levels[k].map { _ in Double.nan }
-                bandwidth.append(Statistics.mean(widths)); bandwidthErr.append(Statistics.standardError(widths))
-                var entry: [(String, JSON)] = [("W", .number(w)), ("bandwidth", realizationStatistics(widths)),
-                                               ("dos_integral", .number(histograms[k].integral))]
-                if let f = base.filling, window == .all {
-                    let ef = levels[k].map { 0.5 * ($0[f.fermiIndex - 1] + $0[f.fermiIndex]) }
-                    let rho = zip(levels[k], ef).map { DensityOfStates.atEnergy($1, levels: $0, siteCount: n, width: binWidth) }
-                    fermi.append(Statistics.mean(ef)); dosFermi.append(Statistics.mean(rho)); dosFermiErr.append(Statistics.standardError(rho))
-                    entry += [("fermi_energy", realizationStatistics(ef)), ("dos_at_fermi", realizationStatistics(rho))]
-                }
-                perW.append(.object(entry))
-            }
-            var body: [(String, JSON)] = [
-                ("parameters", base.json.setting("W", .numbers(ws))),
-                ("W", .numbers(ws)),
-                ("bin_width", .number(binWidth)),
-                ("dos_normalization", .string("per site, per unit energy, per spin; integrates to 1")),
-                ("bandwidth", .numbers(bandwidth)),
-                ("bandwidth_stderr", .numbers(bandwidthErr)),
-            ]
-            if window != .all {
-                body += [("energy_window", window.json), ("eigen_path", .string(sparse ? "sparse (shift-invert, levels in the window only)" : "dense (levels in the window only)")),
-                         ("states_note", .string("only the levels in energy_window were computed: dos.csv is exact in bins inside the window (zero outside it); bandwidth and dos_at_fermi need the whole band (NaN/null here; use --solver dense without --energies)")),
-                         ("dos_at_fermi", .null)]
-            } else if base.filling != nil {
-                body += [("fermi_energy", .numbers(fermi)), ("dos_at_fermi", .numbers(dosFermi)),
-                         ("dos_at_fermi_stderr", .numbers(dosFermiErr)),
-                         ("dos_at_fermi_definition", .string("levels with |E - E_F| <= bin_width/2, per site per unit energy, mean over realizations"))]
-            } else {
-                body += [("dos_at_fermi", .null), ("dos_at_fermi_note", .string("no filling given (--particles, --filling or --preset paper)"))]
-            }
-            body += [("solver", solver!.json), ("per_W", .array(perW))]
-            try ctx.writeSummary(body)
+            let result = try study.aggregate(ctx.records(of: study))
+            try ctx.write(study.report(result, saveDisorder: model.saveDisorder))
         }
     }
 }

@@ -1,10 +1,16 @@
 import ArgumentParser
 import FermiGlassIO
+import FermiGlassModel
 import Foundation
 
 /// The `fermiglass` command-line tool.
 public struct FermiGlassCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+    /// Subcommands the executable adds after the physics ones: the benchmarks (`dense-benchmark`,
+    /// `bench`, target FermiGlassBenchCommands), which build on this target's options and run
+    /// context and so cannot be named here. Set once, before ``main()``.
+    nonisolated(unsafe) public static var benchmarkSubcommands: [any ParsableCommand.Type] = []
+
+    public static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "fermiglass",
         abstract: "Near-Fermi eigenstates, localization and interaction instabilities of disordered lattices.",
         discussion: """
@@ -30,9 +36,8 @@ public struct FermiGlassCommand: ParsableCommand {
             MergeCommand.self,
             ScalingCommand.self,
             ReproduceCommand.self,
-            DenseBenchmarkCommand.self,
-            BenchCommand.self,
-        ])
+        ] + benchmarkSubcommands)
+    }
 
     public init() {}
 
@@ -44,7 +49,15 @@ public struct FermiGlassCommand: ParsableCommand {
             FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
             Foundation.exit(64)
         }
-        main(nil)
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch let error as ParameterAdvising {
+            // A library error that escaped a command: its advice in command-line words.
+            exit(withError: CommandLineError(description: commandLineMessage(error)))
+        } catch {
+            exit(withError: error)
+        }
     }
 
     /// The refusal for a first argument that is not a subcommand, or nil.

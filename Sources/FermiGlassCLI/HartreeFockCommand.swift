@@ -257,7 +257,7 @@ struct HartreeFockCommand: ParsableCommand {
         guard ["up", "both"].contains(sweep) else { throw ValidationError("--sweep must be up or both, got '\(sweep)'") }
         if resume && io.force { throw ValidationError("give --resume or --force, not both") }
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         let initial = try scf.warmStartDensities(spec)
         let ctx = try RunContext(command: "hartree-fock", options: io, plan: Self.memoryPlan(spec, us: us.count), resume: resume, staged: false)
@@ -294,7 +294,7 @@ struct HartreeFockCommand: ParsableCommand {
                 unconverged += 1
                 table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", "", "", "", "", "", ""])
                 entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
-                                        ("error", .string(e.description))]))
+                                        ("error", .string(commandLineMessage(e)))]))
             }
             try ctx.output.write(csv: table, to: "hartree_fock.csv")
             try ctx.writeSummary(summary(), complete: true)
@@ -469,8 +469,8 @@ extension RunContext {
                     if !deferred { try report(pending.count - 1) }
                 } catch let e as HartreeFockError {
                     pending.append(nil)
-                    FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(e.description)\n".utf8))
-                    flagUnconverged("realization \(r), U = \(u): \(e.description)")
+                    FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(commandLineMessage(e))\n".utf8))
+                    flagUnconverged("realization \(r), U = \(u): \(commandLineMessage(e))")
                     if saver.saved {
                         FileHandle.standardError.write(Data("[\(command)] its last densities are in \(output.file(partial).path): --resume with the same options reruns the search, restoring its finished starts from \(dir)/starts; --warm-start there (with --starts 0) continues only the start that was running, which need not end where the whole search would\n".utf8))
                     }
@@ -494,7 +494,7 @@ extension RunContext {
                         p.seconds += (clock.now - t0).seconds
                         pending[k] = p
                     } catch let e as HartreeFockError {
-                        note("realization \(r), U = \(p.u): the start from U = \(above.u) failed (\(e.description)); the upward result stands")
+                        note("realization \(r), U = \(p.u): the start from U = \(above.u) failed (\(commandLineMessage(e))); the upward result stands")
                     }
                 }
                 done += 1
@@ -554,7 +554,7 @@ final class SnapshotWriter {
         } catch {
             if !warned {
                 warned = true
-                FileHandle.standardError.write(Data("[\(command)] warning: cannot save the running densities: \(error)\n".utf8))
+                FileHandle.standardError.write(Data("[\(command)] warning: cannot save the running densities: \(commandLineMessage(error))\n".utf8))
             }
         }
     }

@@ -135,7 +135,7 @@ struct LinearStabilityCommand: ParsableCommand {
             } failed: { r, u, e in
                 table.append(cells: [String(r), "\(u)", "false", "nan", "nan", "", "", "", "", "", "", "", "", "", ""])
                 entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("hf_converged", .bool(false)),
-                                        ("error", .string(e.description))]))
+                                        ("error", .string(commandLineMessage(e)))]))
             }
             try ctx.output.write(csv: table, to: "linear_stability.csv")
             try ctx.writeSummary(summary(), complete: true)

@@ -70,7 +70,7 @@ extension LocalizationCommand {
         let p = spec.parameters
         let widths = try transfer.parsedWidths()
         for m in widths {
-            do { try TransferMatrix.validate(width: m, parameters: p) } catch let e as ModelError { throw ValidationError("--widths: \(e.description)") }
+            do { try TransferMatrix.validate(width: m, parameters: p) } catch let e as ModelError { throw ValidationError("--widths: \(commandLineMessage(e))") }
         }
         // Memory: the widest strip's transfer matrices and Q factors (a few 2M x 2M blocks), and
         // with --fermi the sparse LDL^T factor of the --fermi-size lattice for the inertia bisection.
@@ -90,36 +90,8 @@ extension LocalizationCommand {
                 energySource = "E_F of filling \(spec.filling!.density) on a \(transfer.fermiSize)x\(transfer.fermiSize) periodic lattice (realization 0, inertia bisection)"
             }
             let options = TransferMatrix.Options(length: transfer.length, blocks: transfer.blocks, seed: spec.seed, realization: 0)
-            var table = CSVTable(header: ["width", "energy", "length", "gamma_min", "gamma_min_stderr", "xi", "xi_stderr",
-                                          "lambda", "lambda_stderr", "qr_interval"])
-            var entries = [JSON]()
-            for (k, m) in widths.enumerated() {
-                let s = try TransferMatrix.strip(width: m, parameters: p, energy: energy, options: options)
-                table.append([.int(m), .double(energy), .int(s.length), .double(s.gammaMin), .double(s.gammaMinError), .double(s.xi),
-                              .double(s.xiError), .double(s.lambda), .double(s.lambdaError), .int(s.orthogonalizationInterval)])
-                entries.append(.object([("width", .int(m)), ("gamma_min", .number(s.gammaMin)), ("gamma_min_stderr", .number(s.gammaMinError)),
-                                        ("xi", .number(s.xi)), ("xi_stderr", .number(s.xiError)), ("lambda", .number(s.lambda)),
-                                        ("lambda_stderr", .number(s.lambdaError)), ("exponents", .numbers(s.exponents)),
-                                        ("block_gamma_min", .numbers(s.blockGammaMin)), ("qr_interval", .int(s.orthogonalizationInterval))]))
-                try ctx.output.write(csv: table, to: "transfer_matrix.csv")
-                ctx.progress(k + 1, of: widths.count, "width")
-            }
-            try ctx.writeSummary([
-                ("parameters", .object([("t1", .number(p.t1)), ("t2", .number(p.t2)), ("W", .number(p.disorderStrength)),
-                                        ("mu", .number(p.mu)), ("seed", .int(Int(spec.seed)))])),
-                ("method", .string("transfer-matrix")),
-                ("energy", .number(energy)),
-                ("energy_source", .string(energySource)),
-                ("length", .int(options.length)), ("warmup", .int(options.warmup)), ("blocks", .int(options.blocks)),
-                ("strips", .array(entries)),
-                ("definitions", .object([
-                    ("strip", .string("M sites across (periodic; M = 1: a chain), slices n = 0..<warmup+length; site i = y + M n of realization 0 of the seed")),
-                    ("gamma_min", .string("smallest positive Lyapunov exponent of the transfer matrices, per slice (MacKinnon-Kramer, QR re-orthogonalization)")),
-                    ("xi", .string("xi_M = 1/gamma_min, amplitude decay length (lattice constants)")),
-                    ("lambda", .string("Lambda_M = xi_M / M")),
-                    ("stderr", .string("standard deviation over the blocks / sqrt(blocks)")),
-                ])),
-            ])
+            let study = TransferMatrixStudy(parameters: p, widths: widths, energy: energy, energySource: energySource, options: options)
+            try ctx.write(study.report(study.aggregate(ctx.records(of: study))))
         }
     }
 }

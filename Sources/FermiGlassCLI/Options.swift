@@ -6,17 +6,19 @@ import FermiGlassStudies
 import Foundation
 
 /// Model options shared by every command that computes (CONVENTIONS.md §1, §4).
-struct ModelOptions: ParsableArguments {
+package struct ModelOptions: ParsableArguments {
+    package init() {}
+
     @Option(help: ArgumentHelp(
         "Start from a named parameter set; explicit options override it (--preset paper --size 200 keeps the rest).",
         discussion: "paper: t1 = +1, t2 = +0.6, W = 9, mu = 0, 60x60, periodic, filling 5/6 (3000 particles).",
         valueName: "name"))
-    var preset: String?
+    package var preset: Preset?
 
     @Option(help: ArgumentHelp(
         "Lattice size in sites: 60 (60 x 60) or 60x40 (Lx = 60, Ly = 40). Default 20. A periodic direction needs at least 3 sites.",
         valueName: "Lx[xLy]"))
-    var size: String?
+    package var size: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Nearest-neighbour hopping: the matrix element H_ij = t1 (not -t1). Energies are in units of |t1|. Default 1.",
@@ -71,7 +73,7 @@ struct ModelOptions: ParsableArguments {
     var disorderFile: String?
 
     @Flag(help: "Write the on-site energies of each realization used to r###/disorder.npy.")
-    var saveDisorder: Bool = false
+    package var saveDisorder: Bool = false
 
     /// The disorder strengths given to --W (one value for most commands).
     func disorderStrengths(default value: Double) throws -> [Double] {
@@ -90,15 +92,12 @@ struct ModelOptions: ParsableArguments {
     /// Resolves the options into a ``ModelSpec``. `needsFilling`: the command needs N.
     /// `allowWList`: --W may list several values (the spec gets the first).
     /// `defaultRealizations`: R when neither --realizations nor --realization-range is given.
-    func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1) throws -> ModelSpec {
+    package func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1) throws -> ModelSpec {
         var lx = 20, ly = 20
         var params = ModelParameters(t1: 1, t2: 0, disorderStrength: 0, mu: 0)
         var fillingDefault: Double? = nil
         var bx = Boundary.periodic, by = Boundary.periodic
-        if let name = preset {
-            guard let p = Preset(rawValue: name) else {
-                throw ValidationError("unknown --preset '\(name)'; available: \(Preset.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+        if let p = preset {
             lx = p.lx; ly = p.ly; params = p.parameters; bx = p.boundary; by = p.boundary
             fillingDefault = p.filling
         }
@@ -115,7 +114,7 @@ struct ModelOptions: ParsableArguments {
         }
         let lattice: Lattice
         do { lattice = try Lattice(lx: lx, ly: ly, boundaryX: bx, boundaryY: by) } catch let e as ModelError {
-            throw ValidationError("--size: \(e.description)")
+            throw ValidationError("--size: \(commandLineMessage(e))")
         }
         var filling: Filling? = nil
         if particles != nil && self.filling != nil { throw ValidationError("give either --particles or --filling, not both") }
@@ -126,7 +125,7 @@ struct ModelOptions: ParsableArguments {
                 filling = try Filling(filling: f, siteCount: lattice.siteCount)
             }
         } catch let e as ModelError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         if needsFilling && filling == nil {
             throw ValidationError("this command needs a filling: give --particles N or --filling n (or --preset paper)")
@@ -152,13 +151,13 @@ struct ModelOptions: ParsableArguments {
         }
         do {
             let spec = try ModelSpec(lattice: lattice, parameters: params, filling: filling, seed: seed ?? 1,
-                                     realizations: reals, disorderFile: disorderFile, preset: preset)
+                                     realizations: reals, disorderFile: disorderFile, preset: preset?.rawValue)
             if disorderFile != nil { _ = try spec.model(realization: reals[0]) }  // check the file now
             return spec
         } catch let e as ModelError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         } catch let e as IOError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
     }
 
@@ -183,7 +182,9 @@ struct ModelOptions: ParsableArguments {
 }
 
 /// Output and execution options shared by every command that computes.
-struct RunOptions: ParsableArguments {
+package struct RunOptions: ParsableArguments {
+    package init() {}
+
     @Option(help: ArgumentHelp(
         "Directory for summary.json, .npy arrays and .csv tables (per-realization files in r000/, r001/, ...). Refused if not empty, unless --force.",
         valueName: "dir"))
@@ -195,14 +196,37 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Also print summary.json to standard output.")
     var json: Bool = false
 
-    @Option(help: ArgumentHelp("BLAS threads and worker count, recorded in the output. Results are bit-identical for a given count.",
+    @Option(help: ArgumentHelp("BLAS threads (per unit with --jobs), recorded in the output. Results are bit-identical for a given count.",
                                valueName: "n"))
-    var threads: Int = 1
+    package var threads: Int = 1
+
+    @Option(help: ArgumentHelp(
+        "Units (realizations) computed at once, each in a worker process of this program with --threads BLAS threads; the memory is split between them. Results are identical for any --jobs.",
+        valueName: "N"))
+    var jobs: Int = 1
 
     @Flag(help: "No progress lines on standard error (errors and warnings are still printed).")
     var quiet: Bool = false
 
-    func validate() throws {
+    /// Set by the parent of a --jobs run on the command line of a worker process: compute this
+    /// unit and write its record to --worker-record (``StudyWorker``), nothing else.
+    @Option(name: .customLong("worker-unit"), help: .hidden)
+    var workerUnit: Int?
+
+    @Option(name: .customLong("worker-record"), help: .hidden)
+    var workerRecord: String?
+
+    /// The worker's unit and record path, when this process is a --jobs worker.
+    var worker: (unit: Int, record: String)? {
+        guard let u = workerUnit, let path = workerRecord else { return nil }
+        return (u, path)
+    }
+
+    package func validate() throws {
         guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive, got \(jobs)") }
+        if (workerUnit == nil) != (workerRecord == nil) { throw ValidationError("--worker-unit and --worker-record go together") }
     }
 }
+
+extension Preset: @retroactive ExpressibleByArgument {}

@@ -1,3 +1,4 @@
+import FermiGlassModel
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassSolvers
@@ -163,7 +164,7 @@ struct ReproduceCommand: ParsableCommand {
         } catch {
             for d in created { try? FileManager.default.removeItem(at: root.appendingPathComponent(d)) }
             out.abandon()
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(commandLineMessage(error))\n".utf8))
             throw ExitCode(1)
         }
     }

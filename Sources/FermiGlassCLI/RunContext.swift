@@ -1,14 +1,17 @@
+import FermiGlassModel
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassSolvers
+import FermiGlassStudies
 import Foundation
 
 /// What every computing command shares: the output directory, the BLAS thread count,
 /// progress on stderr, failure handling (no partial output) and the provenance block of
 /// summary.json.
-final class RunContext {
+package final class RunContext {
     let command: String
-    let output: OutputDirectory
+    /// The output directory (nil in a --jobs worker process, which writes none).
+    package let output: OutputDirectory!
     let options: RunOptions
     let started = Date()
     /// The eigen cache of a run that composes several commands in one process (`reproduce`):
@@ -22,14 +25,25 @@ final class RunContext {
     /// `plan`: the memory the run will need, estimated from its parameters
     /// (``MemoryPlan/estimate(sites:request:extra:)``); checked before the output is opened, so
     /// a run that cannot fit is refused (exit 64) with nothing written, and recorded in
-    /// summary.json as `memory_plan`.
-    init(command: String, options: RunOptions, plan: MemoryEstimate?, resume: Bool = false, staged: Bool = true) throws {
+    /// summary.json as `memory_plan`. With --jobs N the plan is per unit and each of the N
+    /// workers gets 1/N of the available memory.
+    ///
+    /// A --jobs worker process (``RunOptions/worker``) opens no output and takes no lock: it
+    /// only computes its unit (``records(of:)``).
+    package init(command: String, options: RunOptions, plan: MemoryEstimate?, resume: Bool = false, staged: Bool = true) throws {
         self.command = command
         self.options = options
         self.plan = plan
-        if let plan { try Self.check(plan, command: command) }
         PhaseProgress.current = PhaseProgress(command: command, quiet: options.quiet)
-        output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
+        if options.worker == nil {
+            if let plan { try Self.check(plan, command: command, jobs: options.jobs) }
+            output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
+            if let warning = StudyRunner.oversubscription(jobs: options.jobs, threads: options.threads) {
+                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+            }
+        } else {
+            output = nil
+        }
         BLASRuntime.setThreads(options.threads)
     }
 
@@ -74,11 +88,16 @@ final class RunContext {
         if outcome == .done { outcome = .uncertified(reason) }
     }
 
-    /// Refuses a plan that does not fit: a validation error (exit 64) with the estimate.
-    static func check(_ plan: MemoryEstimate, command: String) throws {
+    /// Refuses a plan that does not fit: a validation error (exit 64) with the estimate. With
+    /// `jobs` > 1 the plan is one unit's and must fit in 1/jobs of the available memory.
+    package static func check(_ plan: MemoryEstimate, command: String, jobs: Int = 1) throws {
         let sparse = ["spectrum", "localization", "dos", "matrix-elements", "ground-state"].contains(command)
         do { try plan.check(command, sparseAlternative: sparse) } catch let e as SolverError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
+        }
+        let share = StudyRunner.memoryPerJob(jobs: jobs)
+        if jobs > 1 && plan.total > share {
+            throw ValidationError("\(command) needs about \(MemoryPlan.format(plan.total)) per unit, but --jobs \(jobs) gives each worker \(MemoryPlan.format(share)) (1/\(jobs) of \(MemoryPlan.format(MemoryPlan.availableBytes)) available); nothing was computed: use fewer --jobs")
         }
     }
 
@@ -95,47 +114,78 @@ final class RunContext {
         do {
             return try OutputDirectory(path: path, force: force, resume: resume, staged: staged)
         } catch IOError.locked(let message) {
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(message.commandLine)\n".utf8))
             throw ExitCode(5)
         } catch let e as IOError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
     }
 
     /// Runs `body`, then moves a staged output into place; on any error removes what this run
-    /// wrote, prints the error and exits 1.
-    func run(_ body: () throws -> Void) throws {
+    /// wrote, prints the error and exits with its code (``failure(_:)``).
+    package func run(_ body: () throws -> Void) throws {
         do {
             try body()
-            try output.commit()
+            try output?.commit()
         } catch let e as ExitCode {
-            output.abandon()
+            output?.abandon()
             throw e
         } catch let e as ValidationError {
-            output.abandon()
+            output?.abandon()
             throw e
-        } catch let e as SolverError where e.exitCode != 1 {
-            // A solve that did not converge (3) or whose window the inertia count did not
-            // certify (4): nothing usable to write, but the exit code says which.
-            output.abandon()
-            FileHandle.standardError.write(Data("error: \(e.description); nothing was written\n".utf8))
-            throw ExitCode(e.exitCode)
-        } catch SolverError.emptySelection(let message) {
-            // An empty selection is a property of the input (window, lattice): bad input, exit 64.
-            output.abandon()
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-            throw ExitCode(64)
         } catch {
-            output.abandon()
-            let message = String(describing: error)
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-            throw ExitCode(1)
+            output?.abandon()
+            let f = Self.failure(error)
+            FileHandle.standardError.write(Data("error: \(f.message)\n".utf8))
+            throw ExitCode(f.exitCode)
         }
         if outcome != .done {
             let word = outcome.exitCode == 3 ? "did not converge" : "is not certified"
             FileHandle.standardError.write(Data("warning: the result \(word) (exit \(outcome.exitCode)); it is written to \(options.output), flagged in summary.json \"status\" with the reason\n".utf8))
             throw ExitCode(outcome.exitCode)
         }
+    }
+
+    /// The message and exit code of a run that stops on `error` (CONVENTIONS.md §4): a solve
+    /// that did not converge (3) or whose window the inertia count did not certify (4), nothing
+    /// usable written; an empty selection, a property of the input (64); a failed --jobs
+    /// worker, its own code; 1 for every other failure. A worker reports with the same rule.
+    static func failure(_ error: Error) -> (message: String, exitCode: Int32) {
+        switch error {
+        case let e as SolverError where e.exitCode != 1: return ("\(commandLineMessage(e)); nothing was written", e.exitCode)
+        case SolverError.emptySelection(let message): return (message.commandLine, 64)
+        case let e as StudyRunnerError: return (e.description, e.exitCode)
+        case let e as ValidationError: return (e.message, 64)
+        default: return (commandLineMessage(error), 1)
+        }
+    }
+
+    /// The runner of this run's studies: --jobs worker processes of this executable, progress
+    /// per finished unit with the time left.
+    var runner: StudyRunner {
+        let ctx = self
+        return StudyRunner(jobs: options.jobs, launcher: .currentProcess()) { p in
+            ctx.progress(p.done, of: p.total, p.kind, secondsPerUnit: p.secondsPerUnit)
+        }
+    }
+
+    /// Every record of `study` in unit order (``StudyRunner``). In a --jobs worker process:
+    /// computes the worker's unit, hands the record back and ends the process.
+    func records<S: Study>(of study: S) throws -> [S.Record] {
+        try serveIfWorker(study)
+        return try runner.records(of: study)
+    }
+
+    /// ``records(of:)`` delivered one at a time, in unit order, as they are gathered.
+    func forEachRecord<S: Study>(of study: S, _ body: (Int, S.Record) throws -> Void) throws {
+        try serveIfWorker(study)
+        try runner.forEachRecord(of: study, body)
+    }
+
+    private func serveIfWorker<S: Study>(_ study: S) throws {
+        guard let w = options.worker else { return }
+        let code = try StudyWorker.serve(study, unit: w.unit, to: w.record) { Self.failure($0) }
+        throw ExitCode(code)
     }
 
     /// The provenance block: what produced this output.
@@ -158,7 +208,7 @@ final class RunContext {
     /// `complete`: for runs that checkpoint. `false` writes what has finished so far with
     /// `"complete": false` (replaced atomically each time, not printed), so that a killed run keeps
     /// every finished result; the final summary then says `"complete": true`.
-    func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
+    package func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
         let state: [(String, JSON)] = complete.map { [("complete", .bool($0))] } ?? []
         let planEntry: [(String, JSON)] = plan.map { [("memory_plan", Self.json($0))] } ?? []
         let summary = JSON.object([("command", .string(command))] + outcome.summaryEntries + state + body + planEntry
@@ -167,11 +217,20 @@ final class RunContext {
         if options.json && complete != false { print(summary.serialized()) }
     }
 
-    /// Progress line on stderr: units done, rate, estimated time left.
-    func progress(_ done: Int, of total: Int, _ what: String = "realization") {
+    /// Writes a study's report: its files, its warnings on stderr, the uncertified flag, and
+    /// summary.json with its body.
+    func write(_ report: StudyReport) throws {
+        for file in report.files { try output.write(file) }
+        for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        if let why = report.uncertified { flagUncertified(why) }
+        try writeSummary(report.summary)
+    }
+
+    /// Progress line on stderr: units done, rate, estimated time left. `secondsPerUnit`: the
+    /// wall time per finished unit (default: since the run started).
+    package func progress(_ done: Int, of total: Int, _ what: String = "realization", secondsPerUnit: Double? = nil) {
         guard !options.quiet else { return }
-        let elapsed = Date().timeIntervalSince(started)
-        let rate = elapsed / Double(max(done, 1))
+        let rate = secondsPerUnit ?? Date().timeIntervalSince(started) / Double(max(done, 1))
         let left = rate * Double(total - done)
         let each = Self.duration(rate)
         let tail = done >= total ? "" : ", about \(Self.duration(left)) left"
@@ -198,7 +257,7 @@ final class RunContext {
     }
 
     /// `r007/` for realization 7.
-    static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
+    package static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
 }
 
 /// Progress inside a long phase (the Chebyshev core's probes): a line with a human ETA at most
@@ -211,8 +270,10 @@ final class PhaseProgress: @unchecked Sendable {
     let command: String
     let quiet: Bool
     let interval: Double
-    private var phaseStart: Date?
-    private var phase = ""
+    /// Per phase: when and at which step count its clock started, and the last count. Phases
+    /// nest (a Lanczos run inside a shift-invert slice), so each keeps its own clock; a count
+    /// that goes down (a new Lanczos run, a new realization) restarts it.
+    private var clocks: [String: (start: Date, first: Int, done: Int)] = [:]
     private var lastLine = Date.distantPast
 
     init(command: String, quiet: Bool, interval: Double = RunContext.progressInterval) {
@@ -221,16 +282,20 @@ final class PhaseProgress: @unchecked Sendable {
         self.interval = interval
     }
 
-    /// Reports `done` of `total` steps of `phase` (a new phase name restarts the clock).
+    /// Reports `done` of `total` steps of `phase`. The rate is measured from the first report
+    /// of the phase (the end of its first step), so the ETA is (total - done) / rate.
     func report(_ phase: String, _ done: Int, _ total: Int) {
         guard !quiet else { return }
         let now = Date()
-        // The clock starts at the first step's end: the rate is over steps 2...done.
-        if phase != self.phase || phaseStart == nil || done <= 1 { self.phase = phase; phaseStart = now; return }
-        guard now.timeIntervalSince(lastLine) >= interval, done < total else { return }
+        guard let clock = clocks[phase], done >= clock.done else {
+            clocks[phase] = (now, done, done)
+            return
+        }
+        clocks[phase] = (clock.start, clock.first, done)
+        guard now.timeIntervalSince(lastLine) >= interval, done < total, done > clock.first else { return }
         lastLine = now
-        let elapsed = now.timeIntervalSince(phaseStart!)
-        let left = elapsed / Double(done - 1) * Double(total - done)
+        let elapsed = now.timeIntervalSince(clock.start)
+        let left = elapsed / Double(done - clock.first) * Double(total - done)
         FileHandle.standardError.write(Data("[\(command)] \(phase) \(done)/\(total), about \(RunContext.duration(left)) left\n".utf8))
     }
 }

@@ -1,3 +1,4 @@
+import FermiGlassModel
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassStudies
@@ -27,11 +28,11 @@ struct ScalingCommand: ParsableCommand {
         }
         let records: [JSON]
         do { records = try text.split(separator: "\n").map { try JSON.parse(String($0)) } } catch {
-            throw ValidationError("\(lines.path) is not valid JSON lines: \(error)")
+            throw ValidationError("\(lines.path) is not valid JSON lines: \(commandLineMessage(error))")
         }
         let points: [FiniteSizeScaling.Point]
         do { points = try FiniteSizeScaling.points(records: records) } catch let e as SweepError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         guard !points.isEmpty else { throw ValidationError("\(results) has no finished units yet") }
         let ctx = try RunContext(command: "scaling", options: io, plan: nil)

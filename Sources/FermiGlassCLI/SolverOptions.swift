@@ -8,7 +8,7 @@ import FermiGlassSolvers
 /// ``EigenRequest`` the command passes to ``Eigensolver/solve(_:_:)``.
 struct SolverOptions: ParsableArguments {
     @Option(help: "Eigensolver: dense (LAPACK, every state), shift-invert (sparse LDL^T + Lanczos on (H - sigma)^-1, states near an energy), patches (spectrum --window only: every state of the window from localized patches, O(volume), certified by global inertia counts) or auto (dense up to \(Eigensolver.autoCrossover) sites). Default: auto for spectrum, dense for the other commands.")
-    var solver: String?
+    var solver: SolverChoice?
 
     @Option(help: "--solver patches: every returned state must have ||H phi - E phi|| <= this x ||H||_inf on the whole lattice (phi as stored); states above it are re-solved on larger patches.")
     var residualTol: Double = 1e-6
@@ -47,20 +47,16 @@ struct SolverOptions: ParsableArguments {
     var lanczosSeed: UInt64 = 1
 
     @Option(help: "Krylov method on (H - sigma)^-1: block (block Krylov-Schur, BLAS-3, default) or arpack (ARPACK dsaupd mode 3).")
-    var krylov: String = "block"
+    var krylov: KrylovMethod = .block
 
     @Option(help: "Shift-invert factorization of H - sigma: auto (default: MUMPS for inertia counts, CHOLMOD for the solves up to \(FactorizationBackend.autoSolveCrossover) sites, MUMPS above), mumps (multifrontal LDL^T, BLAS-3) or cholmod (simplicial LDL^T).")
-    var factorization: String = FactorizationBackend.standard.rawValue
+    var factorization: FactorizationBackend = .standard
 
     @Option(help: "Vectors per block Krylov step and per solve (default 8).")
     var blockSize: Int?
 
     func validate() throws {
-        _ = try FactorizationBackend.parse(option: factorization)
         if let b = blockSize, b < 1 { throw ValidationError("--block-size must be positive, got \(b)") }
-        if let text = solver, SolverChoice(rawValue: text) == nil {
-            throw ValidationError("--solver must be dense, shift-invert, patches or auto, got '\(text)'")
-        }
         guard residualTol > 0, residualTol < 1 else { throw ValidationError("--residual-tol must lie in (0, 1), got \(residualTol)") }
         if let h = patchHalo, h < 0 { throw ValidationError("--patch-halo must be >= 0, got \(h)") }
         if let s = patchInterior, s < 1 { throw ValidationError("--patch-interior must be >= 1, got \(s)") }
@@ -73,7 +69,6 @@ struct SolverOptions: ParsableArguments {
         if let w = window, FermiWindow(w) == nil {
             throw ValidationError("--window must be levels:K (K > 0) or energy:D (D >= 0), got '\(w)'")
         }
-        guard KrylovMethod(rawValue: krylov) != nil else { throw ValidationError("--krylov must be block or arpack, got '\(krylov)'") }
         if let n = ncv, n < 2 { throw ValidationError("--ncv must be at least 2, got \(n)") }
         guard tol >= 0, tol.isFinite else { throw ValidationError("--tol must be a non-negative number, got \(tol)") }
         guard maxRestarts > 0 else { throw ValidationError("--max-restarts must be positive, got \(maxRestarts)") }
@@ -108,21 +103,21 @@ struct SolverOptions: ParsableArguments {
 
     /// Refuses --solver patches where it is not wired yet (everything but `spectrum --window`).
     func refusePatches(_ command: String) throws {
-        if solver == SolverChoice.patches.rawValue {
+        if solver == .patches {
             throw ValidationError("--solver patches is available for spectrum --window so far, not for \(command); use --solver shift-invert")
         }
     }
 
     /// --solver, or `fallback` when it is not given.
     func choice(default fallback: SolverChoice) -> SolverChoice {
-        solver.flatMap(SolverChoice.init(rawValue:)) ?? fallback
+        solver ?? fallback
     }
 
     /// The shift-invert parameters (Lanczos basis, tolerance, restarts, seed, slicing).
     var engineOptions: ShiftInvertOptions {
         var o = ShiftInvertOptions(lanczos: LanczosOptions(basisSize: ncv, tolerance: tol, maxRestarts: maxRestarts, seed: lanczosSeed,
-                                                   method: KrylovMethod(rawValue: krylov)!),
-                           sliceCapacity: sliceCapacity, factorization: FactorizationBackend(rawValue: factorization) ?? .standard,
+                                                   method: krylov),
+                           sliceCapacity: sliceCapacity, factorization: factorization,
                            blockSize: blockSize)
         // Reported through the running command's progress (none before it starts, none with --quiet).
         o.progress = ProgressHook { PhaseProgress.current?.report($0, $1, $2) }
@@ -148,9 +143,13 @@ struct SolverOptions: ParsableArguments {
     }
 }
 
+extension SolverChoice: @retroactive ExpressibleByArgument {}
+extension KrylovMethod: @retroactive ExpressibleByArgument {}
+extension FactorizationBackend: @retroactive ExpressibleByArgument {}
+
 extension FactorizationBackend {
     /// The backend named by a --factorization value, or the validation error naming the choices.
-    static func parse(option text: String) throws -> FactorizationBackend {
+    package static func parse(option text: String) throws -> FactorizationBackend {
         guard let backend = FactorizationBackend(rawValue: text) else {
             throw ValidationError("--factorization must be auto, mumps or cholmod, got '\(text)'")
         }

@@ -37,7 +37,7 @@ struct SpectrumCommand: ParsableCommand {
     var maxDiscardedWeight: Double = 1e-12
 
     /// True with --solver patches.
-    var patches: Bool { solverOptions.solver == SolverChoice.patches.rawValue }
+    var patches: Bool { solverOptions.solver == .patches }
 
     func validate() throws {
         guard maxDiscardedWeight >= 0, maxDiscardedWeight < 1 else {
@@ -55,90 +55,19 @@ struct SpectrumCommand: ParsableCommand {
         if store == .local { request.storage = .local(lattice: spec.lattice, maxDiscardedWeight: maxDiscardedWeight) }
         if patches { request.cache = nil }
         let plan = MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request)
+        let study = SpectrumStudy(spec: spec, request: request, keepVectors: saveVectors, maxDiscardedWeight: maxDiscardedWeight,
+                                  selectionLabel: solverOptions.window.map { "--window " + $0 } ?? "")
         let ctx = try RunContext(command: "spectrum", options: io, plan: plan)
         try ctx.run {
-            var perRealization = [JSON]()
-            var method = ""
-            for (k, r) in spec.realizations.enumerated() {
-                let m = try spec.model(realization: r)
-                let h = m.hamiltonian()
-                request.model = m
-                let solution = try Eigensolver.solve(h, request)
-                let pairs = solution.pairs
-                guard pairs.count > 0 else {
-                    throw SolverError.emptySelection("realization \(r): the selection \(solverOptions.window.map { "--window " + $0 } ?? "") holds no state")
-                }
-                method = solution.diagnostics.method
-                let dir = RunContext.realizationDirectory(r)
-                try ctx.output.write(npy: pairs.values, to: "\(dir)/eigenvalues.npy")
-                if let local = solution.local, saveVectors {
-                    for d in spec.realizations.count == 1 ? ["\(dir)/", ""] : ["\(dir)/"] {
-                        try Self.write(local, hamiltonian: h, report: solution.patches, to: d, ctx: ctx)
-                    }
-                } else if saveVectors {
-                    try ctx.output.write(npy: pairs.vectorsSiteMajor(), shape: [pairs.dimension, pairs.count], to: "\(dir)/eigenvectors.npy")
-                }
-                if model.saveDisorder { try ctx.output.write(npy: m.onsiteEnergies, to: "\(dir)/disorder.npy") }
-                var entry: [(String, JSON)] = [("realization", .int(r)), ("states", .int(pairs.count))]
-                if let first = pairs.firstLevel { entry.append(("first_level", .int(first))) }
-                if let lo = pairs.values.first, let hi = pairs.values.last {
-                    entry += [("min", .number(lo)), ("max", .number(hi))]
-                }
-                if let level = solution.fermiLevel {
-                    entry.append(("fermi_energy", .number(level.energy)))
-                    entry.append(("open_shell", .bool(level.openShell)))
-                } else if let f = spec.filling, request.selection == .all {
-                    entry.append(("fermi_energy", .number(0.5 * (pairs.values[f.fermiIndex - 1] + pairs.values[f.fermiIndex]))))
-                    entry.append(("open_shell", .bool(pairs.values[f.fermiIndex] - pairs.values[f.fermiIndex - 1] <= 1e-10 * h.infinityNorm)))
-                }
-                entry += solution.diagnostics.entries
-                if let report = solution.patches { entry.append(("patches", report.json)) }
-                if let local = solution.local {
-                    entry.append(("storage", local.storageSummary(maxDiscardedWeightAllowed: maxDiscardedWeight)))
-                }
-                perRealization.append(.object(entry))
-                if spec.realizations.count == 1 {
-                    try ctx.output.write(npy: pairs.values, to: "eigenvalues.npy")
-                    if saveVectors && solution.local == nil {
-                        try ctx.output.write(npy: pairs.vectorsSiteMajor(), shape: [pairs.dimension, pairs.count], to: "eigenvectors.npy")
-                    }
-                }
-                ctx.progress(k + 1, of: spec.realizations.count)
+            var records = [SpectrumStudy.Record]()
+            try ctx.forEachRecord(of: study) { _, rec in
+                for file in try study.files(rec, saveDisorder: model.saveDisorder) { try ctx.output.write(file) }
+                records.append(rec.withoutStates)
             }
-            var body: [(String, JSON)] = [("parameters", spec.json), ("solver", .string(method))]
-            if let w = solverOptions.window { body.append(("window", .string(w))) }
-            if let s = solverOptions.sigma, let c = solverOptions.count {
-                body += [("sigma", .number(s)), ("count", .int(c))]
-            }
-            let efs = perRealization.compactMap { $0["fermi_energy"]?.doubleValue }
-            if !efs.isEmpty { body.append(("fermi_energy", .number(efs.reduce(0, +) / Double(efs.count)))) }
-            let certified = perRealization.allSatisfy { $0["certified"]?.boolValue ?? false }
-            body.append(("certified", .bool(certified)))
-            if !certified {
-                ctx.flagUncertified("the inertia count did not prove the computed states complete in every realization (see realizations[].certified)")
-            }
-            body.append(("realizations", .array(perRealization)))
-            try ctx.writeSummary(body)
+            var extra: [(String, JSON)] = []
+            if let w = solverOptions.window { extra.append(("window", .string(w))) }
+            if let s = solverOptions.sigma, let c = solverOptions.count { extra += [("sigma", .number(s)), ("count", .int(c))] }
+            try ctx.write(study.report(records, extra: extra))
         }
-    }
-
-    /// states.npz (scipy.sparse CSC, sites x states) and state_table.csv (per state: level,
-    /// energy, residual on the global H, support size, discarded weight, site of the maximum;
-    /// from the patch solver also the eigenvalue's error bound, the patch and the pass).
-    static func write(_ local: LocalEigenstates, hamiltonian h: CSRMatrix, report: PatchReport? = nil, to dir: String, ctx: RunContext) throws {
-        let (indptr, indices, data) = local.compressedColumns()
-        try ctx.output.write(NPZ.encodeCSC(rows: local.dimension, columns: local.count, indptr: indptr, indices: indices, data: data),
-                             to: dir + "states.npz")
-        let residuals = local.residuals(of: h), maxima = local.maximumSites()
-        let patchColumns = report.map { $0.bounds.count == local.count } ?? false
-        var table = CSVTable(header: ["level", "energy", "residual", "support_sites", "discarded_weight", "max_site"]
-                             + (patchColumns ? ["error_bound", "patch", "pass"] : []))
-        for a in 0..<local.count {
-            var row: [CSVCell] = [local.firstLevel.map { .int($0 + a) } ?? "", .double(local.values[a]), .double(residuals[a]),
-                                        .int(local.supportSize(of: a)), .double(local.discardedWeight(of: a)), .int(maxima[a])]
-            if patchColumns, let r = report { row += [.double(r.bounds[a]), .int(r.patchOfState[a]), .int(r.passOfState[a])] }
-            table.append(row)
-        }
-        try ctx.output.write(csv: table, to: dir + "state_table.csv")
     }
 }

@@ -73,64 +73,6 @@ struct StateOptions: ParsableArguments {
     }
 }
 
-extension StateSelection {
-    /// How the selection is recorded in summary.json.
-    var json: JSON {
-        switch self {
-        case .all: return .object([("kind", .string("all"))])
-        case .levels(let r):
-            return .object([("kind", .string("levels")), ("first", .int(r.lowerBound)), ("end", .int(r.upperBound)),
-                            ("note", .string("0-based, half-open: levels first..<end"))])
-        case .energies(let e):
-            return .object([("kind", .string("energies")), ("lower", .number(e.lowerBound)), ("upper", .number(e.upperBound)),
-                            ("note", .string("closed energy range, units of t1"))])
-        case .nearest(let sigma, let k):
-            return .object([("kind", .string("nearest")), ("sigma", .number(sigma)), ("count", .int(k))])
-        case .fermiWindow(let f, let w):
-            return .object([("kind", .string("fermi_window")), ("fermi_index", .int(f)), ("window", .string(w.description))])
-        }
-    }
-}
-
-extension SolveDiagnostics {
-    /// The checks of a solve as summary.json entries (the one rendering, used flat per
-    /// realization by `spectrum` and as the `solver` block by the other commands): method,
-    /// certified (an inertia count or the dense path proves the selection complete),
-    /// max_residual ||H phi - xi phi||, max_orthogonality_error (both omitted without
-    /// vectors), timings_seconds, counters, notes.
-    var entries: [(String, JSON)] {
-        var out: [(String, JSON)] = [("method", .string(method)), ("certified", .bool(certified))]
-        if !maxResidual.isNaN { out.append(("max_residual", .number(maxResidual))) }
-        if !maxOrthogonalityError.isNaN { out.append(("max_orthogonality_error", .number(maxOrthogonalityError))) }
-        out.append(("timings_seconds", .object(timings.map { ($0.0, .number($0.1)) })))
-        if !counters.isEmpty { out.append(("counters", .object(counters.map { ($0.0, .int($0.1)) }))) }
-        if !notes.isEmpty { out.append(("notes", .object(notes.map { ($0.0, .string($0.1)) }))) }
-        return out
-    }
-
-    /// The solver block of summary.json.
-    var json: JSON { .object(entries) }
-}
-
-extension SolveDiagnostics {
-    /// These diagnostics combined with those of another solve: the worst residual and
-    /// orthogonality error, certified only if both are, timings and counters summed by name.
-    func merged(with other: SolveDiagnostics) -> SolveDiagnostics {
-        var d = self
-        d.maxResidual = Swift.max(maxResidual, other.maxResidual)
-        d.maxOrthogonalityError = Swift.max(maxOrthogonalityError, other.maxOrthogonalityError)
-        d.certified = certified && other.certified
-        for (name, t) in other.timings {
-            if let i = d.timings.firstIndex(where: { $0.0 == name }) { d.timings[i].1 += t } else { d.timings.append((name, t)) }
-        }
-        for (name, c) in other.counters {
-            if let i = d.counters.firstIndex(where: { $0.0 == name }) { d.counters[i].1 += c } else { d.counters.append((name, c)) }
-        }
-        if other.method != method { d.method = method + " / " + other.method }
-        return d
-    }
-}
-
 extension RunContext {
     /// Builds H0 of every realization of `spec`, solves `request` through ``Eigensolver`` and
     /// hands each (realization, model, H0, solution) to `body`; writes r###/disorder.npy with
@@ -168,10 +110,4 @@ extension RunContext {
         try output.write(npy: values, to: "\(Self.realizationDirectory(r))/\(name)")
         if single { try output.write(npy: values, to: name) }
     }
-}
-
-/// A mean over realizations with its standard error and the per-realization values.
-func realizationStatistics(_ values: [Double]) -> JSON {
-    .object([("mean", .number(Statistics.mean(values))), ("stderr", .number(Statistics.standardError(values))),
-             ("per_realization", .numbers(values))])
 }

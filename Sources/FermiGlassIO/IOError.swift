@@ -1,18 +1,22 @@
+import FermiGlassModel
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// File-level errors; each message names the file and what is wrong with it.
-public enum IOError: Error, Equatable, CustomStringConvertible {
-    case invalidFile(String)
-    case unreadable(String)
-    case outputNotEmpty(String)
-    case writeFailed(String)
+public enum IOError: Error, Equatable, ParameterAdvising {
+    case invalidFile(Message)
+    case unreadable(Message)
+    case outputNotEmpty(Message)
+    case writeFailed(Message)
     /// Another process holds the output directory's lock (exit code 5, CONVENTIONS.md §4).
-    case locked(String)
+    case locked(Message)
 
-    public var description: String {
+    public var description: String { message.description }
+
+    /// The message; advice names ``Parameter``s (the CLI renders them as its options).
+    public var message: Message {
         switch self {
         case .invalidFile(let m), .unreadable(let m), .outputNotEmpty(let m), .writeFailed(let m), .locked(let m): return m
         }

@@ -1,3 +1,4 @@
+import FermiGlassModel
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -45,7 +46,7 @@ public final class OutputDirectory {
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
             if !contents.isEmpty && !force && !resume {
                 throw IOError.outputNotEmpty(
-                    "output directory \(path) is not empty; choose another --output or pass --force to overwrite")
+                    "output directory \(path) is not empty; choose another \(.output) or pass \(.force) to overwrite")
             }
         }
         lock = try heldLock ?? OutputLock(for: destination)

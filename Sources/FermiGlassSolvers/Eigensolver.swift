@@ -109,7 +109,7 @@ extension StateSelection {
             guard hi > lo else { throw SolverError.emptySelection("the energy window [\(e.lowerBound), \(e.upperBound)] holds no state") }
             return (lo..<hi, nil)
         case .nearest(let sigma, let k):
-            guard k > 0, k <= n else { throw SolverError.invalidArgument("--count must be in 1...\(n), got \(k)") }
+            guard k > 0, k <= n else { throw SolverError.invalidArgument("\(.count) must be in 1...\(n), got \(k)") }
             guard sigma.isFinite else { throw SolverError.invalidArgument("the shift sigma must be finite, got \(sigma)") }
             // The k values nearest sigma are a contiguous run of the sorted spectrum.
             var lo = 0

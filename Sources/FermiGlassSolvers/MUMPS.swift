@@ -47,10 +47,8 @@ final class MUMPSFactorization: SparseLDL {
     private(set) var factorizations = 0
     private(set) var sigma: Double?
     /// MUMPS's substitutions work front by front with dtrsm/dgemm, so wider blocks cost less
-    /// per vector (at 1000 x 1000: 122 ms at 8, 83 at 16, 65 at 32), but a block Krylov run
-    /// with 16-vector blocks needs ~1.5x the applications and restarts of 8 (measured at 200 x
-    /// 200 and 500 x 500, k = 100: 608 against 384): 8 is faster overall
-    /// (docs/benchmarks/engine.md).
+    /// per vector, but a block Krylov run with 16-vector blocks needs ~1.5x the applications and
+    /// restarts of 8: 8 is faster overall (timings in docs/benchmarks/engine.md).
     let preferredBlockSize = 8
 
     /// MUMPS's ordering codes (ICNTL(7)) and names.
@@ -245,12 +243,12 @@ final class MUMPSFactorization: SparseLDL {
         let status = infog(1)
         guard status < 0 else { return }
         let detail = infog(2)
-        let message: String
+        let message: Message
         switch status {
         case -5, -7, -13, -19:
             message = "MUMPS \(phase): out of memory (INFOG(1) = \(status), INFOG(2) = \(detail)); use a smaller lattice or a machine with more memory"
         case _ where Self.workSpaceErrors.contains(status):
-            message = "MUMPS \(phase): its work space stayed too small after relaxing the estimate to 640% (INFOG(2) = \(detail)); the matrix needs far more pivoting than expected: try --factorization cholmod"
+            message = "MUMPS \(phase): its work space stayed too small after relaxing the estimate to 640% (INFOG(2) = \(detail)); the matrix needs far more pivoting than expected: try \(.factorization) cholmod"
         case -10:
             message = "MUMPS \(phase): the matrix is numerically singular; the shift sits on an eigenvalue: move it slightly"
         case -1, -2, -3, -4, -6, -16, -22:

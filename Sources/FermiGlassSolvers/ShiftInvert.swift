@@ -256,7 +256,9 @@ public final class ShiftInvertSolver {
         case .block:
             // The iteration's column order (not wanted-end first): the refinement below sorts.
             let op = ShiftInvertedOperator(factor: ldl)
-            let r = try BlockKrylovSchur.eigenpairs(of: op, count: nev, which: .largestMagnitude, options: options.lanczos,
+            var lanczosOptions = options.lanczos
+            if lanczosOptions.progress == nil { lanczosOptions.progress = options.progress }
+            let r = try BlockKrylovSchur.eigenpairs(of: op, count: nev, which: .largestMagnitude, options: lanczosOptions,
                                                     blockSize: blockSize, threads: BLASRuntime.threads, order: .iteration)
             solveTime += .seconds(op.solveSeconds)
             statistics.solves += r.applications
@@ -342,9 +344,9 @@ public final class ShiftInvertSolver {
     /// is then the global index of the lowest one.
     public func nearest(sigma: Double, count k: Int) throws -> (pairs: Eigenpairs, certified: Bool) {
         guard sigma.isFinite else { throw SolverError.invalidArgument("the shift sigma must be finite, got \(sigma)") }
-        guard k > 0 else { throw SolverError.invalidArgument("--count must be positive, got \(k)") }
+        guard k > 0 else { throw SolverError.invalidArgument("\(.count) must be positive, got \(k)") }
         guard k < dimension else {
-            throw SolverError.invalidArgument("asked for \(k) eigenpairs of a \(dimension)-site matrix; shift-invert needs count < sites, use --solver dense")
+            throw SolverError.invalidArgument("asked for \(k) eigenpairs of a \(dimension)-site matrix; shift-invert needs count < sites, use \(.solver) dense")
         }
         try requireVectors(k)
         let used = try krylovShift(at: sigma)

@@ -19,12 +19,12 @@ extension SweepConfig {
                 if case .levels(let k) = study.settings.window {
                     let lo = filling.fermiIndex - k, hi = filling.fermiIndex + k
                     guard lo >= 0, hi <= lattice.siteCount else {
-                        throw SweepError.invalidConfig("size \(size.label), filling \(f): window \(method.window) needs levels \(lo)..<\(hi), outside the \(lattice.siteCount) levels 0..<\(lattice.siteCount) of a \(size.label) lattice")
+                        throw SweepError.invalidConfig("size \(size.label), filling \(f): window \(method.windowText) needs levels \(lo)..<\(hi), outside the \(lattice.siteCount) levels 0..<\(lattice.siteCount) of a \(size.label) lattice")
                     }
                 }
                 let plan = study.memoryPlan(lattice: lattice, filling: filling, interactions: interactions.count)
-                do { try plan.check("size \(size.label) (solver \(method.solver))", sparseAlternative: true) } catch let e as SolverError {
-                    throw SweepError.invalidConfig("\(e.description)")
+                do { try plan.check("size \(size.label) (solver \(method.solver.rawValue))", sparseAlternative: true) } catch let e as SolverError {
+                    throw SweepError.invalidConfig(e.message)
                 }
                 if plan.total > largest.total { largest = plan }
             }

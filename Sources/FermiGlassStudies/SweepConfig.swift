@@ -31,10 +31,16 @@ public struct SweepConfig: Sendable, Equatable {
 
     /// Per-size choices of method.
     public struct Method: Sendable, Equatable {
-        public var solver: String
-        public var window: String
-        public var algorithm: String
+        /// dense, shift-invert or auto (the patch solver is not a sweep method).
+        public var solver: SolverChoice
+        public var window: FermiWindow
+        /// The window as written in the configuration, kept verbatim in ``canonicalJSON`` (whose
+        /// fingerprint identifies the sweep).
+        public var windowText: String
+        public var algorithm: GroundStateStudy.Algorithm
         public var proposals: Int
+
+        public static let standard = Method(solver: .auto, window: .levels(100), windowText: "levels:100", algorithm: .default, proposals: 100_000)
     }
 
     public var sizes: [Size]
@@ -66,7 +72,7 @@ public struct SweepConfig: Sendable, Equatable {
         }
         let json: JSON
         do { json = try JSON.parse(text) } catch let e as IOError {
-            throw SweepError.invalidConfig("\(path): \(e.description)")
+            throw SweepError.invalidConfig("\(path): \(e.message)")
         }
         return try parse(json)
     }
@@ -134,7 +140,7 @@ public struct SweepConfig: Sendable, Equatable {
         guard seedValue >= 0 else {
             throw SweepError.invalidConfig("'seed' must be a non-negative integer")
         }
-        let base = try parseMethod(json, defaults: Method(solver: "auto", window: "levels:100", algorithm: "default", proposals: 100_000), context: "")
+        let base = try parseMethod(json, defaults: .standard, context: "")
         var perSize = [String: Method]()
         if let ps = json["per_size"] {
             guard let entries = ps.objectValue else { throw SweepError.invalidConfig("'per_size' must be an object keyed by size") }
@@ -159,7 +165,7 @@ public struct SweepConfig: Sendable, Equatable {
                 let l = try Lattice(lx: s.lx, ly: s.ly, boundary: boundary)
                 for f in fillings { _ = try Filling(filling: f, siteCount: l.siteCount) }
             } catch let e as ModelError {
-                throw SweepError.invalidConfig("'sizes' \(s.label): \(e.description)")
+                throw SweepError.invalidConfig("'sizes' \(s.label): \(e.message)")
             }
         }
         return config
@@ -168,22 +174,23 @@ public struct SweepConfig: Sendable, Equatable {
     static func parseMethod(_ json: JSON, defaults: Method, context: String) throws -> Method {
         var m = defaults
         if let s = json["solver"] {
-            guard let v = s.stringValue, ["dense", "shift-invert", "auto"].contains(v) else {
+            guard let v = s.stringValue, let c = SolverChoice(rawValue: v), c != .patches else {
                 throw SweepError.invalidConfig("'\(context)solver' must be dense, shift-invert or auto")
             }
-            m.solver = v
+            m.solver = c
         }
         if let s = json["window"] {
-            guard let v = s.stringValue, FermiWindow(v) != nil else {
+            guard let v = s.stringValue, let w = FermiWindow(v) else {
                 throw SweepError.invalidConfig("'\(context)window' must be levels:K or energy:D")
             }
-            m.window = v
+            m.window = w
+            m.windowText = v
         }
         if let s = json["algorithm"] {
-            guard let v = s.stringValue, ["paper", "default"].contains(v) else {
+            guard let v = s.stringValue, let a = GroundStateStudy.Algorithm(rawValue: v) else {
                 throw SweepError.invalidConfig("'\(context)algorithm' must be paper or default")
             }
-            m.algorithm = v
+            m.algorithm = a
         }
         if let s = json["proposals"] {
             guard let v = s.intValue, v > 0 else { throw SweepError.invalidConfig("'\(context)proposals' must be a positive integer") }
@@ -196,7 +203,7 @@ public struct SweepConfig: Sendable, Equatable {
     /// resumed runs and merged shards can be checked against each other.
     public var canonicalJSON: JSON {
         func method(_ m: Method) -> JSON {
-            .object([("solver", .string(m.solver)), ("window", .string(m.window)), ("algorithm", .string(m.algorithm)), ("proposals", .int(m.proposals))])
+            m.json
         }
         return .object([
             ("sizes", .array(sizes.map { .string($0.label) })), ("W", .numbers(disorderStrengths)),
@@ -216,15 +223,26 @@ public struct SweepConfig: Sendable, Equatable {
 }
 
 /// Errors of sweeps, shards and merges.
-public enum SweepError: Error, Equatable, CustomStringConvertible {
-    case invalidConfig(String)
-    case mismatch(String)
-    case duplicate(String)
-    case corrupt(String)
+public enum SweepError: Error, Equatable, ParameterAdvising {
+    case invalidConfig(Message)
+    case mismatch(Message)
+    case duplicate(Message)
+    case corrupt(Message)
 
-    public var description: String {
+    public var description: String { message.description }
+
+    /// The message; advice names ``Parameter``s (the CLI renders them as its options).
+    public var message: Message {
         switch self {
         case .invalidConfig(let m), .mismatch(let m), .duplicate(let m), .corrupt(let m): return m
         }
+    }
+}
+
+extension SweepConfig.Method {
+    /// The method as results and the canonical configuration record it.
+    public var json: JSON {
+        .object([("solver", .string(solver.rawValue)), ("window", .string(windowText)), ("algorithm", .string(algorithm.rawValue)),
+                 ("proposals", .int(proposals))])
     }
 }

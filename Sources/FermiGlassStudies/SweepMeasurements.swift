@@ -16,13 +16,14 @@ import FermiGlassSolvers
 ///
 /// Only deterministic values: same unit, same numbers (no timings).
 public enum SweepMeasurements {
-    /// The study a sweep runs for `method` (MC streams seeded by the sweep seed).
+    /// The study a sweep runs for `method` (MC streams seeded by the sweep seed). The method's
+    /// values are typed, checked once when the configuration is read (``SweepConfig``).
     public static func study(_ method: SweepConfig.Method, seed: UInt64) -> GroundStateStudy {
         var s = GroundStateStudy.Settings()
-        s.window = FermiWindow(method.window) ?? .levels(100)
-        s.algorithm = GroundStateStudy.Algorithm(rawValue: method.algorithm) ?? .default
+        s.window = method.window
+        s.algorithm = method.algorithm
         s.proposals = method.proposals
-        s.solver = SolverChoice(rawValue: method.solver) ?? .auto
+        s.solver = method.solver
         s.seed = seed
         s.keepDetails = false
         return GroundStateStudy(settings: s)

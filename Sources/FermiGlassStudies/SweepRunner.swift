@@ -34,8 +34,7 @@ public struct SweepRunner {
             let rows = try compute(unit, method)
             let record = JSON.object([
                 ("unit", .int(unit.index)), ("key", .string(unit.key)), ("columns", .object(unit.columns)),
-                ("method", .object([("solver", .string(method.solver)), ("window", .string(method.window)),
-                                    ("algorithm", .string(method.algorithm)), ("proposals", .int(method.proposals))])),
+                ("method", method.json),
                 ("rows", .array(rows)),
                 ("seconds", .number(Date().timeIntervalSince(start))), ("provenance", provenance()),
             ])

@@ -1,6 +1,7 @@
 import FermiGlassIO
 import Foundation
 import Testing
+import FermiGlassTestSupport
 
 /// Runs the built `fermiglass` binary with `arguments` (``CLI/run(_:environment:)``).
 private func runFermiGlass(_ arguments: [String]) throws -> CLI.Result { try CLI.run(arguments) }
@@ -9,7 +10,7 @@ private func scratch(_ name: String) -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("fg-hf-\(name)-\(UUID().uuidString)").path
 }
 
-@Suite("fermiglass hartree-fock and linear-stability")
+@Suite("fermiglass hartree-fock and linear-stability", .slow, .tags(.slow))
 struct HartreeFockCommandTests {
     static let model = ["--size", "8", "--t2", "0.6", "--W", "9", "--particles", "54"]
 

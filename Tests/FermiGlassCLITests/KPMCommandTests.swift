@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import FermiGlassIO
+import FermiGlassTestSupport
 
 /// `fermiglass dos --method kpm`: bad values rejected with exact messages and no output; the
 /// estimate of E_F against the exact levels of the same lattice; thread-count independence.
-@Suite struct KPMCommandTests {
+@Suite(.slow, .tags(.slow)) struct KPMCommandTests {
     func expectFailure(_ arguments: [String], message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let dir = CLI.scratch("kpm-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -18,10 +19,10 @@ import FermiGlassIO
         let kpm = ["dos", "--size", "8", "--method", "kpm"]
         try expectFailure(kpm + ["--moments", "1"], message: "Error: --moments must be at least 2, got 1")
         try expectFailure(kpm + ["--vectors", "0"], message: "Error: --vectors must be at least 1, got 0")
-        try expectFailure(kpm + ["--kernel", "gauss"], message: "Error: --kernel must be jackson or lorentz, got 'gauss'")
+        try expectFailure(kpm + ["--kernel", "gauss"], message: "Error: The value 'gauss' is invalid for '--kernel <kernel>'. Please provide one of 'jackson' and 'lorentz'.")
         try expectFailure(kpm + ["--ldos", "3,64"], message: "Error: --ldos: site 64 is out of range 0..<64 for the 8x8 lattice")
         try expectFailure(kpm + ["--ldos", "3,x"], message: "Error: --ldos: 'x' is not a site index (a non-negative integer)")
-        try expectFailure(["dos", "--size", "8", "--method", "chebyshev"], message: "Error: --method must be exact or kpm, got 'chebyshev'")
+        try expectFailure(["dos", "--size", "8", "--method", "chebyshev"], message: "Error: The value 'chebyshev' is invalid for '--method <method>'. Please provide one of 'exact' and 'kpm'.")
         try expectFailure(["dos", "--size", "8", "--moments", "100"], message: "Error: --moments, --vectors, --kernel and --ldos need --method kpm")
         try expectFailure(kpm + ["--energies=-1:1"], message: "Error: --energies selects exact levels; --method kpm covers the whole band")
     }

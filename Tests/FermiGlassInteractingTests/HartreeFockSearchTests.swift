@@ -1,6 +1,7 @@
 import FermiGlassInteracting
 import FermiGlassModel
 import FermiGlassSolvers
+import FermiGlassTestSupport
 import Foundation
 import Testing
 
@@ -23,10 +24,10 @@ final class MemoryStartStore: HartreeFockStartStore {
 }
 
 /// The free-mode search: its starts, its continuation in parts, the sweep in both directions.
-@Suite struct HartreeFockSearchTests {
+@Suite(.slow, .tags(.slow)) struct HartreeFockSearchTests {
     /// 6 x 6, t2 = 0.6, W = 9, N = 30 (filling 5/6) at U = 3: several distinct minima.
     static func problem() throws -> (CSRMatrix, Int) {
-        (try HartreeFockTests.model(6, t2: 0.6, w: 9).hamiltonian(), 30)
+        (try Fixtures.model(6, t2: 0.6, w: 9).hamiltonian(), 30)
     }
 
     static func options(_ u: Double) -> HartreeFockOptions {

@@ -113,7 +113,7 @@ struct PatchRun {
             cut = (f - k)..<(f + k)
             (lower, upper) = try engine.levelWindow(cut!)
         case .all, .nearest:
-            throw SolverError.invalidArgument("the patch solver computes the states of an energy window (--window, --energies, levels a:b), not \(request.selection == .all ? "the whole spectrum" : "the states nearest a shift"); use --solver shift-invert or dense")
+            throw SolverError.invalidArgument("the patch solver computes the states of an energy window (\(.window), \(.energies), levels a:b), not \(request.selection == .all ? "the whole spectrum" : "the states nearest a shift"); use \(.solver) shift-invert or dense")
         }
         let a = try engine.count(below: lower), b = try engine.count(below: upper)
         (lower, upper) = (a.energy, b.energy)

@@ -87,7 +87,7 @@ public struct TimingSummary: Sendable, Equatable {
         let s = times.sorted()
         min = s.first!
         max = s.last!
-        median = s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+        median = Statistics.median(s)
         repeats = s.count
     }
 }

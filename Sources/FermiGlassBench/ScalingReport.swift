@@ -1,30 +1,30 @@
-import ArgumentParser
 import FermiGlassIO
-import FermiGlassModel
-import FermiGlassObservables
-import FermiGlassSolvers
-import FermiGlassStudies
 import Foundation
 
-/// Tables and fits of a scaling run.
-struct ScalingReport {
-    var measurements: [PhaseMeasurement]
+/// Tables and fits of a scaling run (`fermiglass bench scaling`).
+public struct ScalingReport {
+    public var measurements: [PhaseMeasurement]
     /// Sizes below this many sites are left out of the fits (fixed overheads dominate there),
     /// unless fewer than two sizes would remain.
-    var fitMinSites: Int = 0
+    public var fitMinSites: Int = 0
+
+    public init(measurements: [PhaseMeasurement], fitMinSites: Int = 0) {
+        self.measurements = measurements
+        self.fitMinSites = fitMinSites
+    }
 
     /// The measurements of an earlier run's scaling.csv (columns as ``measurementsCSV()`` writes).
-    static func read(csv path: String) throws -> [PhaseMeasurement] {
+    public static func read(csv path: String) throws -> [PhaseMeasurement] {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
         let header = lines.first?.split(separator: ",").map(String.init) ?? []
         let expected = ["phase", "Lx", "Ly", "sites", "repeats", "median_s", "min_s", "max_s", "peak_rss_bytes", "metrics"]
-        guard header == expected else { throw ValidationError("--from: \(path) is not a bench scaling CSV (header \(header))") }
+        guard header == expected else { throw IOError.invalidFile("\(path) is not a bench scaling CSV (header \(header))") }
         return try lines.dropFirst().enumerated().map { (k, line) in
             var cells = line.split(separator: ",", maxSplits: 9, omittingEmptySubsequences: false).map(String.init)
             guard cells.count == 10, let lx = Int(cells[1]), let ly = Int(cells[2]), let repeats = Int(cells[4]),
                   let median = Double(cells[5]), let lo = Double(cells[6]), let hi = Double(cells[7]), let peak = Int(cells[8]) else {
-                throw ValidationError("--from: \(path) line \(k + 2) is malformed: \(line)")
+                throw IOError.invalidFile("\(path) line \(k + 2) is malformed: \(line)")
             }
             cells[9] = cells[9].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
             let metrics = cells[9].split(separator: ";").compactMap { kv -> (String, Double)? in
@@ -68,7 +68,7 @@ struct ScalingReport {
         return (densePhase, sparsePhase, Crossover.find(dense: dense, sparse: sparse))
     }
 
-    func measurementsCSV() -> CSVTable {
+    public func measurementsCSV() -> CSVTable {
         var t = CSVTable(header: ["phase", "Lx", "Ly", "sites", "repeats", "median_s", "min_s", "max_s", "peak_rss_bytes", "metrics"])
         for m in measurements {
             let metrics = m.metrics.map { "\($0.0)=\(JSON.format($0.1))" }.joined(separator: ";")
@@ -78,7 +78,7 @@ struct ScalingReport {
         return t
     }
 
-    func exponentsCSV() -> CSVTable {
+    public func exponentsCSV() -> CSVTable {
         var t = CSVTable(header: ["phase", "exponent", "prefactor_s", "points", "min_sites", "max_sites"])
         for p in phases {
             let rows = fitRows(p)
@@ -89,7 +89,7 @@ struct ScalingReport {
         return t
     }
 
-    var summary: [(String, JSON)] {
+    public var summary: [(String, JSON)] {
         let ms = JSON.array(measurements.map { m in
             .object([("phase", .string(m.phase)), ("Lx", .int(m.lx)), ("Ly", .int(m.ly)), ("sites", .int(m.sites)),
                      ("median_s", .number(m.timing.median)), ("min_s", .number(m.timing.min)), ("max_s", .number(m.timing.max)),
@@ -118,7 +118,7 @@ struct ScalingReport {
 
     /// Markdown tables for BENCHMARKS.md: median seconds per phase (rows) and size (columns),
     /// peak memory per size, the exponents and the crossover.
-    func markdown() -> String {
+    public func markdown() -> String {
         let sizes = Array(Set(measurements.map(\.sites))).sorted()
         let side = Dictionary(measurements.map { ($0.sites, $0.lx) }, uniquingKeysWith: { a, _ in a })
         var out = "| phase | p | " + sizes.map { "L=\(side[$0]!) (N=\($0))" }.joined(separator: " | ") + " |\n"
@@ -142,7 +142,7 @@ struct ScalingReport {
     }
 
     /// The human-readable table printed to standard output.
-    func table() -> String {
+    public func table() -> String {
         func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
         var lines = [pad("phase", 24) + zip(["L", "sites", "median s", "min s", "max s", "peak MiB"], [7, 10, 12, 12, 12, 11])
             .map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined() + "  metric"]

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import FermiGlassModel
-import FermiGlassStudies
+import FermiGlassBench
+import FermiGlassTestSupport
 
 /// The patch measurement of `bench patch-decay` (issue 17, first step).
-@Suite struct PatchDecayTests {
+@Suite(.slow, .tags(.slow)) struct PatchDecayTests {
     /// At W = 60 (decay length below one site) the patch states converge quickly: at
     /// R = 10 every examined state's patch twin has a residual below 1e-6 ||H||, the overlap
     /// defect is below 1e-8, residuals fall from R = 2 to R = 10, and the support half-widths

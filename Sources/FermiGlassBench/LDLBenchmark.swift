@@ -1,4 +1,5 @@
 import FermiGlassModel
+@_spi(Benchmarks) import FermiGlassSolvers
 
 /// The parts of the shift-invert engine timed one by one, for `fermiglass bench` and the
 /// benchmark suites: the symbolic analysis (fill-reducing ordering), one numeric LDL^T

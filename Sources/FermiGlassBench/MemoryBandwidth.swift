@@ -1,4 +1,5 @@
 import Dispatch
+import FermiGlassObservables
 
 /// This machine's sustained memory bandwidth, measured with a STREAM-style triad
 /// a[i] = b[i] + s c[i] (McCalpin's STREAM benchmark, kernel "Triad").

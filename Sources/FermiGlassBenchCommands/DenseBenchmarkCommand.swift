@@ -1,4 +1,6 @@
 import ArgumentParser
+import FermiGlassBench
+import FermiGlassCLI
 import FermiGlassIO
 import FermiGlassModel
 import FermiGlassSolvers
@@ -51,8 +53,7 @@ struct DenseBenchmarkCommand: ParsableCommand {
             times.append((clock.now - start).seconds)
             residual = pairs.maxResidual(of: h)
         }
-        let sorted = times.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : 0.5 * (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2])
+        let median = TimingSummary(times).median
         let out = JSON.object([
             ("sites", .int(n)), ("routine", .string("LAPACKE_dsyevd jobz=V uplo=L (FermiGlass DenseEigensolver, includes CSR -> dense copy)")),
             ("times_seconds", .numbers(times)), ("median_seconds", .number(median)), ("max_residual", .number(residual)),

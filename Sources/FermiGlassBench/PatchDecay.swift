@@ -236,10 +236,7 @@ public enum PatchDecay {
             xs.append(Double(k) + 0.5); ys.append(v)
         }
         guard xs.count >= 3 else { return (.nan, end) }
-        let mx = xs.reduce(0, +) / Double(xs.count), my = ys.reduce(0, +) / Double(ys.count)
-        var sxy = 0.0, sxx = 0.0
-        for (x, y) in zip(xs, ys) { sxy += (x - mx) * (y - my); sxx += (x - mx) * (x - mx) }
-        return (-2 / (sxy / sxx), end)
+        return (-2 / Statistics.linearFit(x: xs, y: ys).slope, end)
     }
 
     static func minImage(_ d: Int, _ l: Int) -> Int {

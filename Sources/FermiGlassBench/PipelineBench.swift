@@ -170,8 +170,11 @@ public struct PipelineBench: Sendable {
         // sigma: the Fermi energy, from one certified engine solve outside every timing; when
         // only the LDL^T phases run, the spectrum's centre trace(H)/N (any interior shift costs
         // the same: the fill depends on the ordering only), which spares the inertia bisection.
-        let ldlOnly = phases.filter(\.isSparse).allSatisfy { [.ldltAnalysis, .ldltFactorization, .ldltSolve].contains($0) }
-        let sigma = ldlOnly ? centre(h) : try ShiftInvertSolver(h).fermiLevel(fermiIndex: fermiIndex).energy
+        // The sliced and Fermi windows find their own shifts and need none.
+        let ldlPhases: [BenchPhase] = [.ldltAnalysis, .ldltFactorization, .ldltSolve]
+        let ldlOnly = phases.filter(\.isSparse).allSatisfy { ldlPhases.contains($0) }
+        let needsSigma = phases.contains { ldlPhases.contains($0) || $0 == .shiftInvertNearest }
+        let sigma = !needsSigma ? .nan : ldlOnly ? centre(h) : try ShiftInvertSolver(h).fermiLevel(fermiIndex: fermiIndex).energy
         if phases.contains(.ldltAnalysis) || phases.contains(.ldltFactorization) || phases.contains(.ldltSolve) {
             var ldl: LDLBenchmark? = nil
             let analysis = try time { ldl = nil; ldl = try LDLBenchmark(h) }

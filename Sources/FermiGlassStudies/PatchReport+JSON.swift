@@ -5,7 +5,7 @@ extension PatchReport {
     /// The patch solver's block of summary.json: layout (interior, halo, patches), the pilot's
     /// halos, the margin, the certified window, the passes, the repairs and the certificate
     /// (CONVENTIONS.md §5: count, residuals, orthogonality, edges, and why it failed).
-    var json: JSON {
+    public var json: JSON {
         var out: [(String, JSON)] = []
         if let reason = fallback { out.append(("fallback", .string(reason))) }
         if let l = layout {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FermiGlassBench
+import FermiGlassCLI
 import FermiGlassIO
 import FermiGlassModel
 import FermiGlassObservables
@@ -19,15 +21,6 @@ struct BenchCommand: ParsableCommand {
             """,
         subcommands: [BenchScalingCommand.self, BenchExportCommand.self, BenchSolveCommand.self, BenchBandwidthCommand.self,
                       EngineBench.self, CrossoverBench.self, PatchDecayBench.self])
-}
-
-/// Parses a comma-separated list of positive integers (`--sizes 10,20,40`).
-func parsePositiveList(_ text: String, option: String) throws -> [Int] {
-    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    return try parts.map { p in
-        guard let v = Int(p), v > 0 else { throw ValidationError("\(option) must be a comma-separated list of positive integers, got '\(text)'") }
-        return v
-    }
 }
 
 /// `fermiglass bench scaling`: every phase at every size of a ladder, with power-law exponents.
@@ -97,7 +90,7 @@ struct BenchScalingCommand: ParsableCommand {
 
     func run() throws {
         var options = model
-        if options.preset == nil { options.preset = "paper" }
+        if options.preset == nil { options.preset = .paper }
         let spec = try options.resolve(needsFilling: false)
         let ladder = try parsePositiveList(sizes, option: "--sizes").sorted()
         let selected = try selectedPhases()
@@ -108,7 +101,7 @@ struct BenchScalingCommand: ParsableCommand {
                                       denseMaxSites: denseMaxSites, chiStates: chiStates, sparseMaxSites: sparseMaxSites)
             var results = [PhaseMeasurement]()
             if let path = from {
-                results = try ScalingReport.read(csv: path)
+                do { results = try ScalingReport.read(csv: path) } catch let e as IOError { throw ValidationError("--from: \(commandLineMessage(e))") }
             } else {
                 for (k, l) in ladder.enumerated() {
                     results += try bench.measure(l: l, phases: selected)
@@ -236,7 +229,7 @@ struct BenchSolveCommand: ParsableCommand {
         do {
             h = try CSRExport.csr(fromNPZ: try Data(contentsOf: URL(fileURLWithPath: matrix)), source: matrix)
         } catch let e as IOError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         guard h.rowCount == h.columnCount else { throw ValidationError("\(matrix) is \(h.rowCount) x \(h.columnCount), not square") }
         if let p = h.symmetryProblem() { throw ValidationError("\(matrix) is not symmetric: \(p)") }

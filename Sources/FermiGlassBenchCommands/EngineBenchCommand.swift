@@ -1,4 +1,6 @@
 import ArgumentParser
+import FermiGlassBench
+import FermiGlassCLI
 import FermiGlassIO
 import FermiGlassModel
 import FermiGlassSolvers
@@ -147,7 +149,9 @@ struct EngineBench: ParsableCommand {
 }
 
 /// The `--solver auto` crossover: dense (LAPACK) against shift-invert for the paper's window
-/// levels:K (K = min(100, sites / 8)) on L x L paper lattices, median of --repeats runs each.
+/// levels:K (K = min(100, sites / 8)) on L x L paper lattices, median of --repeats runs each:
+/// the phases fermi_window_dense and fermi_window_sparse of ``PipelineBench`` (as `bench scaling
+/// --phases fermi_window_dense,fermi_window_sparse`, there with a fixed K).
 struct CrossoverBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crossover",
@@ -162,26 +166,13 @@ struct CrossoverBench: ParsableCommand {
     func run() throws {
         BLASRuntime.setThreads(1)
         for l in sizes.split(separator: ",").compactMap({ Int($0) }) {
-            let lattice = try Lattice(lx: l, ly: l)
-            let model = try DisorderedModel(lattice: lattice, parameters: ModelParameters(t1: 1, t2: 0.6, disorderStrength: 9, mu: 0),
-                                            seed: 1, realization: 0)
-            let h = model.hamiltonian()
-            let f = try Filling(filling: 5.0 / 6.0, siteCount: lattice.siteCount).fermiIndex
-            let k = min(100, lattice.siteCount / 8)
-            var times = [String: Double]()
-            for solver in [SolverChoice.dense, .shiftInvert] {
-                var samples = [Double]()
-                for _ in 0..<repeats {
-                    let request = EigenRequest(solver: solver, selection: .fermiWindow(fermiIndex: f, window: .levels(k)))
-                    let clock = ContinuousClock()
-                    let t = clock.now
-                    _ = try Eigensolver.solve(h, request)
-                    samples.append((clock.now - t).seconds)
-                }
-                times[solver.rawValue] = samples.sorted()[samples.count / 2]
-            }
+            let k = min(100, l * l / 8)
+            let bench = PipelineBench(repeats: repeats, denseMaxSites: .max, chiStates: 2 * k, sparseMaxSites: .max)
+            let times = Dictionary(try bench.measure(l: l, phases: [.fermiWindowDense, .fermiWindowSparse]).map { ($0.phase, $0.timing.median) },
+                                   uniquingKeysWith: { a, _ in a })
             print(JSON.object([("L", .int(l)), ("sites", .int(l * l)), ("window", .string("levels:\(k)")),
-                               ("dense_s", .number(times["dense"]!)), ("shift_invert_s", .number(times["shift-invert"]!))]).serialized())
+                               ("dense_s", .number(times[BenchPhase.fermiWindowDense.rawValue]!)),
+                               ("shift_invert_s", .number(times[BenchPhase.fermiWindowSparse.rawValue]!))]).serialized())
         }
     }
 }

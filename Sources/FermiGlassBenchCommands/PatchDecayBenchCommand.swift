@@ -1,4 +1,6 @@
 import ArgumentParser
+import FermiGlassBench
+import FermiGlassCLI
 import FermiGlassIO
 import FermiGlassModel
 import FermiGlassObservables
@@ -78,7 +80,7 @@ struct PatchDecayBench: ParsableCommand {
 
     func run() throws {
         var options = model
-        if options.preset == nil { options.preset = "paper" }
+        if options.preset == nil { options.preset = .paper }
         let spec = try options.resolve(needsFilling: true)
         guard spec.lattice.lx == spec.lattice.ly, spec.lattice.boundaryX == .periodic, spec.lattice.boundaryY == .periodic else {
             throw ValidationError("bench patch-decay needs a square periodic lattice (--size L)")
@@ -151,10 +153,7 @@ struct PatchDecayBench: ParsableCommand {
     }
 
     func summary(_ spec: ModelSpec, _ r: PatchDecay.Result, tolerances: [Double]) -> [(String, JSON)] {
-        func median(_ x: [Double]) -> Double {
-            let s = x.sorted()
-            return s.isEmpty ? .nan : (s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2]))
-        }
+        let median = Statistics.median
         var perRadius = [JSON]()
         for (k, radius) in r.radii.enumerated() {
             let res = r.states.map { $0.patches[k].residual }
