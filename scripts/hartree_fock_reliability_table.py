@@ -9,7 +9,8 @@ starts. Prints one markdown row per (realization, U): the search's kept energy, 
 energy of either run (the reference minimum), their difference, the kept state's moments,
 S_z, lowest Hessian eigenvalue and stability radius, how many of the search's starts reached
 its kept minimum, its distinct minima and its wall time; then how many (realization, U) the
-search found the reference minimum at (to 1e-7), for U < 3 and U >= 3.
+search found the reference minimum at (to 1e-7), for U < 3 and U >= 3 (only where the
+reference has that (realization, U); "-" where it has not).
 """
 import json
 import sys
@@ -32,7 +33,14 @@ def main():
         if not a or not a.get("converged"):
             print(f"| {key[0]} | {key[1]} | not converged |")
             continue
-        lowest = min(x["energy"] for x in (a, b) if x and x.get("converged"))
+        if not b or not b.get("converged"):
+            rho = a.get("stability_radius")
+            print(f"| {key[0]} | {key[1]} | {a['energy']:.6f} | - | - | {a['moment_count']} | {a['sum_abs_moment']:.3f} | "
+                  f"{a['sz']:+.1f} | {a['hessian_min_eigenvalue']:.4f} | {'-' if rho is None else f'{rho:.3f}'} | "
+                  f"{a['starts_reaching_minimum']} / {len({r['start'] for r in a['runs']})} | {a['distinct_minima']} | "
+                  f"{a['seconds']:.1f} |")
+            continue
+        lowest = min(a["energy"], b["energy"])
         diff = a["energy"] - lowest
         starts = len({r["start"] for r in a["runs"]})
         rho = a.get("stability_radius")

@@ -170,7 +170,9 @@ struct HartreeFockCommand: ParsableCommand {
             each start is also run along --mode-starts leading modes of the U = 0 susceptibility, and a \
             start that ends on a saddle is displaced along its negative mode and descended with optimal \
             damping until it is a minimum; the distinct minima and the starts that reached the lowest are \
-            reported. An unconverged (realization, U) exits 3 unless --allow-unconverged. \
+            reported, with stability_radius = rho(U^2 Pi_up Pi_dn). Further starts: --first-order-starts from \
+            the first-order ground state, and with a U list the way back down (--sweep both). Finished starts \
+            are saved in starts/; --resume continues a killed search from them. An unconverged (realization, U) exits 3 unless --allow-unconverged. \
             Writes per realization (and per U with a --U list): moments.npy (m_i = n_up - n_dn), \
             density_up.npy, density_down.npy, eigenvalues_up.npy, eigenvalues_down.npy, \
             near_fermi.csv (IPR and U IPR of the HF orbitals near E_F); hartree_fock.csv at the top.
