@@ -208,6 +208,9 @@ struct HartreeFockCommandTests {
         let common = ["--U", "3", "--mode", "free", "--starts", "0", "--mode-starts", "0", "--first-order-starts", "0", "--mixing", "ediis"]
         let a = try runFermiGlass(["hartree-fock"] + Self.model + common + ["--max-iterations", "2", "--output", stopped])
         #expect(a.stderr.contains("its last densities are in \(stopped)/r000/partial"), "stderr: \(a.stderr)")
+        // It says plainly what each way of continuing does.
+        #expect(a.stderr.contains("--resume with the same options reruns the search"))
+        #expect(a.stderr.contains("continues only the start that was running, which need not end where the whole search would"))
         let up = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: stopped + "/r000/partial/density_up.npy")))
         #expect(up.values.count == 64)
         let progress = try JSON.parse(String(contentsOfFile: stopped + "/r000/partial/progress.json", encoding: .utf8))
