@@ -74,14 +74,7 @@ extension DOSCommand {
                                                  kernel: (kpm.kernel ?? .jackson).kernel, seed: base.seed, blockSize: kpm.kpmBlock,
                                                  threads: io.threads)
         let study = KPMDOSStudy(spec: base, disorderStrengths: ws, options: options, ldosSites: sites, gridSpacing: binWidth)
-        let sitesD = Double(n), block = Double(min(options.blockSize, options.vectors))
-        var plan = MemoryEstimate()
-        plan.add("two Chebyshev blocks (sites x \(Int(block)) vectors)", bytes: 2 * 8 * sitesD * block)
-        plan.add("on-site energies (model and stencil) and 3 Lanczos vectors", bytes: 5 * 8 * sitesD)
-        if base.filling != nil && study.refine {
-            plan.add("sparse LDL^T factor for the inertia count at E_F", bytes: MemoryPlan.sparseFactorBytesPerSite * sitesD)
-        }
-        let ctx = try RunContext(command: "dos", options: io, plan: plan)
+        let ctx = try RunContext(command: "dos", options: io, plan: study.memoryPlan)
         try ctx.run {
             let result = try study.aggregate(ctx.records(of: study))
             try ctx.write(study.report(result, saveDisorder: model.saveDisorder))

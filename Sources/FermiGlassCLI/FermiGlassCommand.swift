@@ -47,44 +47,37 @@ public struct FermiGlassCommand: ParsableCommand {
     /// as `spectum`) is refused naming the nearest subcommand, instead of the parser's
     /// complaint about the option that follows it.
     public static func main() {
+        // Under mpirun/srun every rank runs this same command line (``MPIStudyExecutor``).
+        let mpiRank = MPIRuntime.launcherRank.flatMap { (MPIRuntime.launcherSize ?? 2) > 1 ? $0 : nil }
+        if let rank = mpiRank, rank != 0 {  // a worker rank's errors reach rank 0 as records; the rest repeats rank 0's
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 { dup2(null, STDERR_FILENO); close(null) }
+        }
         if let message = unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
             FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+            if let rank = mpiRank { releaseRanks(rank: rank, exitCode: 64) }
             Foundation.exit(64)
-        }
-        if let rank = MPIRuntime.launcherRank, (MPIRuntime.launcherSize ?? 2) > 1 {
-            mainUnderMPI(rank: rank)
         }
         do {
             var command = try parseAsRoot(nil)
             try command.run()
-        } catch let error as ParameterAdvising {
-            // A library error that escaped a command: its advice in command-line words.
-            exit(withError: CommandLineError(description: commandLineMessage(error)))
         } catch {
-            exit(withError: error)
+            // A library error that escaped a command: its advice in command-line words.
+            let shown: Error = (error as? ParameterAdvising).map { CommandLineError(description: commandLineMessage($0)) } ?? error
+            if let rank = mpiRank { releaseRanks(rank: rank, exitCode: exitCode(for: shown).rawValue) }
+            exit(withError: shown)
         }
+        if let rank = mpiRank { releaseRanks(rank: rank, exitCode: 0) }
     }
 
     /// Under mpirun/srun every rank runs the same command line; rank 0 alone reports (bad input
     /// once, with every rank ending on the same non-zero code) and writes, and when it stops it
     /// releases the ranks still waiting for units with its exit code (``MPIStudyExecutor``).
-    static func mainUnderMPI(rank: Int) -> Never {
-        if rank != 0 {  // a worker rank's errors reach rank 0 as records; the rest repeats rank 0's
-            let null = open("/dev/null", O_WRONLY)
-            if null >= 0 { dup2(null, STDERR_FILENO); close(null) }
-        }
-        do {
-            var command = try parseAsRoot(nil)
-            try command.run()
-        } catch {
-            // Refused before MPI started (the same bad option on every rank): a worker rank
-            // gives rank 0 time to say so before mpirun, seeing a rank end, stops the job.
-            if rank != 0 && !MPIStudyExecutor.isWorker { sleep(5) }
-            MPIStudyExecutor.release(exitCode: exitCode(for: error).rawValue)
-            exit(withError: (error as? ParameterAdvising).map { CommandLineError(description: commandLineMessage($0)) } ?? error)
-        }
-        MPIStudyExecutor.release(exitCode: 0)
-        exit()
+    static func releaseRanks(rank: Int, exitCode: Int32) {
+        // Refused before MPI started (the same bad option on every rank): a worker rank gives
+        // rank 0 time to say so before mpirun, seeing a rank end, stops the job.
+        if rank != 0 && exitCode != 0 && !MPIStudyExecutor.isWorker { sleep(5) }
+        MPIStudyExecutor.release(exitCode: exitCode)
     }
 
     /// The refusal for a first argument that is not a subcommand, or nil.

@@ -72,22 +72,12 @@ extension LocalizationCommand {
         for m in widths {
             do { try TransferMatrix.validate(width: m, parameters: p) } catch let e as ModelError { throw ValidationError("--widths: \(commandLineMessage(e))") }
         }
-        // Memory: the widest strip's transfer matrices and Q factors (a few 2M x 2M blocks), and
-        // with --fermi the sparse LDL^T factor of the --fermi-size lattice for the inertia bisection.
-        let widest = Double(widths.max() ?? 1)
-        var extra: [(String, Double)] = [("transfer matrices of the widest strip", 8 * 8 * 4 * widest * widest)]
-        if transfer.fermi {
-            extra.append(("sparse LDL^T factor for E_F", MemoryPlan.sparseFactorBytesPerSite * Double(transfer.fermiSize * transfer.fermiSize)))
-        }
-        var plan = MemoryEstimate()
-        for (name, bytes) in extra { plan.add(name, bytes: bytes) }
-        let ctx = try RunContext(command: "localization", options: io, plan: plan)
+        let fermiSize = transfer.fermi ? transfer.fermiSize : nil
+        let ctx = try RunContext(command: "localization", options: io, plan: TransferMatrixStudy.memoryPlan(widths: widths, fermiSize: fermiSize))
         try ctx.run {
-            var energy = transfer.energy ?? .nan
-            var energySource = "--energy"
-            if transfer.fermi {
-                energy = try TransferMatrix.fermiEnergy(parameters: p, filling: spec.filling!.density, size: transfer.fermiSize, seed: spec.seed)
-                energySource = "E_F of filling \(spec.filling!.density) on a \(transfer.fermiSize)x\(transfer.fermiSize) periodic lattice (realization 0, inertia bisection)"
+            var (energy, energySource) = (transfer.energy ?? .nan, "--energy")
+            if let size = fermiSize, let f = spec.filling {
+                (energy, energySource) = try TransferMatrixStudy.fermiEnergy(parameters: p, filling: f.density, size: size, seed: spec.seed)
             }
             let options = TransferMatrix.Options(length: transfer.length, blocks: transfer.blocks, seed: spec.seed, realization: 0)
             let study = TransferMatrixStudy(parameters: p, widths: widths, energy: energy, energySource: energySource, options: options)

@@ -87,7 +87,7 @@ extension RunContext {
     /// {command, status, <body...>, memory_plan, provenance}, at `path`.
     func writeSummary(_ body: [(String, JSON)], command: String, to path: String, plan: MemoryEstimate) throws {
         let summary = JSON.object([("command", .string(command)), ("status", .string("done"))] + body
-                                  + [("memory_plan", Self.json(plan)), ("provenance", provenance)])
+                                  + [("memory_plan", plan.json), ("provenance", provenance)])
         try output.write(json: summary, to: path)
     }
 }

@@ -107,13 +107,6 @@ package final class RunContext {
         }
     }
 
-    /// The plan as summary.json records it.
-    static func json(_ plan: MemoryEstimate) -> JSON {
-        .object([("estimated_bytes", .int(plan.total)), ("available_bytes", .int(MemoryPlan.availableBytes)),
-                 ("parts", .object(plan.parts.map { ($0.name, .int($0.bytes)) })),
-                 ("note", .string("estimated from the parameters before anything was allocated"))])
-    }
-
     /// The output directory, or the refusal: exit 5 when another process holds its lock
     /// (CONVENTIONS.md §4), a validation error (exit 64) for every other problem.
     static func openOutput(path: String, force: Bool, resume: Bool = false, staged: Bool) throws -> OutputDirectory {
@@ -145,6 +138,9 @@ package final class RunContext {
             FileHandle.standardError.write(Data("error: \(f.message)\n".utf8))
             throw ExitCode(f.exitCode)
         }
+        if options.jobs > 1 && !usedRunner {
+            FileHandle.standardError.write(Data("warning: --jobs \(options.jobs) has no effect on \(command): its units run in this process\n".utf8))
+        }
         if outcome != .done {
             let word = outcome.exitCode == 3 ? "did not converge" : "is not certified"
             FileHandle.standardError.write(Data("warning: the result \(word) (exit \(outcome.exitCode)); it is written to \(options.output), flagged in summary.json \"status\" with the reason\n".utf8))
@@ -175,8 +171,13 @@ package final class RunContext {
         }
     }
 
+    /// True once a study went through ``records(of:)`` or ``forEachRecord(of:_:)``.
+    private(set) var usedRunner = false
+
     /// Every record of `study` in unit order (``StudyRunner``). In a --jobs worker process:
-    /// computes the worker's unit, hands the record back and ends the process.
+    /// computes the worker's unit, hands the record back and ends the process, so a command
+    /// runs one study through the runner (a command that needs several composes them into one
+    /// study whose record holds theirs).
     func records<S: Study>(of study: S) throws -> [S.Record] {
         try serveIfWorker(study)
         return try runner.records(of: study)
@@ -189,6 +190,7 @@ package final class RunContext {
     }
 
     private func serveIfWorker<S: Study>(_ study: S) throws {
+        usedRunner = true
         if MPIStudyExecutor.isWorker {
             do { try MPIStudyExecutor.serve(study) { Self.failure($0) } } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
         }
@@ -223,7 +225,7 @@ package final class RunContext {
     /// every finished result; the final summary then says `"complete": true`.
     package func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
         let state: [(String, JSON)] = complete.map { [("complete", .bool($0))] } ?? []
-        let planEntry: [(String, JSON)] = plan.map { [("memory_plan", Self.json($0))] } ?? []
+        let planEntry: [(String, JSON)] = plan.map { [("memory_plan", $0.json)] } ?? []
         let summary = JSON.object([("command", .string(command))] + outcome.summaryEntries + state + body + planEntry
                                   + [("provenance", provenance)])
         try output.write(json: summary, to: "summary.json")
@@ -256,21 +258,11 @@ package final class RunContext {
         FileHandle.standardError.write(Data("[\(command)] \(text)\n".utf8))
     }
 
-    /// A duration in words a person reads at a glance: "0.35 s", "40 s", "3 min", "2 h 5 min",
-    /// "3 days".
-    static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "an unknown time" }
-        if seconds < 10 { return String(format: "%.2g s", seconds) }
-        if seconds < 90 { return "\(Int(seconds.rounded())) s" }
-        let minutes = Int((seconds / 60).rounded())
-        if minutes < 90 { return "\(minutes) min" }
-        let hours = Int(seconds / 3600)
-        if hours < 48 { return "\(hours) h \(minutes - 60 * hours) min" }
-        return "\(Int((seconds / 86400).rounded())) days"
-    }
+    /// A duration in words (``StudyProgress/words(_:)``).
+    static func duration(_ seconds: Double) -> String { StudyProgress.words(seconds) }
 
     /// `r007/` for realization 7.
-    package static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
+    package static func realizationDirectory(_ r: Int) -> String { StudyReport.realizationDirectory(r) }
 }
 
 /// Progress inside a long phase (the Chebyshev core's probes): a line with a human ETA at most

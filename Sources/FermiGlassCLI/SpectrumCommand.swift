@@ -53,7 +53,9 @@ struct SpectrumCommand: ParsableCommand {
         var request = try solverOptions.request(fermiIndex: spec.filling?.fermiIndex, vectors: saveVectors)
         // --solver auto may pick the patches (PatchCostModel): then the states are held compressed too.
         var usesPatches = patches
-        if request.solver == .auto, self.store == nil, let r = spec.realizations.first {
+        // The probe builds the model: only up to 4000 x 4000 sites, beyond the patch solver's
+        // measured range, so that a lattice far too large is refused by the plan below at once.
+        if request.solver == .auto, self.store == nil, spec.lattice.siteCount <= 16_000_000, let r = spec.realizations.first {
             var probe = request
             probe.model = try spec.model(realization: r)
             usesPatches = Eigensolver.resolve(probe, sites: spec.lattice.siteCount) == .patches

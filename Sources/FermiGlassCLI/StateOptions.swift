@@ -47,7 +47,7 @@ struct StateOptions: ParsableArguments {
                 throw ValidationError("--energies must be a:b with finite numbers a <= b, got '\(e)'")
             }
             guard a <= b else { throw ValidationError("--energies \(e) is empty (a must not exceed b)") }
-            let bound = try spectralBound(spec)
+            let bound = try spec.spectralBound()
             if b < bound.lowerBound || a > bound.upperBound {
                 throw ValidationError(String(
                     format: "--energies %@ holds no state: every level lies in [%.4g, %.4g] (Gershgorin bound of H0)",
@@ -56,58 +56,5 @@ struct StateOptions: ParsableArguments {
             return .energies(a...b)
         }
         return fallback
-    }
-
-    /// Every eigenvalue of H0 lies in [min_i H_ii - r, max_i H_ii + r], r = 4|t1| + 4|t2|
-    /// (Gershgorin): the on-site energies are W_i - mu with |W_i| <= W/2, or those of the
-    /// disorder file.
-    static func spectralBound(_ spec: ModelSpec) throws -> ClosedRange<Double> {
-        let p = spec.parameters
-        let r = 4 * abs(p.t1) + 4 * abs(p.t2)
-        var lo = -p.disorderStrength / 2, hi = p.disorderStrength / 2
-        if spec.disorderFile != nil {
-            let w = try spec.model(realization: spec.realizations[0]).onsiteEnergies
-            lo = w.min() ?? 0; hi = w.max() ?? 0
-        }
-        return (lo - p.mu - r)...(hi - p.mu + r)
-    }
-}
-
-extension RunContext {
-    /// Builds H0 of every realization of `spec`, solves `request` through ``Eigensolver`` and
-    /// hands each (realization, model, H0, solution) to `body`; writes r###/disorder.npy with
-    /// `saveDisorder` (as `disorderName`) and reports progress on stderr. Returns the solver
-    /// diagnostics merged over realizations: worst residual and orthogonality error, summed
-    /// timings.
-    @discardableResult
-    func forEachRealization(_ spec: ModelSpec, request: EigenRequest, saveDisorder: Bool, disorderName: String = "disorder.npy",
-                            progressOffset: Int = 0, progressTotal: Int? = nil,
-                            _ body: (Int, DisorderedModel, CSRMatrix, EigenSolution) throws -> Void) throws -> SolveDiagnostics {
-        var merged: SolveDiagnostics?
-        for (k, r) in spec.realizations.enumerated() {
-            let m = try spec.model(realization: r)
-            let h = m.hamiltonian()
-            let solution: EigenSolution
-            do { solution = try Eigensolver.solve(h, request) } catch SolverError.emptySelection(let m) where spec.realizations.count > 1 {
-                throw SolverError.emptySelection("realization \(r): \(m)")
-            }
-            if saveDisorder { try output.write(npy: m.onsiteEnergies, to: "\(Self.realizationDirectory(r))/\(disorderName)") }
-            try body(r, m, h, solution)
-            merged = merged.map { $0.merged(with: solution.diagnostics) } ?? solution.diagnostics
-            progress(progressOffset + k + 1, of: progressTotal ?? spec.realizations.count)
-        }
-        return merged!
-    }
-
-    /// Writes `values` to r###/name and, for a single-realization run, to the top level too
-    /// (CONVENTIONS.md §4).
-    func writeRealizationArray(_ values: [Double], shape: [Int]? = nil, name: String, realization r: Int, single: Bool) throws {
-        try output.write(npy: values, shape: shape, to: "\(Self.realizationDirectory(r))/\(name)")
-        if single { try output.write(npy: values, shape: shape, to: name) }
-    }
-
-    func writeRealizationArray(_ values: [Int], name: String, realization r: Int, single: Bool) throws {
-        try output.write(npy: values, to: "\(Self.realizationDirectory(r))/\(name)")
-        if single { try output.write(npy: values, to: name) }
     }
 }

@@ -2,6 +2,7 @@ import FermiGlassIO
 import FermiGlassModel
 import FermiGlassObservables
 import FermiGlassSolvers
+import Foundation
 
 /// The density of states of H0 from its exact levels (`fermiglass dos`), for one or several
 /// disorder strengths W (the paper's Fig. 3: 60 x 60, t2 = 0.6, W = 0..12, 15 realizations).
@@ -112,5 +113,22 @@ public struct DOSStudy: Study {
     static func merged(_ records: [Record], count: Int) -> SolveDiagnostics {
         let byW = (0..<count).map { w in SolveDiagnosticsRecord.merged(records.filter { $0.w == w }.map(\.solver))! }
         return byW.dropFirst().reduce(byW[0]) { $0.merged(with: $1) }
+    }
+}
+
+extension DOSStudy {
+    /// The memory of the run: the eigen-solve of one unit, every level of every (W, realization)
+    /// (held until the histogram is built) and the histogram, which spans the Gershgorin bound of
+    /// H0 at the largest W in bins of `binWidth`.
+    public func memoryPlan() throws -> MemoryEstimate {
+        var widest = spec
+        widest.parameters.disorderStrength = disorderStrengths.max()!
+        let bound = try widest.spectralBound()
+        let bins = (bound.upperBound - bound.lowerBound) / binWidth + 2
+        let sites = Double(spec.lattice.siteCount)
+        return MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request, extra: [
+            ("levels of every (W, realization)", 8 * sites * Double(disorderStrengths.count * spec.realizations.count)),
+            ("DOS histogram (\(String(format: "%.3g", bins)) bins of --bin-width \(binWidth))", 8 * bins * Double(2 * disorderStrengths.count + 3) + 32 * bins),
+        ])
     }
 }

@@ -112,3 +112,18 @@ public struct KPMDOSStudy: Study {
         return Result(records: records, energies: energies, dos: dos, idos: idos)
     }
 }
+
+extension KPMDOSStudy {
+    /// The memory of one unit: two Chebyshev blocks of sites x block vectors, the on-site
+    /// energies and Lanczos vectors, and with a filling the LDL^T factor of the inertia count.
+    public var memoryPlan: MemoryEstimate {
+        let sites = Double(spec.lattice.siteCount), block = Double(min(options.blockSize, options.vectors))
+        var plan = MemoryEstimate()
+        plan.add("two Chebyshev blocks (sites x \(Int(block)) vectors)", bytes: 2 * 8 * sites * block)
+        plan.add("on-site energies (model and stencil) and 3 Lanczos vectors", bytes: 5 * 8 * sites)
+        if spec.filling != nil && refine {
+            plan.add("sparse LDL^T factor for the inertia count at E_F", bytes: MemoryPlan.sparseFactorBytesPerSite * sites)
+        }
+        return plan
+    }
+}

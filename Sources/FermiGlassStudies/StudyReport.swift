@@ -1,5 +1,6 @@
 import FermiGlassIO
 import FermiGlassObservables
+import FermiGlassSolvers
 import Foundation
 
 /// What a study's command writes: the body of summary.json, the files (arrays as .npy, tables
@@ -74,4 +75,13 @@ extension OutputDirectory {
 public func realizationStatistics(_ values: [Double]) -> JSON {
     .object([("mean", .number(Statistics.mean(values))), ("stderr", .number(Statistics.standardError(values))),
              ("per_realization", .numbers(values))])
+}
+
+extension MemoryEstimate {
+    /// The plan as summary.json records it (`memory_plan`).
+    public var json: JSON {
+        .object([("estimated_bytes", .int(total)), ("available_bytes", .int(MemoryPlan.availableBytes)),
+                 ("parts", .object(parts.map { ($0.name, .int($0.bytes)) })),
+                 ("note", .string("estimated from the parameters before anything was allocated"))])
+    }
 }

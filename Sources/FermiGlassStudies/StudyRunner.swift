@@ -124,6 +124,19 @@ public struct StudyProgress: Sendable {
     /// Estimated seconds until every unit is done.
     public var secondsLeft: Double { secondsPerUnit * Double(total - done) }
 
+    /// A duration in words a person reads at a glance: "0.35 s", "40 s", "3 min", "2 h 5 min",
+    /// "3 days".
+    public static func words(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "an unknown time" }
+        if seconds < 10 { return String(format: "%.2g s", seconds) }
+        if seconds < 90 { return "\(Int(seconds.rounded())) s" }
+        let minutes = Int((seconds / 60).rounded())
+        if minutes < 90 { return "\(minutes) min" }
+        let hours = Int(seconds / 3600)
+        if hours < 48 { return "\(hours) h \(minutes - 60 * hours) min" }
+        return "\(Int((seconds / 86400).rounded())) days"
+    }
+
     final class Clock: @unchecked Sendable {
         let start = Date()
         let total: Int

@@ -1,6 +1,7 @@
 import FermiGlassIO
 import FermiGlassModel
 import FermiGlassObservables
+import FermiGlassSolvers
 
 /// The MacKinnon-Kramer localization length of quasi-1D strips (`fermiglass localization
 /// --method transfer-matrix`): one unit per strip width M (periodic across; M = 1 a chain),
@@ -86,5 +87,24 @@ public struct TransferMatrixStudy: Study {
             ])),
         ]
         return out
+    }
+}
+
+extension TransferMatrixStudy {
+    /// E_F of `filling` on an L x L periodic lattice (realization 0 of `seed`, inertia
+    /// bisection), and where it came from in words.
+    public static func fermiEnergy(parameters p: ModelParameters, filling: Double, size l: Int, seed: UInt64) throws -> (Double, String) {
+        (try TransferMatrix.fermiEnergy(parameters: p, filling: filling, size: l, seed: seed),
+         "E_F of filling \(filling) on a \(l)x\(l) periodic lattice (realization 0, inertia bisection)")
+    }
+
+    /// The memory: the widest strip's transfer matrices and Q factors (a few 2M x 2M blocks),
+    /// and with `fermiSize` the sparse LDL^T factor of that lattice for the E_F bisection.
+    public static func memoryPlan(widths: [Int], fermiSize: Int?) -> MemoryEstimate {
+        let widest = Double(widths.max() ?? 1)
+        var plan = MemoryEstimate()
+        plan.add("transfer matrices of the widest strip", bytes: 8 * 8 * 4 * widest * widest)
+        if let l = fermiSize { plan.add("sparse LDL^T factor for E_F", bytes: MemoryPlan.sparseFactorBytesPerSite * Double(l * l)) }
+        return plan
     }
 }

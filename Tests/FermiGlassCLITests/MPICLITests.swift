@@ -1,15 +1,17 @@
 import FermiGlass
+import FermiGlassTestSupport
 import Foundation
 import Testing
 
-/// `mpirun -np P fermiglass ...`: rank 0 hands out realizations, the other ranks compute them;
-/// the output is byte-identical to a serial run, bad input is reported once, by rank 0.
-/// Needs Open MPI's mpirun (scripts/setup.sh installs openmpi-bin).
 /// Open MPI's launcher, if installed.
 let mpirunExecutable: URL? = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].map(URL.init(fileURLWithPath:))
     .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 
-@Suite(.enabled(if: mpirunExecutable != nil, "needs mpirun (openmpi-bin)"))
+/// `mpirun -np P fermiglass ...`: rank 0 hands out realizations, the other ranks compute them;
+/// the output is byte-identical to a serial run, bad input is reported once, by rank 0.
+/// Needs Open MPI's mpirun (scripts/setup.sh installs openmpi-bin).
+
+@Suite(.slow, .tags(.slow), .enabled(if: mpirunExecutable != nil, "needs mpirun (openmpi-bin)"))
 struct MPICLITests {
     /// Runs `fermiglass args` on `ranks` ranks. The environment is scrubbed of Open MPI's and
     /// PMIx's variables: this test process may itself be an MPI singleton (MUMPS in process),
