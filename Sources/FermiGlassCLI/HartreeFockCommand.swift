@@ -157,6 +157,9 @@ struct HartreeFockCommand: ParsableCommand {
     @Option(help: "Free mode: extra starts along the leading eigenvectors of the U = 0 spin susceptibility Pi_0 (default 4; 0: none).")
     var modeStarts: Int = 4
 
+    @Option(help: "Free mode: extra starts from the first-order ground state's occupations of H0's levels (default 1; further ones with random spin orientations).")
+    var firstOrderStarts: Int = 1
+
     @Flag(inversion: .prefixedNo, help: "Compute the lowest eigenvalue of the collinear orbital Hessian of every kept state and, in free mode, follow negative modes of every start down to a minimum (default on).")
     var stability: Bool = true
 
@@ -188,6 +191,8 @@ struct HartreeFockCommand: ParsableCommand {
         template.annealing = temperatures
         guard modeStarts >= 0 else { throw ValidationError("--mode-starts must be non-negative, got \(modeStarts)") }
         template.susceptibilityStarts = modeStarts
+        guard firstOrderStarts >= 0 else { throw ValidationError("--first-order-starts must be non-negative, got \(firstOrderStarts)") }
+        template.firstOrderStarts = firstOrderStarts
         template.stability = stability
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
             throw ValidationError(commandLineMessage(e))

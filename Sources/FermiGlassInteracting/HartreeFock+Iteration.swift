@@ -232,6 +232,7 @@ extension HartreeFock.Problem {
         var result = HartreeFockResult(options: options, up: up, down: down, energy: kinetic + interaction,
                                        energyFromH0: kinetic + interaction, start: start, runs: runs)
         result.energyFromEigenvalues = energy
+        result.inputDensities = o.x
         return result
     }
 }

@@ -73,8 +73,9 @@ public struct HartreeFockOptions: Sendable {
     public var U: Double
     public var mode: HartreeFockMode = .paramagnetic
     /// Free mode: number of seeded random starts (the lowest converged energy is kept), besides
-    /// the warm start when `solve` is given initial densities. 0: the warm start alone (one
-    /// random start when there are no initial densities).
+    /// the warm start when `solve` is given initial densities and the susceptibility and
+    /// first-order starts. 0: the warm start alone (without initial densities: the
+    /// susceptibility and first-order starts, or one random start when there are none).
     public var starts: Int = 4
     /// Seed of the random initial moments (start k uses stream k).
     public var seed: UInt64 = 1
@@ -128,6 +129,14 @@ public struct HartreeFockOptions: Sendable {
     /// (numbered `starts`, `starts + 1`, ... after the random ones; none when a warm start is
     /// given with `starts` = 0, which then runs alone).
     public var susceptibilityStarts: Int = 4
+    /// Free mode: extra starts from the first-order ground state's occupations of H0's levels
+    /// (``HartreeFock`` `firstOrderStarts`; the first with the spins of its singly occupied levels
+    /// aligned, as the product's moment map, the others with seeded random orientations),
+    /// numbered after the susceptibility starts.
+    public var firstOrderStarts: Int = 1
+    /// With `stability`: also rho(U^2 Pi_up Pi_dn) of the kept state (``StabilityRadius``;
+    /// two Pi products per Lanczos step, about the cost of the Hessian's lowest eigenvalue).
+    public var stabilityRadius: Bool = true
     /// Iterations the automatic rule gives the aufbau at most before switching to maximum overlap.
     public static let automaticAufbauBudget = 80
     /// Automatic rule: stop the aufbau as soon as it has stalled (``AufbauStall``) instead of
@@ -164,6 +173,9 @@ public struct HartreeFockOptions: Sendable {
             throw HartreeFockError.invalidArgument("paramagnetic HF needs an even particle number, got \(particles)")
         }
         guard starts >= 0 else { throw HartreeFockError.invalidArgument("the number of starts must be non-negative, got \(starts)") }
+        guard firstOrderStarts >= 0 else {
+            throw HartreeFockError.invalidArgument("the number of first-order starts must be non-negative, got \(firstOrderStarts)")
+        }
         guard susceptibilityStarts >= 0 else {
             throw HartreeFockError.invalidArgument("the number of susceptibility starts must be non-negative, got \(susceptibilityStarts)")
         }

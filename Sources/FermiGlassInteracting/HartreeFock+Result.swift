@@ -56,6 +56,20 @@ public struct HartreeFockRun: Sendable {
     /// The energy of each iteration (``HartreeFock`` `Trace.energies`): with optimal damping
     /// that of the damped state, which never rises.
     public var energies: [Double] = []
+
+    public init(start: Int, converged: Bool, iterations: Int, densityResidual: Double, energyChange: Double, energy: Double,
+                totalSz: Double, fixedSpinUp: Int?, occupation: HartreeFockOptions.Occupation, energies: [Double] = []) {
+        self.start = start
+        self.converged = converged
+        self.iterations = iterations
+        self.densityResidual = densityResidual
+        self.energyChange = energyChange
+        self.energy = energy
+        self.totalSz = totalSz
+        self.fixedSpinUp = fixedSpinUp
+        self.occupation = occupation
+        self.energies = energies
+    }
 }
 
 /// A converged Hartree-Fock solution.
@@ -97,11 +111,19 @@ public struct HartreeFockResult: Sendable {
     /// Second-order stability of the kept state (nil when not computed:
     /// ``HartreeFockOptions/stability`` false).
     public var stability: HartreeFockStability? = nil
+    /// rho(U^2 Pi_up Pi_dn) of the kept state (``StabilityRadius``): below 1 exactly when the
+    /// Hessian is positive definite, for an aufbau state; nil when not computed or not the
+    /// criterion (a spin with an empty level below an occupied one, or a degenerate pair).
+    public var stabilityRadius: Double? = nil
     /// Free mode with instability following: how the kept state was reached from its start.
     public var following: InstabilityFollowing? = nil
     /// Free mode with instability following: the distinct final states of all starts, lowest
     /// first (the first is the kept state).
     public var minima: [HartreeFockMinimum] = []
+    /// The input densities the kept state was diagonalized with (up then down in free mode;
+    /// per spin in paramagnetic mode): they determine the state, and restore it
+    /// (``HartreeFock/restore(_:h0:particles:options:)``).
+    public var inputDensities: [Double] = []
     /// Number of sites with |m_i| > threshold.
     public func momentCount(threshold: Double) -> Int { moments.filter { abs($0) > threshold }.count }
     /// sum_i |m_i|.

@@ -32,13 +32,27 @@ public struct InstabilityFollowing: Sendable {
     /// the energy along the mode), "not converged" (no descent from the displaced state
     /// converged to a lower state), or "step limit".
     public var stop: String
+
+    public init(energies: [Double], eigenvalues: [Double], angles: [Double], stop: String) {
+        self.energies = energies
+        self.eigenvalues = eigenvalues
+        self.angles = angles
+        self.stop = stop
+    }
 }
 
 extension HartreeFock {
     /// The lowest eigenpair of the collinear orbital Hessian of `r` (every orbital of both
     /// spins must be present, as ``solve(h0:particles:options:initial:progress:snapshot:)``
     /// returns them).
+    /// A state in which no spin has both occupied and empty orbitals (e.g. every electron up
+    /// with N_up = n) has no collinear rotation: it is reported with an empty Hessian
+    /// (dimension 0) and eigenvalue +infinity (a minimum among determinants with its N_up).
     public static func stability(of r: HartreeFockResult, tolerance: Double = 1e-9) throws -> HartreeFockStability {
+        let n = r.up.orbitals.dimension
+        if [r.up.occupied, r.down.occupied].allSatisfy({ $0 == 0 || $0 == n }) {
+            return HartreeFockStability(hessianMinEigenvalue: .infinity, residual: 0, dimension: 0, applications: 0, mode: [])
+        }
         let h = try HartreeFockHessian(r)
         let e = try h.lowestEigenpair(tolerance: tolerance)
         return HartreeFockStability(hessianMinEigenvalue: e.value, residual: e.residual, dimension: h.dimension,
@@ -192,40 +206,5 @@ extension HartreeFock {
             record.angles.append(b.theta)
         }
         return (r, st, record)
-    }
-}
-
-extension HartreeFock {
-    /// Free mode: every converged start is followed down to a minimum; the distinct minima are
-    /// collected (``HartreeFockMinimum``), the lowest is returned with the list.
-    static func searchMinima(_ successes: [(Problem.Outcome, Int, Problem, Int)], h0: CSRMatrix, runs: [HartreeFockRun],
-                             maxIterations: Int, progress: ((String) -> Void)?) throws -> HartreeFockResult {
-        var minima: [HartreeFockMinimum] = []
-        var kept: HartreeFockResult? = nil
-        for (outcome, start, p, index) in successes {
-            var r = try p.finish(outcome, start: start, runs: runs)
-            r.keptRun = index
-            let report = progress.map { q in { (s: String) in q("start \(start): " + s) } }
-            let f = try followInstabilities(from: r, h0: h0, maxIterations: maxIterations, progress: report)
-            var state = f.result
-            state.stability = f.stability
-            state.following = f.following
-            let m = HartreeFockMinimum(energy: state.energy, sz: state.sz, totalAbsoluteMoment: state.totalAbsoluteMoment,
-                                       hessianMinEigenvalue: f.stability.hessianMinEigenvalue, starts: [start],
-                                       moments: state.moments)
-            if let k = minima.firstIndex(where: { $0.isSame(as: m) }) { minima[k].starts.append(start) } else { minima.append(m) }
-            // The lowest energy; among equal energies a stable state before an unstable one.
-            if let k = kept {
-                let lower = state.energy < k.energy - 1e-10 * max(1, abs(k.energy))
-                let tie = abs(state.energy - k.energy) <= 1e-10 * max(1, abs(k.energy))
-                if lower || (tie && state.stability!.isMinimum && !k.stability!.isMinimum) { kept = state }
-            } else {
-                kept = state
-            }
-        }
-        minima.sort { $0.energy < $1.energy }
-        var result = kept!
-        result.minima = minima
-        return result
     }
 }

@@ -221,3 +221,33 @@ extension LinearStability {
                                      products: count, restarts: 0, basisSize: n)
     }
 }
+
+/// The levels of a reference state that are degenerate at E_F: the block of levels chained
+/// within `delta` of each other across the boundary between the occupied (the lowest
+/// `occupied`) and the empty levels. Pairs inside it have E_b - E_a <= delta and are left out of
+/// Pi (``SusceptibilityOperator/init(orbitals:occupied:minimumGap:)``); a non-empty block means
+/// the Fermi sea is not unique and lambda_max is no Stoner criterion.
+public struct FermiLevelBlock: Sendable, Equatable {
+    /// Global indices of the block's levels (empty when the levels at E_F are split by more
+    /// than delta).
+    public var levels: Range<Int>
+    /// How many of them the reference occupies (per spin).
+    public var occupiedInBlock: Int
+    public var energies: [Double]
+    public var isEmpty: Bool { levels.isEmpty }
+
+    /// `values` ascending (an aufbau state's levels).
+    public init(values: [Double], occupied: Int, delta: Double) {
+        let n = values.count
+        var lo = occupied, hi = occupied
+        if occupied > 0 && occupied < n && values[occupied] - values[occupied - 1] <= delta {
+            lo = occupied - 1
+            while lo > 0 && values[lo] - values[lo - 1] <= delta { lo -= 1 }
+            hi = occupied + 1
+            while hi < n && values[hi] - values[hi - 1] <= delta { hi += 1 }
+        }
+        levels = lo..<hi
+        occupiedInBlock = occupied - lo
+        energies = Array(values[lo..<hi])
+    }
+}

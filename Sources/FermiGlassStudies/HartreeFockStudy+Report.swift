@@ -150,6 +150,7 @@ extension HartreeFockStudy {
                      ("hessian_min_eigenvalue", .number(m.hessianMinEigenvalue)), ("starts", .array(m.starts.map { .int($0) }))])
         }
         return [("hessian_min_eigenvalue", r.stability.map { .number($0.hessianMinEigenvalue) } ?? .null),
+                ("stability_radius", r.stabilityRadius.map { .number($0) } ?? .null),
                 ("hessian_residual", r.stability.map { .number($0.residual) } ?? .null),
                 ("hessian_dimension", r.stability.map { .int($0.dimension) } ?? .null),
                 ("is_minimum", r.stability.map { .bool($0.isMinimum) } ?? .null),

@@ -93,6 +93,15 @@ public struct LinearStabilityStudy: Study {
                 ("U_lambda_max", refused ? .null : .number(u * lambda)),
                 ("stoner_unstable", refused ? .null : .bool(u * lambda >= 1)),
                 ("hessian_min_eigenvalue", hf.stability.map { .number($0.hessianMinEigenvalue) } ?? .null),
+                ("stability_radius", hf.stabilityRadius.map { .number($0) } ?? .null),
+                // The levels within delta of each other at E_F, reported separately from Pi (an
+                // aufbau reference; a maximum-overlap one has its aufbau violations instead).
+                ("degenerate_block", hf.up.aufbauViolations > 0 ? .null : {
+                    let b = FermiLevelBlock(values: hf.up.orbitals.values, occupied: hf.up.occupied, delta: delta)
+                    return .object([("levels", .ints(b.isEmpty ? [] : [b.levels.lowerBound, b.levels.upperBound])),
+                                    ("occupied_in_block", .int(b.isEmpty ? 0 : b.occupiedInBlock)),
+                                    ("energies", .numbers(b.energies))])
+                }()),
                 ("products", .int(res.products)), ("restarts", .int(res.restarts)),
                 ("hf_seconds", .number(hfSeconds)), ("pi_seconds", .number(piSeconds)),
             ])
