@@ -11,7 +11,14 @@
 //   FermiGlassObservables  IPR, localization length, DOS, overlaps chi_ac
 //   FermiGlassInteracting  first-order energy, Monte Carlo, census, Hartree-Fock
 //   FermiGlassStudies      reproduction of the paper, sweeps, scaling
+//   FermiGlass             the umbrella module: one `import` for library users
 //   FermiGlassCLI          the `fermiglass` commands (swift-argument-parser)
+//
+// Beside the pipeline, not exported by the `FermiGlass` library product:
+//   FermiGlassBench        timings of the pipeline's phases, the crossover, memory bandwidth,
+//                          patch decay (its own product, for the suites under Benchmarks/)
+//   FermiGlassBenchCommands  `fermiglass bench ...` and `dense-benchmark`, added to the CLI by
+//                          the `fermiglass` executable
 //
 // C libraries come in through system-library targets (CLAPACK, CCHOLMOD, CMUMPS, CARPACK), and
 // FermiGlass's own C kernels through _FermiGlassKernels; the Debian
@@ -31,6 +38,8 @@ let package = Package(
         .executable(name: "fermiglass", targets: ["fermiglass"]),
         // One import for library users: the umbrella module re-exports every layer.
         .library(name: "FermiGlass", targets: ["FermiGlass"]),
+        // The benchmark harness (Benchmarks/ and `fermiglass bench`); not part of `FermiGlass`.
+        .library(name: "FermiGlassBench", targets: ["FermiGlassBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,17 +48,18 @@ let package = Package(
         // MARK: C libraries (system-library targets; only FermiGlassSolvers imports them)
         .systemLibrary(name: "CLAPACK", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
         .systemLibrary(name: "CCHOLMOD", providers: [.apt(["libsuitesparse-dev"])]),
-        .systemLibrary(name: "CMUMPS", providers: [.apt(["libmumps-seq-dev"])]),
+        .systemLibrary(name: "CMUMPS", providers: [.apt(["libmumps-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "CARPACK", pkgConfig: "arpack", providers: [.apt(["libarpack2-dev"])]),
         // FermiGlass's own C kernels (the interleaved LDL^T solve), behind an underscored target.
         .target(name: "_FermiGlassKernels"),
 
         // MARK: The pipeline
         .target(name: "FermiGlassModel", swiftSettings: invariantChecks),
-        .target(name: "FermiGlassIO"),
+        .target(name: "FermiGlassIO", dependencies: ["FermiGlassModel"]),
         .target(
             name: "FermiGlassSolvers",
-            dependencies: ["FermiGlassModel", "CLAPACK", "CCHOLMOD", "CMUMPS", "CARPACK", "_FermiGlassKernels"],
+            dependencies: ["FermiGlassModel", "CLAPACK", "CCHOLMOD", "CMUMPS", "CMPI", "CARPACK", "_FermiGlassKernels"],
             swiftSettings: invariantChecks),
         .target(name: "FermiGlassObservables", dependencies: ["FermiGlassModel", "FermiGlassSolvers"]),
         .target(
@@ -68,32 +78,51 @@ let package = Package(
                 "FermiGlassInteracting", "FermiGlassStudies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "fermiglass", dependencies: ["FermiGlassCLI"]),
+        .executableTarget(name: "fermiglass", dependencies: ["FermiGlassCLI", "FermiGlassBenchCommands"]),
         .target(
             name: "FermiGlass",
             dependencies: [
                 "FermiGlassModel", "FermiGlassIO", "FermiGlassSolvers", "FermiGlassObservables",
                 "FermiGlassInteracting", "FermiGlassStudies",
             ]),
+
+        // MARK: Benchmarks (not exported by the library product)
+        .target(
+            name: "FermiGlassBench",
+            dependencies: ["FermiGlassModel", "FermiGlassIO", "FermiGlassSolvers", "FermiGlassObservables", "FermiGlassStudies"]),
+        .target(
+            name: "FermiGlassBenchCommands",
+            dependencies: [
+                "FermiGlassBench", "FermiGlassCLI", "FermiGlassModel", "FermiGlassIO", "FermiGlassSolvers",
+                "FermiGlassObservables", "FermiGlassStudies",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
         // The README's "As a library" example, built with the package and run by a test.
         .executableTarget(name: "fermiglass-library-example", dependencies: ["FermiGlass"], path: "Examples/LibraryExample"),
 
-        // MARK: Tests
-        .testTarget(name: "FermiGlassModelTests", dependencies: ["FermiGlassModel", "FermiGlassIO"]),
+        // MARK: Tests: one target per layer; shared fixtures and the `.slow` marker in
+        // FermiGlassTestSupport. `swift test` runs everything; the fast set (about a minute)
+        // leaves out what is marked `.slow`:  FERMIGLASS_FAST_TESTS=1 swift test
+        .target(name: "FermiGlassTestSupport", dependencies: ["FermiGlassModel"], path: "Tests/FermiGlassTestSupport"),
+        .testTarget(name: "FermiGlassModelTests", dependencies: ["FermiGlassModel", "FermiGlassTestSupport"]),
+        .testTarget(name: "FermiGlassIOTests", dependencies: ["FermiGlassIO", "FermiGlassTestSupport"]),
         .testTarget(
             name: "FermiGlassSolversTests",
-            dependencies: ["FermiGlassModel", "FermiGlassSolvers", "_FermiGlassKernels", "CLAPACK"]),
+            dependencies: ["FermiGlassModel", "FermiGlassSolvers", "_FermiGlassKernels", "CLAPACK", "FermiGlassTestSupport"]),
         .testTarget(
             name: "FermiGlassObservablesTests",
-            dependencies: ["FermiGlassModel", "FermiGlassSolvers", "FermiGlassObservables"]),
+            dependencies: ["FermiGlassModel", "FermiGlassSolvers", "FermiGlassObservables", "FermiGlassTestSupport"]),
         .testTarget(
             name: "FermiGlassInteractingTests",
             dependencies: [
-                "FermiGlassModel", "FermiGlassSolvers", "FermiGlassObservables", "FermiGlassInteracting",
+                "FermiGlassModel", "FermiGlassSolvers", "FermiGlassObservables", "FermiGlassInteracting", "FermiGlassTestSupport",
             ]),
+        .testTarget(name: "FermiGlassStudiesTests", dependencies: ["FermiGlass", "FermiGlassTestSupport"]),
+        .testTarget(name: "FermiGlassBenchTests", dependencies: ["FermiGlassBench", "FermiGlass", "FermiGlassTestSupport"]),
         .testTarget(
             name: "FermiGlassCLITests",
-            dependencies: ["fermiglass", "fermiglass-library-example", "FermiGlass"]),
+            dependencies: ["fermiglass", "fermiglass-library-example", "FermiGlass", "FermiGlassTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "FermiGlass", package: parent),
+                .product(name: "FermiGlassBench", package: parent),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]),
     ] + suites.map { suite in
@@ -45,6 +46,7 @@ let package = Package(
                 "BenchmarkSupport",
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "FermiGlass", package: parent),
+                .product(name: "FermiGlassBench", package: parent),
             ],
             path: "Benchmarks/\(suite)",
             swiftSettings: [.swiftLanguageMode(.v5)],

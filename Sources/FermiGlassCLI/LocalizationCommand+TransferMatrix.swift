@@ -70,7 +70,7 @@ extension LocalizationCommand {
         let p = spec.parameters
         let widths = try transfer.parsedWidths()
         for m in widths {
-            do { try TransferMatrix.validate(width: m, parameters: p) } catch let e as ModelError { throw ValidationError("--widths: \(e.description)") }
+            do { try TransferMatrix.validate(width: m, parameters: p) } catch let e as ModelError { throw ValidationError("--widths: \(commandLineMessage(e))") }
         }
         // Memory: the widest strip's transfer matrices and Q factors (a few 2M x 2M blocks), and
         // with --fermi the sparse LDL^T factor of the --fermi-size lattice for the inertia bisection.

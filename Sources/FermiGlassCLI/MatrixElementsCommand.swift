@@ -57,7 +57,7 @@ struct MatrixElementsCommand: ParsableCommand {
             return v
         }
         do { return try OverlapDecay.DistanceBins(centers: centers, halfWidth: binHalfWidth) } catch let e as SolverError {
-            throw ValidationError("--bins/--bin-half-width: \(e.description)")
+            throw ValidationError("--bins/--bin-half-width: \(commandLineMessage(e))")
         }
     }
 

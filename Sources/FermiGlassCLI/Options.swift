@@ -6,17 +6,19 @@ import FermiGlassStudies
 import Foundation
 
 /// Model options shared by every command that computes (CONVENTIONS.md §1, §4).
-struct ModelOptions: ParsableArguments {
+package struct ModelOptions: ParsableArguments {
+    package init() {}
+
     @Option(help: ArgumentHelp(
         "Start from a named parameter set; explicit options override it (--preset paper --size 200 keeps the rest).",
         discussion: "paper: t1 = +1, t2 = +0.6, W = 9, mu = 0, 60x60, periodic, filling 5/6 (3000 particles).",
         valueName: "name"))
-    var preset: Preset?
+    package var preset: Preset?
 
     @Option(help: ArgumentHelp(
         "Lattice size in sites: 60 (60 x 60) or 60x40 (Lx = 60, Ly = 40). Default 20. A periodic direction needs at least 3 sites.",
         valueName: "Lx[xLy]"))
-    var size: String?
+    package var size: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Nearest-neighbour hopping: the matrix element H_ij = t1 (not -t1). Energies are in units of |t1|. Default 1.",
@@ -71,7 +73,7 @@ struct ModelOptions: ParsableArguments {
     var disorderFile: String?
 
     @Flag(help: "Write the on-site energies of each realization used to r###/disorder.npy.")
-    var saveDisorder: Bool = false
+    package var saveDisorder: Bool = false
 
     /// The disorder strengths given to --W (one value for most commands).
     func disorderStrengths(default value: Double) throws -> [Double] {
@@ -90,7 +92,7 @@ struct ModelOptions: ParsableArguments {
     /// Resolves the options into a ``ModelSpec``. `needsFilling`: the command needs N.
     /// `allowWList`: --W may list several values (the spec gets the first).
     /// `defaultRealizations`: R when neither --realizations nor --realization-range is given.
-    func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1) throws -> ModelSpec {
+    package func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1) throws -> ModelSpec {
         var lx = 20, ly = 20
         var params = ModelParameters(t1: 1, t2: 0, disorderStrength: 0, mu: 0)
         var fillingDefault: Double? = nil
@@ -112,7 +114,7 @@ struct ModelOptions: ParsableArguments {
         }
         let lattice: Lattice
         do { lattice = try Lattice(lx: lx, ly: ly, boundaryX: bx, boundaryY: by) } catch let e as ModelError {
-            throw ValidationError("--size: \(e.description)")
+            throw ValidationError("--size: \(commandLineMessage(e))")
         }
         var filling: Filling? = nil
         if particles != nil && self.filling != nil { throw ValidationError("give either --particles or --filling, not both") }
@@ -123,7 +125,7 @@ struct ModelOptions: ParsableArguments {
                 filling = try Filling(filling: f, siteCount: lattice.siteCount)
             }
         } catch let e as ModelError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         if needsFilling && filling == nil {
             throw ValidationError("this command needs a filling: give --particles N or --filling n (or --preset paper)")
@@ -153,9 +155,9 @@ struct ModelOptions: ParsableArguments {
             if disorderFile != nil { _ = try spec.model(realization: reals[0]) }  // check the file now
             return spec
         } catch let e as ModelError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         } catch let e as IOError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
     }
 
@@ -180,7 +182,9 @@ struct ModelOptions: ParsableArguments {
 }
 
 /// Output and execution options shared by every command that computes.
-struct RunOptions: ParsableArguments {
+package struct RunOptions: ParsableArguments {
+    package init() {}
+
     @Option(help: ArgumentHelp(
         "Directory for summary.json, .npy arrays and .csv tables (per-realization files in r000/, r001/, ...). Refused if not empty, unless --force.",
         valueName: "dir"))
@@ -194,7 +198,7 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("BLAS threads (per unit with --jobs), recorded in the output. Results are bit-identical for a given count.",
                                valueName: "n"))
-    var threads: Int = 1
+    package var threads: Int = 1
 
     @Option(help: ArgumentHelp(
         "Units (realizations) computed at once, each in a worker process of this program with --threads BLAS threads; the memory is split between them. Results are identical for any --jobs.",
@@ -218,10 +222,13 @@ struct RunOptions: ParsableArguments {
         return (u, path)
     }
 
-    func validate() throws {
+    package func validate() throws {
         guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
         guard jobs > 0 else { throw ValidationError("--jobs must be positive, got \(jobs)") }
         if (workerUnit == nil) != (workerRecord == nil) { throw ValidationError("--worker-unit and --worker-record go together") }
+        if jobs > 1, let ranks = MPIRuntime.launcherSize, ranks > 1 {
+            throw ValidationError("--jobs \(jobs) under mpirun/srun (\(ranks) ranks): the ranks are the workers; drop --jobs")
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import FermiGlassModel
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassSolvers
@@ -7,10 +8,10 @@ import Foundation
 /// What every computing command shares: the output directory, the BLAS thread count,
 /// progress on stderr, failure handling (no partial output) and the provenance block of
 /// summary.json.
-final class RunContext {
+package final class RunContext {
     let command: String
     /// The output directory (nil in a --jobs worker process, which writes none).
-    let output: OutputDirectory!
+    package let output: OutputDirectory!
     let options: RunOptions
     let started = Date()
     /// The eigen cache of a run that composes several commands in one process (`reproduce`):
@@ -29,12 +30,18 @@ final class RunContext {
     ///
     /// A --jobs worker process (``RunOptions/worker``) opens no output and takes no lock: it
     /// only computes its unit (``records(of:)``).
-    init(command: String, options: RunOptions, plan: MemoryEstimate?, resume: Bool = false, staged: Bool = true) throws {
+    package init(command: String, options: RunOptions, plan: MemoryEstimate?, resume: Bool = false, staged: Bool = true) throws {
         self.command = command
         self.options = options
         self.plan = plan
-        PhaseProgress.current = PhaseProgress(command: command, quiet: options.quiet)
-        if options.worker == nil {
+        // An MPI worker rank (mpirun/srun, rank > 0) writes nothing and says nothing: it waits
+        // until rank 0 reaches the study, then computes the units rank 0 hands out.
+        let mpiWorker = try !MPIStudyExecutor.join()
+        PhaseProgress.current = PhaseProgress(command: command, quiet: options.quiet || mpiWorker)
+        if mpiWorker {
+            output = nil
+            do { try MPIStudyExecutor.awaitStudy() } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
+        } else if options.worker == nil {
             if let plan { try Self.check(plan, command: command, jobs: options.jobs) }
             output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
             if let warning = StudyRunner.oversubscription(jobs: options.jobs, threads: options.threads) {
@@ -89,10 +96,10 @@ final class RunContext {
 
     /// Refuses a plan that does not fit: a validation error (exit 64) with the estimate. With
     /// `jobs` > 1 the plan is one unit's and must fit in 1/jobs of the available memory.
-    static func check(_ plan: MemoryEstimate, command: String, jobs: Int = 1) throws {
+    package static func check(_ plan: MemoryEstimate, command: String, jobs: Int = 1) throws {
         let sparse = ["spectrum", "localization", "dos", "matrix-elements", "ground-state"].contains(command)
         do { try plan.check(command, sparseAlternative: sparse) } catch let e as SolverError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         let share = StudyRunner.memoryPerJob(jobs: jobs)
         if jobs > 1 && plan.total > share {
@@ -113,16 +120,16 @@ final class RunContext {
         do {
             return try OutputDirectory(path: path, force: force, resume: resume, staged: staged)
         } catch IOError.locked(let message) {
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(message.commandLine)\n".utf8))
             throw ExitCode(5)
         } catch let e as IOError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
     }
 
     /// Runs `body`, then moves a staged output into place; on any error removes what this run
     /// wrote, prints the error and exits with its code (``failure(_:)``).
-    func run(_ body: () throws -> Void) throws {
+    package func run(_ body: () throws -> Void) throws {
         do {
             try body()
             try output?.commit()
@@ -151,11 +158,11 @@ final class RunContext {
     /// worker, its own code; 1 for every other failure. A worker reports with the same rule.
     static func failure(_ error: Error) -> (message: String, exitCode: Int32) {
         switch error {
-        case let e as SolverError where e.exitCode != 1: return ("\(e.description); nothing was written", e.exitCode)
-        case SolverError.emptySelection(let message): return (message, 64)
+        case let e as SolverError where e.exitCode != 1: return ("\(commandLineMessage(e)); nothing was written", e.exitCode)
+        case SolverError.emptySelection(let message): return (message.commandLine, 64)
         case let e as StudyRunnerError: return (e.description, e.exitCode)
         case let e as ValidationError: return (e.message, 64)
-        default: return (String(describing: error), 1)
+        default: return (commandLineMessage(error), 1)
         }
     }
 
@@ -182,6 +189,9 @@ final class RunContext {
     }
 
     private func serveIfWorker<S: Study>(_ study: S) throws {
+        if MPIStudyExecutor.isWorker {
+            do { try MPIStudyExecutor.serve(study) { Self.failure($0) } } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
+        }
         guard let w = options.worker else { return }
         let code = try StudyWorker.serve(study, unit: w.unit, to: w.record) { Self.failure($0) }
         throw ExitCode(code)
@@ -189,12 +199,16 @@ final class RunContext {
 
     /// The provenance block: what produced this output.
     var provenance: JSON {
-        .object([
+        let head: [(String, JSON)] = [
             ("fermiglass_version", .string(Provenance.version)),
             ("git_commit", .string(Provenance.gitCommit)),
             ("command_line", .array(Provenance.commandLine.map { .string($0) })),
             ("threads", .int(BLASRuntime.threads)),
             ("threads_requested", .int(options.threads)),
+        ]
+        // Under mpirun/srun: the ranks of the job (rank 0 wrote, the others computed units).
+        let mpi: [(String, JSON)] = MPIStudyExecutor.ranks.map { [("mpi_ranks", .int($0))] } ?? []
+        return .object(head + mpi + [
             ("libraries", .object(LibraryVersions.all.map { ($0.0, .string($0.1)) })),
             ("host", .string(Provenance.host)),
             ("started", .string(Provenance.timestamp(started))),
@@ -207,7 +221,7 @@ final class RunContext {
     /// `complete`: for runs that checkpoint. `false` writes what has finished so far with
     /// `"complete": false` (replaced atomically each time, not printed), so that a killed run keeps
     /// every finished result; the final summary then says `"complete": true`.
-    func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
+    package func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
         let state: [(String, JSON)] = complete.map { [("complete", .bool($0))] } ?? []
         let planEntry: [(String, JSON)] = plan.map { [("memory_plan", Self.json($0))] } ?? []
         let summary = JSON.object([("command", .string(command))] + outcome.summaryEntries + state + body + planEntry
@@ -227,7 +241,7 @@ final class RunContext {
 
     /// Progress line on stderr: units done, rate, estimated time left. `secondsPerUnit`: the
     /// wall time per finished unit (default: since the run started).
-    func progress(_ done: Int, of total: Int, _ what: String = "realization", secondsPerUnit: Double? = nil) {
+    package func progress(_ done: Int, of total: Int, _ what: String = "realization", secondsPerUnit: Double? = nil) {
         guard !options.quiet else { return }
         let rate = secondsPerUnit ?? Date().timeIntervalSince(started) / Double(max(done, 1))
         let left = rate * Double(total - done)
@@ -256,7 +270,7 @@ final class RunContext {
     }
 
     /// `r007/` for realization 7.
-    static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
+    package static func realizationDirectory(_ r: Int) -> String { String(format: "r%03d", r) }
 }
 
 /// Progress inside a long phase (the Chebyshev core's probes): a line with a human ETA at most

@@ -1,53 +1,65 @@
+import FermiGlassModel
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassStudies
 import Foundation
 
-/// `fermiglass scaling RESULTS`: the finite-size-scaling view of a sweep.
+/// `fermiglass scaling RESULTS...`: the finite-size-scaling view of one or more sweeps.
 struct ScalingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scaling",
-        abstract: "Moment density against 1/L_loc^2 and system size, from a sweep's results.",
+        abstract: "Moment density against size, U and 1/L_loc^2 from sweeps: plateau test, small-U law, 1/beta.",
         discussion: """
-            RESULTS is a sweep (or merged) directory. For each (size, W, filling, U) the density of \
-            polarized states per site is averaged over realizations (standard error = sd/sqrt(R)) \
-            and written to scaling.csv with L_loc; scaling.png plots it against 1/L_loc^2 and \
-            against the number of sites.
+            RESULTS are sweep (or merged) directories, analysed together; they must share one \
+            window, one minimizer and one model (refused otherwise). For each (size, W, filling, U) \
+            the moment density n_m (polarized levels per site) is averaged over realizations \
+            (standard error = sd/sqrt(R)) and written to scaling.csv with N(0), <IPR> of the window, \
+            the census mu* and the particle-conserving mu*, and 1/beta of the Fig. 2(a) fit. \
+            plateau.csv fits constant, 1/L, 1/L^2 and exponential forms in L at each (W, U) and \
+            says which the data support (AIC); linearity.csv fits n_m against U; small_u_law.csv \
+            fits n_m = c N(0) U g for g = <IPR> and, with --lloc-reference, g = 1/L_loc^2 (L_loc \
+            over all states from a dense reference sweep); inverse_beta.csv compares 1/beta with the \
+            paper's 2.63 U/L_loc^2. Figures: scaling.png, fss_vs_U.png, fss_vs_L.png, fss_collapse.png.
             """)
 
-    @Argument(help: "A sweep or merged-sweep directory (with results.jsonl).")
-    var results: String
+    @Argument(help: "Sweep or merged-sweep directories (each with results.jsonl).")
+    var results: [String]
+
+    @Option(help: ArgumentHelp("A sweep without U run on one dense lattice per W (L_loc over all states): the reference L_loc of g = 1/L_loc^2.",
+                               valueName: "dir"))
+    var llocReference: String?
+
+    @Option(help: ArgumentHelp("Largest U of the small-U law and linearity fits.", valueName: "U"))
+    var smallUMax: Double = 0.3
 
     @OptionGroup var io: RunOptions
 
+    func validate() throws {
+        guard !results.isEmpty else { throw ValidationError("give at least one sweep directory") }
+        guard smallUMax > 0, smallUMax.isFinite else { throw ValidationError("--small-u-max must be positive, got \(smallUMax)") }
+    }
+
     func run() throws {
-        let lines = URL(fileURLWithPath: results).appendingPathComponent("results.jsonl")
-        guard let text = try? String(contentsOf: lines, encoding: .utf8) else {
-            throw ValidationError("\(results) holds no results.jsonl: give a directory written by `fermiglass sweep` or `fermiglass merge`")
+        let study: ScalingStudy
+        do {
+            let inputs = try results.map { try SweepResults.load($0) }
+            let reference = try llocReference.map { try LocalizationReference(SweepResults.load($0)) }
+            study = try ScalingStudy(inputs: inputs, reference: reference, smallUMax: smallUMax)
+        } catch let e as SweepError {
+            throw ValidationError(commandLineMessage(e))
         }
-        let records: [JSON]
-        do { records = try text.split(separator: "\n").map { try JSON.parse(String($0)) } } catch {
-            throw ValidationError("\(lines.path) is not valid JSON lines: \(error)")
-        }
-        let points: [FiniteSizeScaling.Point]
-        do { points = try FiniteSizeScaling.points(records: records) } catch let e as SweepError {
-            throw ValidationError(e.description)
-        }
-        guard !points.isEmpty else { throw ValidationError("\(results) has no finished units yet") }
+        guard !study.points.isEmpty else { throw ValidationError("\(results.joined(separator: ", ")) has no finished units yet") }
         let ctx = try RunContext(command: "scaling", options: io, plan: nil)
         try ctx.run {
-            try ctx.output.write(csv: FiniteSizeScaling.table(points), to: "scaling.csv")
-            try ctx.writeSummary([
-                ("results", .string(results)),
-                ("points", .array(points.map { p in
-                    .object([("Lx", .int(p.lx)), ("Ly", .int(p.ly)), ("W", .number(p.disorderStrength)), ("filling", .number(p.filling)),
-                             ("U", .number(p.interaction)), ("realizations", .int(p.realizations)),
-                             ("moment_density", .number(p.momentDensity)), ("moment_density_stderr", .number(p.momentDensityStderr)),
-                             ("L_loc", .number(p.localizationLength)), ("L_loc_stderr", .number(p.localizationLengthStderr)),
-                             ("L_loc_states", .string(p.localizationStates))])
-                })),
-            ])
+            try ctx.output.write(csv: FiniteSizeScaling.table(study.points), to: "scaling.csv")
+            try ctx.output.write(csv: study.plateauTable, to: "plateau.csv")
+            try ctx.output.write(csv: study.linearityTable, to: "linearity.csv")
+            try ctx.output.write(csv: study.lawTable, to: "small_u_law.csv")
+            try ctx.output.write(csv: study.inverseBetaTable, to: "inverse_beta.csv")
+            try ctx.writeSummary([("results", .array(results.map { .string($0) }))] + study.summary)
             Figures.render("plot_scaling_fss.py", [ctx.output.file("scaling.csv").path, ctx.output.file("scaling.png").path])
+            Figures.render("plot_fss_study.py", ["scaling.csv", "small_u_law.csv", "fss_vs_U.png", "fss_vs_L.png", "fss_collapse.png"]
+                .map { ctx.output.file($0).path })
         }
     }
 }

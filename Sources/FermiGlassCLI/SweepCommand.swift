@@ -1,3 +1,4 @@
+import FermiGlassModel
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassSolvers
@@ -51,7 +52,7 @@ struct SweepCommand: ParsableCommand {
             sh = try shard.map { try Shard(parsing: $0) } ?? .whole
             try cfg.checkUnits()
         } catch let e as SweepError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
         BLASRuntime.setThreads(threads)
         let started = Date()
@@ -79,12 +80,12 @@ struct SweepCommand: ParsableCommand {
             let (computed, skipped) = try runner.run(provenance: provenance)
             if !quiet { FileHandle.standardError.write(Data("[sweep] finished: \(computed) units computed, \(skipped) already done, shard \(sh)\n".utf8)) }
         } catch let e as SweepError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         } catch IOError.locked(let message) {
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(message.commandLine)\n".utf8))
             throw ExitCode(5)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(commandLineMessage(error))\n".utf8))
             throw ExitCode(1)
         }
     }
@@ -116,12 +117,12 @@ struct MergeCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("warning: \(missing.count) units are missing (listed in \(output)/sweep.json); `fermiglass sweep CONFIG --output \(output) --resume` computes them\n".utf8))
             }
         } catch let e as SweepError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         } catch IOError.locked(let message) {
-            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(message.commandLine)\n".utf8))
             throw ExitCode(5)
         } catch let e as IOError {
-            throw ValidationError(e.description)
+            throw ValidationError(commandLineMessage(e))
         }
     }
 }

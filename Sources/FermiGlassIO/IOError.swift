@@ -1,18 +1,22 @@
+import FermiGlassModel
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// File-level errors; each message names the file and what is wrong with it.
-public enum IOError: Error, Equatable, CustomStringConvertible {
-    case invalidFile(String)
-    case unreadable(String)
-    case outputNotEmpty(String)
-    case writeFailed(String)
+public enum IOError: Error, Equatable, ParameterAdvising {
+    case invalidFile(Message)
+    case unreadable(Message)
+    case outputNotEmpty(Message)
+    case writeFailed(Message)
     /// Another process holds the output directory's lock (exit code 5, CONVENTIONS.md §4).
-    case locked(String)
+    case locked(Message)
 
-    public var description: String {
+    public var description: String { message.description }
+
+    /// The message; advice names ``Parameter``s (the CLI renders them as its options).
+    public var message: Message {
         switch self {
         case .invalidFile(let m), .unreadable(let m), .outputNotEmpty(let m), .writeFailed(let m), .locked(let m): return m
         }
@@ -20,7 +24,7 @@ public enum IOError: Error, Equatable, CustomStringConvertible {
 
     /// A failed file-system call in the user's words: what could not be done to which path,
     /// and why (a full disk, a file where a directory should be, a permission, ...).
-    static func fileSystem(_ code: Int32, path: String, action: String) -> IOError {
+    public static func fileSystem(_ code: Int32, path: String, action: String) -> IOError {
         let reason: String
         switch code {
         case ENOSPC: reason = "the disk is full"
@@ -36,7 +40,7 @@ public enum IOError: Error, Equatable, CustomStringConvertible {
     }
 
     /// The errno behind a Foundation error (NSError's underlying POSIX error), if any.
-    static func errnoCode(of error: Error) -> Int32? {
+    public static func errnoCode(of error: Error) -> Int32? {
         let ns = error as NSError
         if ns.domain == NSPOSIXErrorDomain { return Int32(ns.code) }
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return errnoCode(of: underlying) }

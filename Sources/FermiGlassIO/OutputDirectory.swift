@@ -1,3 +1,4 @@
+import FermiGlassModel
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -45,7 +46,7 @@ public final class OutputDirectory {
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []
             if !contents.isEmpty && !force && !resume {
                 throw IOError.outputNotEmpty(
-                    "output directory \(path) is not empty; choose another --output or pass --force to overwrite")
+                    "output directory \(path) is not empty; choose another \(.output) or pass \(.force) to overwrite")
             }
         }
         lock = try heldLock ?? OutputLock(for: destination)
@@ -80,6 +81,28 @@ public final class OutputDirectory {
         }
         // rename(2) replaces an existing target atomically (FileManager.replaceItemAt fails on
         // Linux when the target exists, which broke --force).
+        guard rename(tmp.path, target.path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(at: tmp)
+            throw IOError.fileSystem(code, path: target.path, action: "write")
+        }
+        if !written.contains(target) { written.append(target) }
+    }
+
+    /// Writes `relative` atomically through `body`, which creates the file at the path it is
+    /// given (a temporary name beside the target) and streams into it; renamed into place
+    /// when `body` returns.
+    public func writeStreamed(to relative: String, _ body: (String) throws -> Void) throws {
+        let target = file(relative)
+        try ensureDirectory(target.deletingLastPathComponent())
+        let tmp = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try body(tmp.path)
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw error
+        }
         guard rename(tmp.path, target.path) == 0 else {
             let code = errno
             try? FileManager.default.removeItem(at: tmp)
@@ -175,7 +198,7 @@ public final class OutputDirectory {
 private func renameat2(_ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32, _ newpath: UnsafePointer<CChar>, _ flags: UInt32) -> Int32
 
 /// A CSV table with a header row; numbers are written in shortest round-trip form.
-public struct CSVTable {
+public struct CSVTable: Codable, Sendable {
     public var header: [String]
     public var rows: [[String]] = []
 

@@ -1,3 +1,4 @@
+import FermiGlassModel
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,7 @@ public final class OutputLock {
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder = (try? String(contentsOf: lockURL, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
             close(fd)
-            throw IOError.locked("output directory \(dir.path) is being written by another process (pid \(holder.isEmpty ? "?" : holder), lock \(lockURL.path)); wait for it to finish or choose another --output")
+            throw IOError.locked("output directory \(dir.path) is being written by another process (pid \(holder.isEmpty ? "?" : holder), lock \(lockURL.path)); wait for it to finish or choose another \(.output)")
         }
         self.fd = fd
         let pid = Data("\(getpid())\n".utf8)

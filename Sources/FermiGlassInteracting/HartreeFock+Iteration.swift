@@ -57,7 +57,8 @@ extension HartreeFock.Problem {
         } catch let e as HartreeFockError {
             return .failure(Unconverged(error: e, trace: trace))
         } catch {
-            return .failure(Unconverged(error: .invalidArgument("\(error)"), trace: trace))
+            let message: Message = (error as? ParameterAdvising)?.message ?? "\(error)"
+            return .failure(Unconverged(error: .invalidArgument(message), trace: trace))
         }
     }
 

@@ -49,25 +49,31 @@ public enum HartreeFockMode: String, CaseIterable, Sendable {
 }
 
 /// Failures of a Hartree-Fock run, with what to change.
-public enum HartreeFockError: Error, CustomStringConvertible, Equatable {
-    case invalidArgument(String)
+public enum HartreeFockError: Error, Equatable, ParameterAdvising {
+    case invalidArgument(Message)
     /// The self-consistency loop did not meet both tolerances.
     case notConverged(iterations: Int, densityResidual: Double, energyChange: Double, mixing: String, U: Double)
     /// The Fermi level falls inside a degenerate shell, where the Slater determinant is not unique.
-    case degenerateFermiLevel(String)
+    case degenerateFermiLevel(Message)
 
-    public var description: String {
+    public var description: String { message.description }
+
+    /// The message; advice names ``Parameter``s (the CLI renders them as its options).
+    public var message: Message {
         switch self {
         case .invalidArgument(let m): return m
         case .degenerateFermiLevel(let m): return m
         case .notConverged(let it, let r, let de, let mixing, let u):
-            return "Hartree-Fock at U = \(u) did not converge in \(it) iterations with \(mixing): last density residual "
-                + "max|n_out - n_in| = \(r), last energy change \(de). Raise --max-iterations, lower --mixing-beta, "
-                + "use --mixing anderson with a longer --mixing-history, use --mixing ediis (the energy never rises; "
-                + "continue an unconverged run from its partial/ densities with --warm-start), or loosen --density-tolerance/--energy-tolerance. "
-                + "If the residual stalls at order 0.1, two localized levels at the Fermi energy keep trading places "
-                + "(occupying one raises it above the other by its Hartree shift): the aufbau state then has no "
-                + "self-consistent solution, which is itself a sign of the instability the paper describes."
+            return """
+                Hartree-Fock at U = \(u) did not converge in \(it) iterations with \(mixing): last density residual \
+                max|n_out - n_in| = \(r), last energy change \(de). Raise \(.maxIterations), lower \(.mixingBeta), \
+                use \(.mixing) anderson with a longer \(.mixingHistory), use \(.mixing) ediis (the energy never rises; \
+                continue an unconverged run from its partial/ densities with \(.warmStart)), or loosen \
+                \(.densityTolerance)/\(.energyTolerance). \
+                If the residual stalls at order 0.1, two localized levels at the Fermi energy keep trading places \
+                (occupying one raises it above the other by its Hartree shift): the aufbau state then has no \
+                self-consistent solution, which is itself a sign of the instability the paper describes.
+                """
         }
     }
 }

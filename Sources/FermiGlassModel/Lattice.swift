@@ -20,10 +20,10 @@ public struct Lattice: Hashable, Codable, Sendable, CustomStringConvertible {
             throw ModelError.invalidSize("lattice size must be positive, got \(lx) x \(ly)")
         }
         if boundaryX == .periodic && lx < 3 {
-            throw ModelError.invalidSize("a periodic direction needs at least 3 sites (Lx = \(lx)); use --boundary open")
+            throw ModelError.invalidSize("a periodic direction needs at least 3 sites (Lx = \(lx)); use \(.boundary) open")
         }
         if boundaryY == .periodic && ly < 3 {
-            throw ModelError.invalidSize("a periodic direction needs at least 3 sites (Ly = \(ly)); use --boundary open")
+            throw ModelError.invalidSize("a periodic direction needs at least 3 sites (Ly = \(ly)); use \(.boundary) open")
         }
         self.lx = lx
         self.ly = ly

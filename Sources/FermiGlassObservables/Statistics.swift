@@ -8,6 +8,14 @@ public enum Statistics {
         x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count)
     }
 
+    /// The median: the middle value, or the mean of the two middle values for an even count;
+    /// NaN for no values.
+    public static func median(_ x: [Double]) -> Double {
+        guard !x.isEmpty else { return .nan }
+        let s = x.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+    }
+
     /// Sample standard deviation (n - 1 in the denominator); 0 for fewer than two values.
     public static func standardDeviation(_ x: [Double]) -> Double {
         guard x.count > 1 else { return 0 }

@@ -88,11 +88,11 @@ enum ARPACK {
                             applyInverse: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) throws -> Void) throws -> LanczosResult {
         guard nev > 0 else { throw SolverError.invalidArgument("the number of eigenpairs must be positive, got \(nev)") }
         guard nev < n else {
-            throw SolverError.invalidArgument("ARPACK needs fewer eigenpairs than the dimension: asked for \(nev) of \(n); use the dense solver (--solver dense) for this size")
+            throw SolverError.invalidArgument("ARPACK needs fewer eigenpairs than the dimension: asked for \(nev) of \(n); use the dense solver (\(.solver) dense) for this size")
         }
         let ncv = options.ncv(nev: nev, dimension: n)
         guard ncv > nev, ncv <= n else {
-            throw SolverError.invalidArgument("the Lanczos basis size ncv = \(ncv) must satisfy nev = \(nev) < ncv <= n = \(n); raise --ncv (at least \(nev + 1), ideally \(2 * nev + 1))")
+            throw SolverError.invalidArgument("the Lanczos basis size ncv = \(ncv) must satisfy nev = \(nev) < ncv <= n = \(n); raise \(.basisSize) (at least \(nev + 1), ideally \(2 * nev + 1))")
         }
         guard options.maxRestarts > 0 else { throw SolverError.invalidArgument("the maximum number of restarts must be positive, got \(options.maxRestarts)") }
         guard options.tolerance >= 0, options.tolerance.isFinite else {
@@ -145,11 +145,11 @@ enum ARPACK {
         if info == 1 {
             throw SolverError.noConvergence(
                 converged: converged, requested: nev,
-                message: "ARPACK (shift-invert at sigma = \(sigma)) reached the maximum of \(options.maxRestarts) restarts with \(converged) of \(nev) eigenpairs converged; raise --max-restarts, enlarge the basis (--ncv, now \(ncv)), or loosen --tol (now \(tol == 0 ? "machine precision" : "\(tol)"))")
+                message: "ARPACK (shift-invert at sigma = \(sigma)) reached the maximum of \(options.maxRestarts) restarts with \(converged) of \(nev) eigenpairs converged; raise \(.maxRestarts), enlarge the basis (\(.basisSize), now \(ncv)), or loosen \(.tolerance) (now \(tol == 0 ? "machine precision" : "\(tol)"))")
         }
         if info == 3 {
             throw SolverError.arpack(routine: "dsaupd", info: 3,
-                                     message: "no shifts could be applied during a Lanczos restart (\(converged) of \(nev) converged); enlarge the basis: --ncv larger than \(ncv), ideally 2 * count + 1")
+                                     message: "no shifts could be applied during a Lanczos restart (\(converged) of \(nev) converged); enlarge the basis: \(.basisSize) larger than \(ncv), ideally 2 * count + 1")
         }
         try checkSaupd(info, nev: nev, ncv: ncv, n: n)
 
@@ -177,24 +177,24 @@ enum ARPACK {
 
     /// dsaupd's error codes (arpack-ng SRC/dsaupd.f) as typed errors.
     private static func checkSaupd(_ info: Int32, nev: Int, ncv: Int, n: Int) throws {
-        let m: String
+        let m: Message
         switch info {
         case 0: return
         case -1: m = "the dimension n = \(n) must be positive"
         case -2: m = "the number of eigenpairs nev = \(nev) must be positive"
-        case -3: m = "ncv = \(ncv) must satisfy nev < ncv <= n (nev = \(nev), n = \(n)); change --ncv"
+        case -3: m = "ncv = \(ncv) must satisfy nev < ncv <= n (nev = \(nev), n = \(n)); change \(.basisSize)"
         case -4: m = "the maximum number of restarts must be positive"
         case -5: m = "WHICH must be one of LM, SM, LA, SA or BE (a bug in FermiGlass: please report it)"
         case -6: m = "BMAT must be I or G (a bug in FermiGlass: please report it)"
         case -7: m = "the private work array is too short (a bug in FermiGlass: please report it)"
-        case -8: m = "LAPACK dsteqr failed on the tridiagonal matrix; try another --seed or a larger --ncv"
-        case -9: m = "the starting vector is zero; use another --seed"
+        case -8: m = "LAPACK dsteqr failed on the tridiagonal matrix; try another \(.seed) or a larger \(.basisSize)"
+        case -9: m = "the starting vector is zero; use another \(.seed)"
         case -10: m = "iparam(7) mode must be 1 to 5 (a bug in FermiGlass: please report it)"
         case -11: m = "mode 1 and BMAT = G are incompatible (a bug in FermiGlass: please report it)"
         case -12: m = "nev and WHICH = BE are incompatible (a bug in FermiGlass: please report it)"
         case -13: m = "nev = \(nev) exceeds n = \(n)"
         case -9999:
-            m = "could not build a Lanczos factorization (the operator may be singular or the shift sits on an eigenvalue); move the shift or use another --seed"
+            m = "could not build a Lanczos factorization (the operator may be singular or the shift sits on an eigenvalue); move the shift or use another \(.seed)"
         default: m = "unknown dsaupd status"
         }
         throw SolverError.arpack(routine: "dsaupd", info: Int(info), message: m)
@@ -202,18 +202,18 @@ enum ARPACK {
 
     /// dseupd's error codes (arpack-ng SRC/dseupd.f) as typed errors.
     private static func checkSeupd(_ info: Int32, converged: Int, nev: Int, ncv: Int) throws {
-        let m: String
+        let m: Message
         switch info {
         case 0: return
         case -14:
             throw SolverError.noConvergence(converged: 0, requested: nev,
-                                            message: "dseupd: dsaupd found no eigenpair to the requested accuracy (\(converged) of \(nev) converged); raise --max-restarts or --ncv (now \(ncv)), or loosen --tol")
+                                            message: "dseupd: dsaupd found no eigenpair to the requested accuracy (\(converged) of \(nev) converged); raise \(.maxRestarts) or \(.basisSize) (now \(ncv)), or loosen \(.tolerance)")
         case -17:
-            m = "dseupd counted a different number of converged Ritz values than dsaupd (\(converged)); the eigenvalues near the shift are too clustered for this basis; raise --ncv (now \(ncv))"
+            m = "dseupd counted a different number of converged Ritz values than dsaupd (\(converged)); the eigenvalues near the shift are too clustered for this basis; raise \(.basisSize) (now \(ncv))"
         case -1, -2, -3, -5, -6, -7:
             m = "invalid arguments passed from dsaupd to dseupd (a bug in FermiGlass: please report it)"
         case -8, -9:
-            m = "LAPACK failed on the projected tridiagonal matrix; try another --seed or a larger --ncv"
+            m = "LAPACK failed on the projected tridiagonal matrix; try another \(.seed) or a larger \(.basisSize)"
         case -15, -16:
             m = "HOWMNY must be A (a bug in FermiGlass: please report it)"
         default: m = "unknown dseupd status"

@@ -33,11 +33,10 @@ public enum BlockKrylovSchur {
     public static let defaultBlockSize = 8
 
     /// The basis size used for `nev` wanted pairs: --ncv, or 2 nev + 2 b, reduced to
-    /// 1.5 nev + 2 b when the larger basis would pass ``largeBasisBytes``. Measured on an idle
-    /// machine (docs/benchmarks/engine.md): at 500 x 500, k = 100, ncv 216 took 18.9 s and 166
-    /// took 23.6 s (9 restarts against 3); at 1000 x 1000, k = 200, where the basis is GBs and
-    /// its orthogonalization dominates, 316 took 186 s and 3.9 GB peak against 195 s and 5.9 GB
-    /// for 416. Memory: 8 n ncv bytes.
+    /// 1.5 nev + 2 b when the larger basis would pass ``largeBasisBytes``: a small basis costs
+    /// restarts, a large one orthogonalization time and 8 n ncv bytes, and once the basis is GBs
+    /// the smaller one is about as fast at two thirds of the memory (timings in
+    /// docs/benchmarks/engine.md).
     public static func basisSize(nev: Int, dimension n: Int, options: LanczosOptions, blockSize: Int = defaultBlockSize) -> Int {
         let b = max(1, min(blockSize, n / 4))
         var m = 2 * nev + 2 * b
@@ -96,7 +95,7 @@ public enum BlockKrylovSchur {
         guard nev > 0 else { throw SolverError.invalidArgument("the number of eigenpairs must be positive, got \(nev)") }
         let m = basisSize(nev: nev, dimension: n, options: options, blockSize: blockSize)
         guard nev + b <= m else {
-            throw SolverError.invalidArgument("the Krylov basis size ncv = \(m) must be at least count + block size = \(nev + b) (and at most sites - \(b) = \(n - b)); raise --ncv, or use --solver dense for so small a lattice")
+            throw SolverError.invalidArgument("the Krylov basis size ncv = \(m) must be at least count + block size = \(nev + b) (and at most sites - \(b) = \(n - b)); raise \(.basisSize), or use \(.solver) dense for so small a lattice")
         }
         guard options.maxRestarts > 0 else { throw SolverError.invalidArgument("the maximum number of restarts must be positive, got \(options.maxRestarts)") }
         let tol = options.tolerance > 0 ? options.tolerance : 1e-13
@@ -358,7 +357,7 @@ public enum BlockKrylovSchur {
                     if converged < nev {
                         throw SolverError.noConvergence(
                             converged: converged, requested: nev,
-                            message: "block Krylov-Schur reached the maximum of \(options.maxRestarts) restarts with \(converged) of \(nev) eigenpairs converged; raise --max-restarts, enlarge the basis (--ncv, now \(m)), or loosen --tol (now \(tol))")
+                            message: "block Krylov-Schur reached the maximum of \(options.maxRestarts) restarts with \(converged) of \(nev) eigenpairs converged; raise \(.maxRestarts), enlarge the basis (\(.basisSize), now \(m)), or loosen \(.tolerance) (now \(tol))")
                     }
                     // Wanted active Ritz vectors into columns p ..< p + q, then the wanted columns
                     // (locked ones in place, in increasing column order) moved to the front.

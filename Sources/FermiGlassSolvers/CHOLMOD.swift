@@ -236,7 +236,7 @@ final class LDLFactorization: SparseLDL {
     private func check(_ routine: String) throws {
         let status = common.pointee.status
         guard status != CHOLMOD_OK else { return }
-        let message: String
+        let message: Message
         switch status {
         case CHOLMOD_NOT_INSTALLED:
             message = "\(routine): a CHOLMOD method is not installed in this SuiteSparse build; install libsuitesparse-dev with METIS support (scripts/setup.sh)"

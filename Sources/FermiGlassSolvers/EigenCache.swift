@@ -29,13 +29,6 @@ public final class EigenCache: @unchecked Sendable {
     /// Number of requests answered from the cache (for diagnostics and tests).
     public private(set) var hits = 0
 
-    /// Enables the cache with room for `capacityBytes` of eigenvectors (0 disables it).
-    public func enable(capacityBytes: Int) {
-        lock.lock(); defer { lock.unlock() }
-        capacity = max(0, capacityBytes)
-        if capacity == 0 { entries.removeAll() }
-    }
-
     public var isEnabled: Bool { lock.lock(); defer { lock.unlock() }; return capacity > 0 }
 
     /// Serves `request` for `h` from the cache, solving and storing the full spectrum first when

@@ -1,3 +1,4 @@
+import FermiGlassModel
 internal import CLAPACK
 
 // The one file that talks to LAPACKE and (C)BLAS/OpenBLAS. It owns every buffer it hands to the
@@ -195,7 +196,7 @@ enum LAPACK {
 
     static func check(_ info: Int32, _ routine: String) throws {
         guard info != 0 else { return }
-        let message: String
+        let message: Message
         if info < 0 {
             message = "argument \(-info) had an illegal value (a bug in FermiGlass: please report it)"
         } else {

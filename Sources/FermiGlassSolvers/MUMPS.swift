@@ -7,7 +7,7 @@ import Foundation
 // every INFOG(1) error to ``SolverError/mumps(status:message:)``.
 
 /// Multifrontal LDL^T factorization P (H - sigma I) P^T = L D L^T of a sparse symmetric
-/// indefinite matrix (MUMPS, SYM = 2, sequential), with the fill-reducing ordering chosen once
+/// indefinite matrix (MUMPS, SYM = 2, on MPI_COMM_SELF), with the fill-reducing ordering chosen once
 /// and reused for every shift.
 ///
 /// Frontal matrices are dense, so the factorization and the multi-vector solves run in BLAS-3
@@ -17,9 +17,9 @@ import Foundation
 /// number of eigenvalues of H below sigma (Sylvester's law of inertia; CONVENTIONS.md §2).
 ///
 /// Not thread-safe: one instance per thread. Calls into MUMPS are moreover serialised
-/// process-wide (``call()``): Debian's sequential build keeps Fortran work arrays in static
-/// storage, and two instances factoring at once on different threads corrupt each other
-/// (observed: spurious INFOG(1) = -13 allocation failures).
+/// process-wide (``call()``): Debian's build keeps Fortran work arrays in static storage, and
+/// two instances factoring at once on different threads corrupt each other (observed with the
+/// sequential build: spurious INFOG(1) = -13 allocation failures).
 final class MUMPSFactorization: SparseLDL {
     /// Serialises every dmumps_c call in the process.
     private static let lock = NSLock()
@@ -47,10 +47,8 @@ final class MUMPSFactorization: SparseLDL {
     private(set) var factorizations = 0
     private(set) var sigma: Double?
     /// MUMPS's substitutions work front by front with dtrsm/dgemm, so wider blocks cost less
-    /// per vector (at 1000 x 1000: 122 ms at 8, 83 at 16, 65 at 32), but a block Krylov run
-    /// with 16-vector blocks needs ~1.5x the applications and restarts of 8 (measured at 200 x
-    /// 200 and 500 x 500, k = 100: 608 against 384): 8 is faster overall
-    /// (docs/benchmarks/engine.md).
+    /// per vector, but a block Krylov run with 16-vector blocks needs ~1.5x the applications and
+    /// restarts of 8: 8 is faster overall (timings in docs/benchmarks/engine.md).
     let preferredBlockSize = 8
 
     /// MUMPS's ordering codes (ICNTL(7)) and names.
@@ -66,6 +64,8 @@ final class MUMPSFactorization: SparseLDL {
         guard h.rowCount < Int(Int32.max) else {
             throw SolverError.invalidArgument("MUMPS (32-bit indices) takes at most \(Int32.max - 1) rows, got \(h.rowCount)")
         }
+        // The MPI build of MUMPS needs MPI running; each instance works alone on MPI_COMM_SELF.
+        let communicator = try MPIRuntime.selfCommunicatorFortranHandle()
         let n = h.rowCount
         dimension = n
         var count = 0
@@ -100,8 +100,8 @@ final class MUMPSFactorization: SparseLDL {
 
         id = .allocate(capacity: 1)
         id.initialize(to: DMUMPS_STRUC_C())
-        id.pointee.comm_fortran = -987654  // USE_COMM_WORLD; the sequential library ignores it
-        id.pointee.par = 1
+        id.pointee.comm_fortran = communicator  // MPI_COMM_SELF: one process, no distribution
+        id.pointee.par = 1                      // the host (the only process) works too
         id.pointee.sym = 2                 // general symmetric (indefinite)
         id.pointee.job = -1
         call()
@@ -245,12 +245,12 @@ final class MUMPSFactorization: SparseLDL {
         let status = infog(1)
         guard status < 0 else { return }
         let detail = infog(2)
-        let message: String
+        let message: Message
         switch status {
         case -5, -7, -13, -19:
             message = "MUMPS \(phase): out of memory (INFOG(1) = \(status), INFOG(2) = \(detail)); use a smaller lattice or a machine with more memory"
         case _ where Self.workSpaceErrors.contains(status):
-            message = "MUMPS \(phase): its work space stayed too small after relaxing the estimate to 640% (INFOG(2) = \(detail)); the matrix needs far more pivoting than expected: try --factorization cholmod"
+            message = "MUMPS \(phase): its work space stayed too small after relaxing the estimate to 640% (INFOG(2) = \(detail)); the matrix needs far more pivoting than expected: try \(.factorization) cholmod"
         case -10:
             message = "MUMPS \(phase): the matrix is numerically singular; the shift sits on an eigenvalue: move it slightly"
         case -1, -2, -3, -4, -6, -16, -22:

@@ -1,3 +1,4 @@
+import FermiGlassModel
 /// The memory a run will need, estimated from its parameters alone (no allocation), so that a
 /// lattice that cannot fit is refused in a fraction of a second with the estimate instead of
 /// aborting on an allocation or being killed by the kernel minutes later.
@@ -27,8 +28,10 @@ public struct MemoryEstimate: Sendable {
         guard total > available else { return }
         let largest = parts.max { $0.bytes < $1.bytes }!
         func amount(_ b: Int) -> String { b >= Self.clamp(9.0e18) ? "more than 8 EiB" : "about " + MemoryPlan.format(b) }
-        let hint = largest.name.contains("--bin-width") ? "use a larger --bin-width"
-            : "use a smaller lattice" + (sparseAlternative && largest.name.hasPrefix("dense") ? " or the shift-invert solver (--solver shift-invert with a window)" : "")
+        // A histogram part is sized by its bin width; everything else by the lattice.
+        let hint: Message = largest.name.contains("histogram") ? "use a larger \(.binWidth)"
+            : sparseAlternative && largest.name.hasPrefix("dense") ? "use a smaller lattice or the shift-invert solver (\(.solver) shift-invert with a window)"
+            : "use a smaller lattice"
         throw SolverError.insufficientMemory(
             required: total, available: available,
             message: "\(what) needs \(amount(total)) of memory (\(largest.name): \(amount(largest.bytes))), "

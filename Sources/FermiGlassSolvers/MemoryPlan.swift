@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import FermiGlassModel
 import Glibc
 #endif
 
@@ -43,7 +44,7 @@ public enum MemoryPlan {
             throw SolverError.insufficientMemory(
                 required: bytes, available: available,
                 message: "\(what) needs about \(format(bytes)) of memory, but only \(format(available)) is available; "
-                    + "use a smaller lattice or the shift-invert solver (--solver shift-invert)")
+                    + "use a smaller lattice or the shift-invert solver (\(.solver) shift-invert)")
         }
     }
 

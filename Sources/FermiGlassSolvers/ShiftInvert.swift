@@ -344,9 +344,9 @@ public final class ShiftInvertSolver {
     /// is then the global index of the lowest one.
     public func nearest(sigma: Double, count k: Int) throws -> (pairs: Eigenpairs, certified: Bool) {
         guard sigma.isFinite else { throw SolverError.invalidArgument("the shift sigma must be finite, got \(sigma)") }
-        guard k > 0 else { throw SolverError.invalidArgument("--count must be positive, got \(k)") }
+        guard k > 0 else { throw SolverError.invalidArgument("\(.count) must be positive, got \(k)") }
         guard k < dimension else {
-            throw SolverError.invalidArgument("asked for \(k) eigenpairs of a \(dimension)-site matrix; shift-invert needs count < sites, use --solver dense")
+            throw SolverError.invalidArgument("asked for \(k) eigenpairs of a \(dimension)-site matrix; shift-invert needs count < sites, use \(.solver) dense")
         }
         try requireVectors(k)
         let used = try krylovShift(at: sigma)

@@ -45,7 +45,7 @@ public struct ShiftInvertBackend: EigensolverBackend {
         }
         switch request.selection {
         case .all:
-            throw SolverError.invalidArgument("shift-invert computes states near an energy, not the whole spectrum; give --sigma/--count or --window, or use --solver dense")
+            throw SolverError.invalidArgument("shift-invert computes states near an energy, not the whole spectrum; give \(.sigma)/\(.count) or \(.window), or use \(.solver) dense")
         case .levels(let r):
             pairs = try levels(r)
         case .energies(let e):

@@ -20,12 +20,11 @@ public enum FactorizationBackend: String, Sendable, Equatable, CaseIterable {
     /// The engine's default.
     public static let standard: FactorizationBackend = .auto
 
-    /// Sites up to which ``auto`` solves with CHOLMOD. Measured 2026-11-30 (idle machine, one
-    /// thread, k = 100, 384-440 vector solves; docs/benchmarks/engine.md): 200 x 200 CHOLMOD
-    /// factor 0.15 s + solves 0.42 s; 500 x 500 factor 3.3 s + solves 3.2 s against MUMPS's
-    /// 0.6 s + 8.3 s; 700 x 700 factor 12 s + ~20 ms per vector against MUMPS's ~1.5 s +
-    /// ~50 ms (even for k = 100); 1000 x 1000 CHOLMOD's factorization alone takes ~70 s
-    /// against MUMPS's 3.4 s. Hence CHOLMOD up to 500 x 500 with margin, MUMPS above.
+    /// Sites up to which ``auto`` solves with CHOLMOD: CHOLMOD's simplicial factorization grows
+    /// faster with N than MUMPS's multifrontal one, its interleaved solves are cheaper per
+    /// vector, and the two totals (factor + a few hundred solves, k = 100) cross between 500 x 500
+    /// and 700 x 700; CHOLMOD up to 500 x 500 with margin, MUMPS above. The timings behind it:
+    /// docs/benchmarks/engine.md, section of 2026-11-30 (item on the solve crossover).
     public static let autoSolveCrossover = 300_000
 
     /// The libraries behind the inertia counts and behind the solves for `sites` sites.
@@ -51,8 +50,9 @@ public enum FactorizationBackend: String, Sendable, Equatable, CaseIterable {
 /// of the current factor, and solves with several right-hand sides at once.
 ///
 /// Implemented by one wrapper class per C library (`CHOLMOD.swift`, `MUMPS.swift`), each the
-/// only owner of that library's pointers. Not thread-safe: one instance per thread.
-protocol SparseLDL: AnyObject {
+/// only owner of that library's pointers. Not thread-safe: one instance per thread. Visible to
+/// the benchmark harness (FermiGlassBench's `LDLBenchmark`) as SPI `Benchmarks`.
+@_spi(Benchmarks) public protocol SparseLDL: AnyObject {
     /// Matrix dimension.
     var dimension: Int { get }
     /// The ordering kept ("AMD", "METIS", "SCOTCH", ...).
@@ -84,14 +84,14 @@ protocol SparseLDL: AnyObject {
 }
 
 extension SparseLDL {
-    func solve(_ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>) throws {
+    @_spi(Benchmarks) public func solve(_ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>) throws {
         try solve(b, into: x, columns: 1)
     }
 }
 
 extension FactorizationBackend {
     /// The symbolic analysis of `h` with this backend.
-    func analyse(_ h: CSRMatrix) throws -> any SparseLDL {
+    @_spi(Benchmarks) public func analyse(_ h: CSRMatrix) throws -> any SparseLDL {
         switch self {
         case .mumps: return try MUMPSFactorization(h)
         case .cholmod: return try LDLFactorization(h)

@@ -74,7 +74,7 @@ public struct GroundStateStudy: Sendable {
     }
 
     /// One (realization, U) outcome.
-    public struct Run: Sendable {
+    public struct Run: Sendable, Codable {
         public var observables: GroundStateObservables
         public var result: GroundStateResult
         public var paperEnergy: Double?
@@ -87,7 +87,7 @@ public struct GroundStateStudy: Sendable {
     }
 
     /// Everything one realization contributes.
-    public struct Realization {
+    public struct Realization: Sendable, Codable {
         public var realization: Int
         /// Global level range of the window.
         public var window: Range<Int>

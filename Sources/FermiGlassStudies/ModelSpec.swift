@@ -29,7 +29,7 @@ public struct ModelSpec: Sendable {
         guard !realizations.isEmpty else { throw ModelError.invalidParameter("no realization selected: the realization range is empty") }
         if disorderFile != nil && realizations.count > 1 {
             throw ModelError.invalidDisorder(
-                "a disorder file is one realization; do not ask for more beside it (--realizations \(realizations.count))")
+                "a disorder file is one realization; do not ask for more beside it (\(.realizations) \(realizations.count))")
         }
     }
 

@@ -37,7 +37,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public init(parsing s: String) throws {
         let parts = s.split(separator: "/")
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
-            throw SweepError.invalidConfig("--shard must be i/n with 1 <= i <= n, got '\(s)'")
+            throw SweepError.invalidConfig("\(.shard) must be i/n with 1 <= i <= n, got '\(s)'")
         }
         self.init(index: i, count: n)
     }
@@ -102,7 +102,7 @@ public final class ResultsStore {
         if exists && resume {
             let manifest = try ResultsStore.readManifest(manifestURL)
             guard manifest["fingerprint"]?.stringValue == config.fingerprint else {
-                throw SweepError.mismatch("\(path) holds a sweep with another configuration (fingerprint \(manifest["fingerprint"]?.stringValue ?? "?"), this one \(config.fingerprint)); resume it with its own configuration or choose another --output")
+                throw SweepError.mismatch("\(path) holds a sweep with another configuration (fingerprint \(manifest["fingerprint"]?.stringValue ?? "?"), this one \(config.fingerprint)); resume it with its own configuration or choose another \(.output)")
             }
             guard manifest["shard"]?.stringValue == shard.description else {
                 throw SweepError.mismatch("\(path) holds shard \(manifest["shard"]?.stringValue ?? "?"), not \(shard)")
@@ -111,7 +111,7 @@ public final class ResultsStore {
         } else {
             let contents = (try? fm.contentsOfDirectory(atPath: directory.path)) ?? []
             if !contents.isEmpty && !force {
-                throw SweepError.mismatch("output directory \(path) is not empty; pass --resume to continue the sweep in it, or --force to start over")
+                throw SweepError.mismatch("output directory \(path) is not empty; pass \(.resume) to continue the sweep in it, or \(.force) to start over")
             }
             if force { for f in ["sweep.json", "results.jsonl", "results.csv"] { try? fm.removeItem(at: directory.appendingPathComponent(f)) } }
             let out = try OutputDirectory(path: path, force: true, heldLock: lock)
@@ -254,7 +254,7 @@ public final class ResultsStore {
             let shardsNote = missingShards.isEmpty ? "" : "shard\(missingShards.count > 1 ? "s" : "") \(missingShards.joined(separator: ", ")) not given; "
             let shown = missing.prefix(5).joined(separator: "; ") + (missing.count > 5 ? "; ..." : "")
             throw SweepError.mismatch("incomplete merge: \(shardsNote)\(missing.count) of \(units.count) units are missing (\(shown)); "
-                + "finish the shards with `sweep CONFIG --shard i/n --resume`, or pass --allow-incomplete to merge what is there (the missing units are then listed in sweep.json and `sweep CONFIG --output OUT --resume` computes them)")
+                + "finish the shards with `sweep CONFIG \(.shard) i/n \(.resume)`, or pass \(.allowIncomplete) to merge what is there (the missing units are then listed in sweep.json and `sweep CONFIG \(.output) OUT \(.resume)` computes them)")
         }
         let out = try OutputDirectory(path: output, force: force, staged: true)
         try out.write(json: .object([

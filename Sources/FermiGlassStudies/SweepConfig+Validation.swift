@@ -24,7 +24,7 @@ extension SweepConfig {
                 }
                 let plan = study.memoryPlan(lattice: lattice, filling: filling, interactions: interactions.count)
                 do { try plan.check("size \(size.label) (solver \(method.solver.rawValue))", sparseAlternative: true) } catch let e as SolverError {
-                    throw SweepError.invalidConfig("\(e.description)")
+                    throw SweepError.invalidConfig(e.message)
                 }
                 if plan.total > largest.total { largest = plan }
             }

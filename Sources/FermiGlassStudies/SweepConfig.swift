@@ -72,7 +72,7 @@ public struct SweepConfig: Sendable, Equatable {
         }
         let json: JSON
         do { json = try JSON.parse(text) } catch let e as IOError {
-            throw SweepError.invalidConfig("\(path): \(e.description)")
+            throw SweepError.invalidConfig("\(path): \(e.message)")
         }
         return try parse(json)
     }
@@ -165,7 +165,7 @@ public struct SweepConfig: Sendable, Equatable {
                 let l = try Lattice(lx: s.lx, ly: s.ly, boundary: boundary)
                 for f in fillings { _ = try Filling(filling: f, siteCount: l.siteCount) }
             } catch let e as ModelError {
-                throw SweepError.invalidConfig("'sizes' \(s.label): \(e.description)")
+                throw SweepError.invalidConfig("'sizes' \(s.label): \(e.message)")
             }
         }
         return config
@@ -223,13 +223,16 @@ public struct SweepConfig: Sendable, Equatable {
 }
 
 /// Errors of sweeps, shards and merges.
-public enum SweepError: Error, Equatable, CustomStringConvertible {
-    case invalidConfig(String)
-    case mismatch(String)
-    case duplicate(String)
-    case corrupt(String)
+public enum SweepError: Error, Equatable, ParameterAdvising {
+    case invalidConfig(Message)
+    case mismatch(Message)
+    case duplicate(Message)
+    case corrupt(Message)
 
-    public var description: String {
+    public var description: String { message.description }
+
+    /// The message; advice names ``Parameter``s (the CLI renders them as its options).
+    public var message: Message {
         switch self {
         case .invalidConfig(let m), .mismatch(let m), .duplicate(let m), .corrupt(let m): return m
         }

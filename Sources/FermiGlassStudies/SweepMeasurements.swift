@@ -12,7 +12,9 @@ import FermiGlassSolvers
 /// * `fermi_energy` — midway between levels N/2 - 1 and N/2; `window_states`;
 /// * for each U of the sweep (one row per U), the first-order ground state in the window:
 ///   `polarized` (singly occupied window levels), `moment_sites` (sites with |m_i| above 0.05),
-///   `energy` (E1 with the frozen core), `census_one_sided`, `census_two_sided`, `abs_Sz`.
+///   `energy` (E1 with the frozen core), `census_one_sided`, `census_two_sided`, `abs_Sz`;
+/// * the finite-size-scaling columns of ``FiniteSizeScaling/unitColumns(_:)`` and
+///   ``FiniteSizeScaling/rowColumns(_:run:U:)`` (N(0), <IPR>, mu*, occupation bins).
 ///
 /// Only deterministic values: same unit, same numbers (no timings).
 public enum SweepMeasurements {
@@ -43,7 +45,7 @@ public enum SweepMeasurements {
             ("L_loc_states", .string(d.sparse ? "window" : "all")),
             ("L_loc_window", .number(Localization.length(ipr: d.windowIPR))),
             ("window_states", .int(d.xi.count)),
-        ]
+        ] + FiniteSizeScaling.unitColumns(d)
         if config.interactions.isEmpty { return [.object(base)] }
         return zip(config.interactions, d.runs).map { u, run in
             let o = run.observables
@@ -54,7 +56,7 @@ public enum SweepMeasurements {
                 ("census_one_sided", .int(run.census.oneSided)),
                 ("census_two_sided", .int(run.census.twoSided)),
                 ("abs_Sz", .number(o.totalSz)),
-            ])
+            ] + FiniteSizeScaling.rowColumns(d, run: run, U: u))
         }
     }
 }

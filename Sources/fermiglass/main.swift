@@ -1,3 +1,5 @@
+import FermiGlassBenchCommands
 import FermiGlassCLI
 
+FermiGlassCommand.benchmarkSubcommands = benchmarkCommands
 FermiGlassCommand.main()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FermiGlassIO
+import FermiGlassTestSupport
 
 /// Runs the built `fermiglass` executable. It sits next to the test bundle in the build
 /// directory (.build/<config>/fermiglass); FERMIGLASS_BINARY overrides the search.
@@ -173,7 +174,7 @@ enum CLI {
 }
 
 /// The commands' outputs and their reproducibility contract.
-@Suite struct CommandTests {
+@Suite(.slow, .tags(.slow)) struct CommandTests {
     func summary(_ dir: URL) throws -> JSON {
         try JSON.parse(String(contentsOf: dir.appendingPathComponent("summary.json"), encoding: .utf8))
     }

@@ -1,6 +1,7 @@
 import FermiGlassIO
 import Foundation
 import Testing
+import FermiGlassTestSupport
 
 /// Runs `fermiglass ground-state` with `arguments` (through the shared ``CLI`` runner).
 private func runGroundState(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -13,7 +14,7 @@ private func temporaryDirectory(_ name: String) -> String {
     return d.path
 }
 
-@Suite("fermiglass ground-state")
+@Suite("fermiglass ground-state", .slow, .tags(.slow))
 struct GroundStateCommandTests {
     static let base = ["--size", "10", "--t1", "1", "--t2", "0.6", "--W", "9", "--particles", "84",
                        "--window", "levels:8", "--proposals", "3000", "--realizations", "2"]

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import FermiGlassIO
+import FermiGlassTestSupport
 
 /// `fermiglass dos --method kpm`: bad values rejected with exact messages and no output; the
 /// estimate of E_F against the exact levels of the same lattice; thread-count independence.
-@Suite struct KPMCommandTests {
+@Suite(.slow, .tags(.slow)) struct KPMCommandTests {
     func expectFailure(_ arguments: [String], message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let dir = CLI.scratch("kpm-bad")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,10 +1,11 @@
 import FermiGlass
 import Foundation
 import Testing
+import FermiGlassTestSupport
 
 /// The README's "As a library" example: the README shows the example file verbatim, the file
 /// builds as part of the package, and what it prints agrees with an independent dense solve.
-@Suite struct LibraryExampleTests {
+@Suite(.slow, .tags(.slow)) struct LibraryExampleTests {
     static let source = CLI.packageRoot.appendingPathComponent("Examples/LibraryExample/main.swift")
 
     @Test func readmeShowsTheExampleVerbatim() throws {

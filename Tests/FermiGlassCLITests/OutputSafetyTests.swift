@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import FermiGlassIO
+import FermiGlassTestSupport
 
 /// Outputs that survive accidents (issue 21): a killed `--force` rerun leaves the old results
 /// intact, a completed one leaves none of them; one writer per output directory.
-@Suite(.serialized) struct OutputSafetyTests {
+@Suite(.serialized, .slow, .tags(.slow)) struct OutputSafetyTests {
     /// Starts the binary without waiting; stdout and stderr go to files in `io`.
     func start(_ arguments: [String], io: URL) throws -> Process {
         let p = Process()

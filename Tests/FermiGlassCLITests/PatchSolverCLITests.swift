@@ -1,11 +1,12 @@
 import FermiGlassIO
 import Foundation
 import Testing
+import FermiGlassTestSupport
 
 /// spectrum --solver patches: the window against the global shift-invert engine's (same count,
 /// every eigenvalue within the error bound of the per-state table), the certificate in
 /// summary.json, and the refusals.
-@Suite struct PatchSolverCLITests {
+@Suite(.slow, .tags(.slow)) struct PatchSolverCLITests {
     static let common = ["spectrum", "--size", "40", "--t2", "0.6", "--W", "40", "--seed", "11", "--filling", "0.8333333333333334",
                          "--window", "energy:0.8", "--threads", "1"]
 

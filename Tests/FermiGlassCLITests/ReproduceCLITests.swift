@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 import FermiGlassIO
+import FermiGlassTestSupport
 
-@Suite struct ReproduceCLITests {
+@Suite(.slow, .tags(.slow)) struct ReproduceCLITests {
     /// `reproduce --quick` on a tiny lattice: every declared file is there and REPORT.md's
     /// table has every row (the numbers themselves are checked by the commands' own tests).
     @Test func quickReproductionWritesEverything() throws {

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import FermiGlassTestSupport
 
 /// Same inputs, seed and thread count give bit-identical files, across processes: each process
 /// seeds Swift's hashing differently, so any result that depends on a dictionary's order (as the
 /// inertia-count cache behind `--window levels:` once did) shows up as differing bytes.
-@Suite struct ReproducibilityCLITests {
+@Suite(.slow, .tags(.slow)) struct ReproducibilityCLITests {
     @Test func twoProcessesWriteIdenticalShiftInvertWindows() throws {
         let args = ["spectrum", "--preset", "paper", "--size", "60", "--solver", "shift-invert", "--window", "levels:150",
                     "--save-vectors", "--threads", "1"]

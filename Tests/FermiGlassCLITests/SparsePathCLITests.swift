@@ -1,10 +1,11 @@
 import FermiGlassIO
 import Foundation
 import Testing
+import FermiGlassTestSupport
 
 /// The sparse path (CHOLMOD LDL^T + shift-invert) of the observable commands against the dense
 /// path on small lattices.
-@Suite struct SparsePathCLITests {
+@Suite(.slow, .tags(.slow)) struct SparsePathCLITests {
     private func run(_ args: [String]) throws -> (dir: URL, summary: JSON) {
         let dir = CLI.scratch("sparse")
         let r = try CLI.run(args + ["--output", dir.path, "--threads", "1"])
@@ -104,7 +105,7 @@ import Testing
 
 /// spectrum --store local: the window written as a scipy.sparse CSC matrix (states.npz) whose
 /// columns are the dense run's eigenvectors restricted to their rectangles, with a per-state table.
-@Suite struct CompressedSpectrumCLITests {
+@Suite(.slow, .tags(.slow)) struct CompressedSpectrumCLITests {
     @Test func localStoreWritesTheDenseStatesRestricted() throws {
         let common = ["spectrum", "--size", "40", "--t2", "0.6", "--W", "20", "--seed", "3", "--filling", "0.8333333333333334",
                       "--solver", "shift-invert", "--window", "levels:30", "--save-vectors", "--threads", "1"]

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import FermiGlassStudies
 import FermiGlassIO
+import FermiGlassTestSupport
 
 @discardableResult
 private func runSweepCLI(_ args: [String]) throws -> (status: Int32, stderr: String) {
@@ -27,7 +28,7 @@ private func csv(_ dir: URL) throws -> String {
     try String(contentsOf: dir.appendingPathComponent("results.csv"), encoding: .utf8)
 }
 
-@Suite(.serialized) struct SweepCLITests {
+@Suite(.serialized, .slow, .tags(.slow)) struct SweepCLITests {
     // 24 units of a 30 x 30 dense diagonalization: long enough to be killed in the middle.
     let config = """
         {"sizes": [30], "W": [9, 12], "t2": 0.6, "fillings": [0.8333333333333334],

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import FermiGlassIO
+import FermiGlassTestSupport
 
 /// `localization --method transfer-matrix`: bad input refused, the CSV written per width.
-@Suite struct TransferMatrixCLITests {
+@Suite(.slow, .tags(.slow)) struct TransferMatrixCLITests {
     @Test func badInputIsRefused() throws {
         let bad = BadInputTests()
         try bad.expectFailure(["localization", "--method", "transfer-matrix", "--energy", "0"],

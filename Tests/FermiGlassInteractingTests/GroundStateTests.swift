@@ -3,6 +3,7 @@ import FermiGlassObservables
 import FermiGlassSolvers
 import Testing
 @testable import FermiGlassInteracting
+import FermiGlassTestSupport
 
 /// Random first-order problems: chi from random normalised densities on a few sites (so chi is
 /// a genuine overlap matrix, non-negative with chi_aa = IPR_a), random sorted xi, random core
@@ -61,7 +62,7 @@ struct GroundStateTests {
     /// algorithm ever goes below the brute-force minimum, and the default minimizer reaches it
     /// on at least 99% of the problems (measured: see the recorded rate in the failure message
     /// and docs/benchmarks/ground-state.md).
-    @Test func exhaustiveEnumeration() {
+    @Test(.slow, .tags(.slow)) func exhaustiveEnumeration() {
         var rng = SplitMix64(seed: 2024, stream: 7)
         var reached = 0, total = 0
         var paperReached = 0

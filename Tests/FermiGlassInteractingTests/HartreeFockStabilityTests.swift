@@ -1,12 +1,13 @@
 import FermiGlassInteracting
 import FermiGlassModel
 import FermiGlassSolvers
+import FermiGlassTestSupport
 import Foundation
 import Testing
 
 /// The collinear orbital Hessian against finite differences of the HF energy, the Stoner form,
 /// instability following, and the closed forms it must reach (dimer, Neel state).
-@Suite struct HartreeFockStabilityTests {
+@Suite(.slow, .tags(.slow)) struct HartreeFockStabilityTests {
     /// The HF energy of the determinant exp(K) |r>, K the real antisymmetric occupied-empty
     /// generator with K[b, a] = kappa_ab (the Hessian's layout), by a Taylor series of exp(K)
     /// applied to the occupied columns (|K| ~ 1e-3 here: 12 terms are exact to rounding).
@@ -74,7 +75,7 @@ import Testing
     /// finite-difference Hessian of the HF energy entry by entry; its lowest eigenvalue (dense and
     /// block Krylov-Schur paths) equals the finite-difference one.
     @Test func hessianMatchesFiniteDifferencesOnFourByFour() throws {
-        let m = try HartreeFockTests.model(4, t2: 0.6, w: 6)
+        let m = try Fixtures.model(4, t2: 0.6, w: 6)
         let h0 = m.hamiltonian()
         var states: [HartreeFockResult] = []
         var free = HartreeFockOptions(U: 3, mode: .free)
@@ -96,7 +97,7 @@ import Testing
             var diff = 0.0, scale = 0.0
             for k in 0..<(d * d) { diff = max(diff, abs(analytic[k] - fd[k])); scale = max(scale, abs(fd[k])) }
             #expect(diff < 2e-5 * max(1, scale), "max |H - H_fd| = \(diff), max |H_fd| = \(scale)")
-            let fdLowest = try DenseEigensolver.solve(HartreeFockTests.csr(fd, d), selection: .levels(0..<1), vectors: false).values[0]
+            let fdLowest = try DenseEigensolver.solve(Fixtures.denseCSR(fd, d), selection: .levels(0..<1), vectors: false).values[0]
             let dense = try hess.lowestEigenpair()
             let krylov = try hess.lowestEigenpair(denseLimit: 0)
             #expect(abs(dense.value - fdLowest) < 2e-5)
@@ -111,7 +112,7 @@ import Testing
     /// (U lambda_max(Pi))^2 < 1 (Schur complement): the sign of its lowest eigenvalue changes
     /// where U lambda_max(Pi) crosses 1 (4 x 4, W = 6, t2 = 0.6, N = 4, U on a grid).
     @Test func theHessianSignIsTheStonerCriterionOfTheParamagnet() throws {
-        let m = try HartreeFockTests.model(4, t2: 0.6, w: 6)
+        let m = try Fixtures.model(4, t2: 0.6, w: 6)
         let h0 = m.hamiltonian()
         var sawStable = false, sawUnstable = false
         for u in [1.0, 3.0, 6.0, 10.0, 14.0] {
@@ -150,7 +151,7 @@ import Testing
     /// Stoner threshold, has a negative Hessian mode; following it ends at a lower state with
     /// moments and no negative mode, with every step lowering the energy.
     @Test func aParamagneticSaddleIsFollowedToALowerMinimum() throws {
-        let m = try HartreeFockTests.model(4, t2: 0.6, w: 6)
+        let m = try Fixtures.model(4, t2: 0.6, w: 6)
         let h0 = m.hamiltonian()
         var o = HartreeFockOptions(U: 14, mode: .paramagnetic)
         o.densityTolerance = 1e-11
@@ -187,7 +188,7 @@ import Testing
 
     @Test(arguments: [(4, 4.0), (4, 12.0), (8, 4.0), (8, 12.0)])
     func theNeelStateOfTheCleanHalfFilledLattice(l: Int, u: Double) throws {
-        let m = try HartreeFockTests.model(l)
+        let m = try Fixtures.model(l)
         let (eNeel, mNeel) = Self.neelMeanField(l: l, u: u)
         var o = HartreeFockOptions(U: u, mode: .free)
         o.densityTolerance = 1e-11

@@ -2,20 +2,15 @@ import FermiGlassInteracting
 import FermiGlassModel
 import FermiGlassObservables
 import FermiGlassSolvers
+import FermiGlassTestSupport
 import Foundation
 import Testing
 
 /// Unrestricted HF against independently derived values (closed forms, a one-parameter
 /// variational minimization), and its defining properties.
 @Suite struct HartreeFockTests {
-    static func model(_ l: Int, t2: Double = 0, w: Double = 0, seed: UInt64 = 3, boundary: Boundary = .periodic) throws -> DisorderedModel {
-        let lattice = try Lattice(lx: l, ly: l, boundary: boundary)
-        return try DisorderedModel(lattice: lattice, parameters: ModelParameters(t1: 1, t2: t2, disorderStrength: w),
-                                   seed: seed, realization: 0)
-    }
-
-    @Test func zeroInteractionReproducesTheSingleParticleSpectrum() throws {
-        let m = try Self.model(6, t2: 0.6, w: 4)
+    @Test(.slow, .tags(.slow)) func zeroInteractionReproducesTheSingleParticleSpectrum() throws {
+        let m = try Fixtures.model(6, t2: 0.6, w: 4)
         let h0 = m.hamiltonian()
         let exact = try DenseEigensolver.solve(h0, selection: .all, vectors: false).values
         for mode in HartreeFockMode.allCases {
@@ -74,7 +69,7 @@ import Testing
                 let (x, y) = lattice.coordinates(of: i)
                 dense[i + i * n] += s * delta * ((x + y) % 2 == 0 ? 1 : -1)
             }
-            let csr = try Self.csr(dense, n)
+            let csr = Fixtures.denseCSR(dense, n)
             let pairs = try DenseEigensolver.solve(csr, selection: .all, vectors: true)
             var d = [Double](repeating: 0, count: n)
             for a in 0..<(n / 2) {
@@ -90,17 +85,8 @@ import Testing
         return (e, abs(densities[0][0] - densities[1][0]))
     }
 
-    static func csr(_ a: [Double], _ n: Int) throws -> CSRMatrix {
-        var rp = [0], c = [Int32](), v = [Double]()
-        for r in 0..<n {
-            for j in 0..<n { c.append(Int32(j)); v.append(a[r + j * n]) }
-            rp.append(c.count)
-        }
-        return CSRMatrix(rowCount: n, columnCount: n, rowPointers: rp, columnIndices: c, values: v)
-    }
-
-    @Test func freeModeFindsTheNeelStateOfTheHalfFilledCleanLattice() throws {
-        let m = try Self.model(4)
+    @Test(.slow, .tags(.slow)) func freeModeFindsTheNeelStateOfTheHalfFilledCleanLattice() throws {
+        let m = try Fixtures.model(4)
         let h0 = m.hamiltonian()
         let u = 8.0
         // Golden-section minimization over the staggered field Delta in [0, U].
@@ -134,7 +120,7 @@ import Testing
     }
 
     @Test func paramagneticModeKeepsTheSpinsEqual() throws {
-        let m = try Self.model(6, t2: 0.6, w: 9)
+        let m = try Fixtures.model(6, t2: 0.6, w: 9)
         let r = try HartreeFock.solve(h0: m.hamiltonian(), particles: 30, options: HartreeFockOptions(U: 2, mode: .paramagnetic))
         #expect(r.moments.allSatisfy { abs($0) <= 1e-12 })
         #expect(abs(r.up.density.reduce(0, +) - 15) < 1e-10)
@@ -145,8 +131,8 @@ import Testing
     /// The converged HF state is a minimum of the energy over Slater determinants: perturbing
     /// the self-consistent density by delta and rebuilding the determinant raises the energy,
     /// and by O(delta^2) (doubling delta multiplies the rise by about 4).
-    @Test func theHartreeFockEnergyIsStationary() throws {
-        let m = try Self.model(6, t2: 0.6, w: 9, seed: 11)
+    @Test(.slow, .tags(.slow)) func theHartreeFockEnergyIsStationary() throws {
+        let m = try Fixtures.model(6, t2: 0.6, w: 9, seed: 11)
         let h0 = m.hamiltonian()
         var o = HartreeFockOptions(U: 3, mode: .free)
         o.starts = 3
@@ -178,9 +164,9 @@ import Testing
     /// hand-over to Anderson mixing). A wrong slope or curvature in the line search shows up as
     /// a rise.
     /// Energy-DIIS minimizes over a larger set that contains the current state, so the same holds.
-    @Test(arguments: [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 6)])
+    @Test(.slow, .tags(.slow), arguments: [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 6)])
     func energyDescentNeverRaisesTheEnergy(mixing: HartreeFockOptions.Mixing) throws {
-        let m = try Self.model(10, t2: 0.6, w: 9, seed: 11)
+        let m = try Fixtures.model(10, t2: 0.6, w: 9, seed: 11)
         var o = HartreeFockOptions(U: 3, mode: .free)
         o.mixing = mixing
         o.starts = 1
@@ -197,9 +183,9 @@ import Testing
     /// Optimal damping (handing over to Anderson mixing near convergence) ends at an aufbau
     /// HF solution: both energy forms agree, no occupied level lies above an empty one, and
     /// the plain Anderson iteration started there stays there (same energy, at most 3 steps).
-    @Test(arguments: [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 6)])
+    @Test(.slow, .tags(.slow), arguments: [HartreeFockOptions.Mixing.optimalDamping, .energyDIIS(history: 6)])
     func energyDescentEndsAtAFixedPointOfTheUsualIteration(mixing: HartreeFockOptions.Mixing) throws {
-        let m = try Self.model(10, t2: 0.6, w: 9, seed: 11)
+        let m = try Fixtures.model(10, t2: 0.6, w: 9, seed: 11)
         let h0 = m.hamiltonian()
         var o = HartreeFockOptions(U: 3, mode: .free)
         o.mixing = mixing
@@ -220,7 +206,7 @@ import Testing
     }
 
     @Test func freeModeIsNeverAboveParamagnetic() throws {
-        let m = try Self.model(6, t2: 0.6, w: 9, seed: 11)
+        let m = try Fixtures.model(6, t2: 0.6, w: 9, seed: 11)
         let h0 = m.hamiltonian()
         let pm = try HartreeFock.solve(h0: h0, particles: 30, options: HartreeFockOptions(U: 2, mode: .paramagnetic))
         var o = HartreeFockOptions(U: 2, mode: .free)
@@ -236,7 +222,7 @@ import Testing
     /// thread count), so this test asks for 1e-7: it is about the fallbacks converging at all
     /// (the stalled aufbau sits at residuals of order 0.1), not about the last digits.
     @Test func fallbacksConvergeWhereTheAufbauStalls() throws {
-        let m = try Self.model(6, t2: 0.6, w: 9, seed: 2)
+        let m = try Fixtures.model(6, t2: 0.6, w: 9, seed: 2)
         let h0 = m.hamiltonian()
         var p = HartreeFockOptions(U: 2, mode: .paramagnetic)
         p.densityTolerance = 1e-7
@@ -283,9 +269,9 @@ import Testing
     /// behaviour), in fewer iterations in all. Paramagnetic: 8x8 at U = 1; free: the warm start
     /// from the paramagnetic solution on 6x6 at U = 2 (its free-split aufbau stalls, while the
     /// random start converges).
-    @Test func aStalledAufbauFallsBackEarly() throws {
-        let pmCase = try Self.model(8, t2: 0.6, w: 9, seed: 11)
-        let freeCase = try Self.model(6, t2: 0.6, w: 9, seed: 2)
+    @Test(.slow, .tags(.slow)) func aStalledAufbauFallsBackEarly() throws {
+        let pmCase = try Fixtures.model(8, t2: 0.6, w: 9, seed: 11)
+        let freeCase = try Fixtures.model(6, t2: 0.6, w: 9, seed: 2)
         var pmOptions = HartreeFockOptions(U: 1, mode: .paramagnetic)
         pmOptions.densityTolerance = 1e-7
         var warmPM = HartreeFockOptions(U: 2, mode: .paramagnetic)
@@ -315,7 +301,7 @@ import Testing
     }
 
     @Test func nonConvergenceIsATypedErrorWithAdvice() throws {
-        let m = try Self.model(6, t2: 0.6, w: 9)
+        let m = try Fixtures.model(6, t2: 0.6, w: 9)
         var o = HartreeFockOptions(U: 2, mode: .free)
         o.maxIterations = 2
         o.starts = 1
@@ -323,12 +309,12 @@ import Testing
             try HartreeFock.solve(h0: m.hamiltonian(), particles: 30, options: o)
         } throws: { e in
             guard let e = e as? HartreeFockError, case .notConverged(let it, _, _, _, _) = e else { return false }
-            return it == 2 && e.description.contains("did not converge in 2 iterations") && e.description.contains("--mixing-beta")
+            return it == 2 && e.description.contains("did not converge in 2 iterations") && e.message.pieces.contains(.parameter(.mixingBeta))
         }
     }
 
     @Test func badArgumentsAreRejected() throws {
-        let h0 = try Self.model(4).hamiltonian()
+        let h0 = try Fixtures.model(4).hamiltonian()
         #expect(throws: HartreeFockError.invalidArgument("paramagnetic HF needs an even particle number, got 7")) {
             try HartreeFock.solve(h0: h0, particles: 7, options: HartreeFockOptions(U: 1))
         }
@@ -355,7 +341,7 @@ import Testing
     /// At self-consistency the HF eigenvalue is E_a = eps_a + U sum_{c occ} chi_ac (own partner
     /// included), so the census's E_1(a) = E_a - U IPR_a for occupied a and E_a for empty a.
     @Test func hartreeEnergiesAreTheHFEigenvaluesWithoutTheOwnPartner() throws {
-        let m = try HartreeFockTests.model(8, t2: 0.6, w: 9, seed: 11)
+        let m = try Fixtures.model(8, t2: 0.6, w: 9, seed: 11)
         let h0 = m.hamiltonian()
         var o = HartreeFockOptions(U: 1, mode: .paramagnetic)
         o.densityTolerance = 1e-12

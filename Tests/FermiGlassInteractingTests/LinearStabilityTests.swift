@@ -1,6 +1,7 @@
 import FermiGlassInteracting
 import FermiGlassModel
 import FermiGlassSolvers
+import FermiGlassTestSupport
 import Foundation
 import Testing
 
@@ -51,7 +52,7 @@ import Testing
         let expected = Self.lindhard(lattice: m.lattice, parameters: m.parameters, occupied: occ)
         // Dense Pi: every eigenvalue.
         let n = m.lattice.siteCount
-        let dense = try DenseEigensolver.solve(HartreeFockTests.csr(op.dense(), n), selection: .all, vectors: false)
+        let dense = try DenseEigensolver.solve(Fixtures.denseCSR(op.dense(), n), selection: .all, vectors: false)
         for (a, b) in zip(dense.values.reversed(), expected) { #expect(abs(a - b) < 1e-10) }
         // Iterative: the largest ten, with restarts forced by a small basis.
         let top = try LinearStability.largestEigenvalues(of: op, count: 10, block: 12, tolerance: 1e-12, maxBasis: 40)
@@ -78,7 +79,7 @@ import Testing
             }
         }
         // Pi is symmetric positive semi-definite.
-        let ev = try DenseEigensolver.solve(HartreeFockTests.csr(pi, n), selection: .all, vectors: false).values
+        let ev = try DenseEigensolver.solve(Fixtures.denseCSR(pi, n), selection: .all, vectors: false).values
         #expect(ev.first! > -1e-12)
         let top = try LinearStability.largestEigenvalues(of: op, count: 1, tolerance: 1e-12)
         #expect(abs(top.eigenvalues[0] - ev.last!) < 1e-10 * ev.last!)

@@ -2,9 +2,10 @@ import Testing
 import FermiGlassModel
 import FermiGlassObservables
 import FermiGlassSolvers
+import FermiGlassTestSupport
 
 /// The compressed store (a rectangle per state) against the dense one on the paper model.
-@Suite struct EigenstateStoreTests {
+@Suite(.slow, .tags(.slow)) struct EigenstateStoreTests {
     struct Case: Sendable, CustomStringConvertible {
         var size: Int, w: Double
         var description: String { "\(size)x\(size) W=\(w)" }

@@ -3,6 +3,7 @@ import Testing
 import CLAPACK
 import FermiGlassModel
 import _FermiGlassKernels
+import FermiGlassTestSupport
 
 /// A = diag(d): eigenpairs known exactly (eigenvectors are the unit vectors e_i).
 struct DiagonalOperator: LinearOperator {
@@ -63,7 +64,7 @@ struct DiagonalOperator: LinearOperator {
 
     /// Long vectors (20 000 rows, so the Gram-Schmidt kernels split their rows over 2 threads):
     /// the same spectrum to 1e-12 on 1 and 2 threads, bit-identical on repeated 2-thread runs.
-    @Test func threadSplitOfTheGramSchmidtKernels() throws {
+    @Test(.slow, .tags(.slow)) func threadSplitOfTheGramSchmidtKernels() throws {
         let n = 20_000, nev = 16
         let d = alternating(n, width: 3)
         let one = try run(d, nev: nev, threads: 1), two = try run(d, nev: nev, threads: 2), again = try run(d, nev: nev, threads: 2)

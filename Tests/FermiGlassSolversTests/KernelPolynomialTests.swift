@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FermiGlassModel
 import FermiGlassSolvers
+import FermiGlassTestSupport
 
 /// The kernel polynomial method against the dense spectrum of small lattices.
 @Suite struct KernelPolynomialTests {
@@ -166,7 +167,7 @@ import FermiGlassSolvers
     /// damped DOS crosses half the analytic edge step (1 / (2 pi sqrt(ax ay)) per minimum for
     /// e = e0 + ax qx^2 + ay qy^2: 2 / (4 pi sqrt(2.2 * 0.2)) at the bottom, 1 / (4 pi 2.2) at the top);
     /// the van Hove peak (saddles at cos kx = cos ky = -t1 / (2 t2), e = -t1^2 / t2) is the maximum.
-    @Test func cleanLatticeBandEdgesAndVanHove() throws {
+    @Test(.slow, .tags(.slow)) func cleanLatticeBandEdgesAndVanHove() throws {
         let lattice = try Lattice(lx: 256, ly: 256)
         let model = try DisorderedModel(lattice: lattice, parameters: ModelParameters(t1: 1, t2: 0.6, disorderStrength: 0, mu: 0),
                                         seed: 1, realization: 0)

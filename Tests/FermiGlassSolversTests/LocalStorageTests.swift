@@ -1,12 +1,13 @@
 import Testing
 import FermiGlassModel
 @testable import FermiGlassSolvers
+import FermiGlassTestSupport
 
 /// The shift-invert backend with `.local` storage compresses every slice as it is solved: the
 /// window must be the same as with dense storage (values, first level, certification), and each
 /// stored state the dense one restricted to its rectangle.
 @Suite struct LocalStorageTests {
-    @Test(arguments: [(FermiWindow.energy(0.3), 1e-10), (.levels(90), 0.0)])
+    @Test(.slow, .tags(.slow), arguments: [(FermiWindow.energy(0.3), 1e-10), (.levels(90), 0.0)])
     func compressedSlicesEqualTheDenseWindow(window: FermiWindow, budget: Double) throws {
         let lattice = try Lattice(lx: 48, ly: 48)
         let model = try DisorderedModel(lattice: lattice, parameters: ModelParameters(t1: 1, t2: 0.6, disorderStrength: 12), seed: 3, realization: 0)

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import FermiGlassModel
 @testable import FermiGlassSolvers
+import FermiGlassTestSupport
 
 /// The localized-patch window solver against independent references: the dense spectrum of
 /// the whole lattice (same count, every eigenvalue within its reported bound, every state's
 /// overlap with the exact one consistent with 1 - |<phi|psi>| <= (r / gap)^2, clusters as
 /// subspaces), and its certificate under forced faults.
-@Suite struct PatchSolverTests {
+@Suite(.slow, .tags(.slow)) struct PatchSolverTests {
     static func model(_ l: Int, w: Double, seed: UInt64 = 5) throws -> DisorderedModel {
         try DisorderedModel(lattice: Lattice(lx: l, ly: l), parameters: ModelParameters(t1: 1, t2: 0.6, disorderStrength: w),
                             seed: seed, realization: 0)

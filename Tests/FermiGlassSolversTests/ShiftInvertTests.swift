@@ -1,6 +1,7 @@
 import Testing
 import FermiGlassModel
 @testable import FermiGlassSolvers
+import FermiGlassTestSupport
 
 /// The t-t'-W Hamiltonian of an L x L lattice (W = 9 unless given, seed 7).
 func hamiltonian(_ l: Int, boundary: Boundary = .periodic, t2: Double = 0.6, w: Double = 9, seed: UInt64 = 7) throws -> CSRMatrix {
@@ -42,7 +43,7 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
 }
 
 @Suite struct ShiftInvertVersusDense {
-    @Test(arguments: [(Boundary.periodic, 0.6), (.periodic, -0.6), (.open, 0.6), (.open, -0.6)],
+    @Test(.slow, .tags(.slow), arguments: [(Boundary.periodic, 0.6), (.periodic, -0.6), (.open, 0.6), (.open, -0.6)],
           [(KrylovMethod.block, FactorizationBackend.mumps), (.block, .cholmod), (.arpack, .mumps)])
     func nearestSolveMatchesDense30(_ lattice: (Boundary, Double), solver: (KrylovMethod, FactorizationBackend)) throws {
         let (boundary, t2) = lattice
@@ -62,7 +63,7 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         #expect(pairs.maxOrthogonalityError() < 1e-12)
     }
 
-    @Test(arguments: [(Boundary.periodic, 0.6, FactorizationBackend.mumps), (.open, -0.6, .mumps), (.periodic, 0.6, .cholmod)])
+    @Test(.slow, .tags(.slow), arguments: [(Boundary.periodic, 0.6, FactorizationBackend.mumps), (.open, -0.6, .mumps), (.periodic, 0.6, .cholmod)])
     func slicedWindowMatchesDense60(boundary: Boundary, t2: Double, backend: FactorizationBackend) throws {
         let h = try hamiltonian(60, boundary: boundary, t2: t2)
         let fermiIndex = 1500  // filling 5/6 on 3600 sites
@@ -149,7 +150,7 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         #expect(!level.openShell)
     }
 
-    @Test(arguments: [(KrylovMethod.block, FactorizationBackend.mumps), (.block, .cholmod), (.arpack, .mumps)])
+    @Test(.slow, .tags(.slow), arguments: [(KrylovMethod.block, FactorizationBackend.mumps), (.block, .cholmod), (.arpack, .mumps)])
     func cleanLatticeDegeneraciesHaveFullMultiplicity(solver: (KrylovMethod, FactorizationBackend)) throws {
         // W = 0, t2 = 0: cos kx + cos ky levels with multiplicities 1, 2, 4, 8.
         let h = try hamiltonian(30, t2: 0, w: 0)
@@ -177,14 +178,14 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
             _ = try engine.levels(300..<340)
         } throws: { error in
             guard case SolverError.incompleteWindow(let expected, let found, let message) = error else { return false }
-            return found < expected && message.contains("incomplete")
+            return found < expected && message.description.contains("incomplete")
         }
     }
 
     @Test func typedErrorsForImpossibleRequests() throws {
         let h = try hamiltonian(6)
         let engine = try ShiftInvertSolver(h)
-        #expect(throws: SolverError.invalidArgument("asked for 36 eigenpairs of a 36-site matrix; shift-invert needs count < sites, use --solver dense")) {
+        #expect(throws: SolverError.invalidArgument("asked for 36 eigenpairs of a 36-site matrix; shift-invert needs count < sites, use \(.solver) dense")) {
             _ = try engine.nearest(sigma: 0, count: 36)
         }
         let small = try ShiftInvertSolver(h, options: ShiftInvertOptions(lanczos: LanczosOptions(basisSize: 5)))
@@ -192,7 +193,7 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
             _ = try small.nearest(sigma: 0, count: 5)
         } throws: { error in
             guard case SolverError.invalidArgument(let m) = error else { return false }
-            return m.contains("ncv = 5") && m.contains("--ncv")
+            return m.description.contains("ncv = 5") && m.pieces.contains(.parameter(.basisSize))
         }
         #expect(throws: SolverError.self) { _ = try engine.window(1, 1) }
         #expect(throws: SolverError.self) {
@@ -208,7 +209,7 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
             _ = try engine.nearest(sigma: 0.1, count: 30)
         } throws: { error in
             guard case SolverError.noConvergence(let converged, let requested, let m) = error else { return false }
-            return converged < requested && m.contains("--max-restarts") && m.contains("--ncv")
+            return converged < requested && m.pieces.contains(.parameter(.maxRestarts)) && m.pieces.contains(.parameter(.basisSize))
         }
     }
 }
@@ -238,7 +239,7 @@ func expectSameEigenpairs(_ sparse: Eigenpairs, _ dense: Eigenpairs, tol: Double
         #expect(c.bytes < 12 * pairs.count * pairs.dimension)
     }
 
-    @Test func seamMatchesDenseForFermiWindows() throws {
+    @Test(.slow, .tags(.slow)) func seamMatchesDenseForFermiWindows() throws {
         let h = try hamiltonian(30)
         for window in [FermiWindow.levels(40), .energy(0.3)] {
             let request = EigenRequest(solver: .shiftInvert, selection: .fermiWindow(fermiIndex: 375, window: window),

@@ -1,6 +1,7 @@
 import Testing
 import FermiGlassModel
 @testable import FermiGlassSolvers
+import FermiGlassTestSupport
 
 /// The public block Krylov-Schur at each end of the spectrum, against dense diagonalization,
 /// through the three kinds of ``LinearOperator``: dense, sparse (CSR) and shifted inverse.
@@ -81,7 +82,7 @@ import FermiGlassModel
 
     /// The lowest levels of a sparse Hamiltonian (20 x 20, W = 9) by `.smallestAlgebraic` on
     /// the CSR matrix itself, against the dense spectrum.
-    @Test func smallestAlgebraicOfACSRHamiltonianIsItsGroundLevels() throws {
+    @Test(.slow, .tags(.slow)) func smallestAlgebraicOfACSRHamiltonianIsItsGroundLevels() throws {
         let h = try hamiltonian(20)
         let dense = try DenseEigensolver.solve(h, selection: .all, vectors: false).values
         let count = 6

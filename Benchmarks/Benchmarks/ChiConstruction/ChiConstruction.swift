@@ -1,5 +1,6 @@
 import Benchmark
 import BenchmarkSupport
+import FermiGlassBench
 import FermiGlassObservables
 import FermiGlassSolvers
 import FermiGlassStudies

@@ -1,5 +1,6 @@
 import Benchmark
 import BenchmarkSupport
+import FermiGlassBench
 import FermiGlassSolvers
 
 /// The LDL^T of H - sigma I on the paper's model (sigma = -1.2, near E_F at filling 5/6):

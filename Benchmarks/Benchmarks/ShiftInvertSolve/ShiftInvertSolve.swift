@@ -1,5 +1,6 @@
 import Benchmark
 import BenchmarkSupport
+import FermiGlassBench
 import FermiGlassSolvers
 
 /// One solve (H - sigma I) x = b with a ready LDL^T factor: the operator application of every

@@ -1,4 +1,5 @@
 import Benchmark
+import FermiGlassBench
 import FermiGlassModel
 import FermiGlassSolvers
 import FermiGlassStudies

@@ -1,0 +1,11 @@
+import ArgumentParser
+import Foundation
+
+/// Parses a comma-separated list of positive integers (`--sizes 10,20,40`).
+package func parsePositiveList(_ text: String, option: String) throws -> [Int] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    return try parts.map { p in
+        guard let v = Int(p), v > 0 else { throw ValidationError("\(option) must be a comma-separated list of positive integers, got '\(text)'") }
+        return v
+    }
+}
