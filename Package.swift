@@ -48,7 +48,8 @@ let package = Package(
         // MARK: C libraries (system-library targets; only FermiGlassSolvers imports them)
         .systemLibrary(name: "CLAPACK", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
         .systemLibrary(name: "CCHOLMOD", providers: [.apt(["libsuitesparse-dev"])]),
-        .systemLibrary(name: "CMUMPS", providers: [.apt(["libmumps-seq-dev"])]),
+        .systemLibrary(name: "CMUMPS", providers: [.apt(["libmumps-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "CARPACK", pkgConfig: "arpack", providers: [.apt(["libarpack2-dev"])]),
         // FermiGlass's own C kernels (the interleaved LDL^T solve), behind an underscored target.
         .target(name: "_FermiGlassKernels"),
@@ -58,7 +59,7 @@ let package = Package(
         .target(name: "FermiGlassIO", dependencies: ["FermiGlassModel"]),
         .target(
             name: "FermiGlassSolvers",
-            dependencies: ["FermiGlassModel", "CLAPACK", "CCHOLMOD", "CMUMPS", "CARPACK", "_FermiGlassKernels"],
+            dependencies: ["FermiGlassModel", "CLAPACK", "CCHOLMOD", "CMUMPS", "CMPI", "CARPACK", "_FermiGlassKernels"],
             swiftSettings: invariantChecks),
         .target(name: "FermiGlassObservables", dependencies: ["FermiGlassModel", "FermiGlassSolvers"]),
         .target(

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # FermiGlass set-up: installs what the package needs, only when it is missing (idempotent).
-#   Debian: liblapacke-dev libopenblas-dev libsuitesparse-dev libmumps-seq-dev libarpack2-dev,
+#   Debian: liblapacke-dev libopenblas-dev libsuitesparse-dev libmumps-dev libarpack2-dev,
 #           libopenmpi-dev openmpi-bin (Open MPI, for runs over several machines)
 #   Python: matplotlib (figures), numpy (figure scripts and peers)
 set -euo pipefail
 need=()
-for p in liblapacke-dev libopenblas-dev libsuitesparse-dev libmumps-seq-dev libarpack2-dev libopenmpi-dev openmpi-bin; do
+for p in liblapacke-dev libopenblas-dev libsuitesparse-dev libmumps-dev libarpack2-dev libopenmpi-dev openmpi-bin; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,6 +1,7 @@
-// MUMPS 5.x, sequential build (Debian libmumps-seq-dev: libdmumps_seq with the libmpiseq MPI
-// stubs). No pkg-config file; the headers live in /usr/include. Only FermiGlassSolvers imports
-// this module, and only MUMPS.swift uses it.
+// MUMPS 5.x, MPI build (Debian libmumps-dev: libdmumps linked against Open MPI). No pkg-config
+// file; the headers live in /usr/include. FermiGlass runs every instance on MPI_COMM_SELF
+// (one process, no distribution), after MPI.swift has initialised MPI. Only FermiGlassSolvers
+// imports this module, and only MUMPS.swift uses it.
 #include <dmumps_c.h>
 
 /// The version string MUMPS was compiled as (MUMPS_VERSION), for provenance records.

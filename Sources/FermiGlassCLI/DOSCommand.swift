@@ -69,22 +69,27 @@ struct DOSCommand: ParsableCommand {
         }
         let request = try solverOptions.request(selection: window, vectors: false, sites: base.lattice.siteCount,
                                                 needsAll: "give --energies a:b")
-        // The histogram spans the Gershgorin bound of H0 at the largest W, in bins of --bin-width;
-        // every level of every (W, realization) is held until the histogram is built.
-        var widest = base
-        widest.parameters.disorderStrength = ws.max()!
-        let bound = try StateOptions.spectralBound(widest)
-        let bins = (bound.upperBound - bound.lowerBound) / binWidth + 2
-        let sites = Double(base.lattice.siteCount)
-        let plan = MemoryPlan.estimate(sites: base.lattice.siteCount, request: request, extra: [
-            ("levels of every (W, realization)", 8 * sites * Double(ws.count * base.realizations.count)),
-            ("DOS histogram (\(String(format: "%.3g", bins)) bins of --bin-width \(binWidth))", 8 * bins * Double(2 * ws.count + 3) + 32 * bins),
-        ])
         let study = DOSStudy(spec: base, disorderStrengths: ws, request: request, binWidth: binWidth)
-        let ctx = try RunContext(command: "dos", options: io, plan: plan)
+        let ctx = try RunContext(command: "dos", options: io, plan: try Self.plan(study))
         try ctx.run {
             let result = try study.aggregate(ctx.records(of: study))
             try ctx.write(study.report(result, saveDisorder: model.saveDisorder))
         }
+    }
+
+    /// The memory of a histogram run: the solve, every level of every (W, realization) (held
+    /// until the histogram is built) and the histogram, which spans the Gershgorin bound of H0
+    /// at the largest W in bins of the bin width.
+    static func plan(_ study: DOSStudy) throws -> MemoryEstimate {
+        let base = study.spec, ws = study.disorderStrengths
+        var widest = base
+        widest.parameters.disorderStrength = ws.max()!
+        let bound = try StateOptions.spectralBound(widest)
+        let bins = (bound.upperBound - bound.lowerBound) / study.binWidth + 2
+        let sites = Double(base.lattice.siteCount)
+        return MemoryPlan.estimate(sites: base.lattice.siteCount, request: study.request, extra: [
+            ("levels of every (W, realization)", 8 * sites * Double(ws.count * base.realizations.count)),
+            ("DOS histogram (\(String(format: "%.3g", bins)) bins of --bin-width \(study.binWidth))", 8 * bins * Double(2 * ws.count + 3) + 32 * bins),
+        ])
     }
 }

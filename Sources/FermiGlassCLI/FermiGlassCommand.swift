@@ -1,6 +1,8 @@
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassModel
+import FermiGlassSolvers
+import FermiGlassStudies
 import Foundation
 
 /// The `fermiglass` command-line tool.
@@ -49,6 +51,9 @@ public struct FermiGlassCommand: ParsableCommand {
             FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
             Foundation.exit(64)
         }
+        if let rank = MPIRuntime.launcherRank, (MPIRuntime.launcherSize ?? 2) > 1 {
+            mainUnderMPI(rank: rank)
+        }
         do {
             var command = try parseAsRoot(nil)
             try command.run()
@@ -58,6 +63,28 @@ public struct FermiGlassCommand: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// Under mpirun/srun every rank runs the same command line; rank 0 alone reports (bad input
+    /// once, with every rank ending on the same non-zero code) and writes, and when it stops it
+    /// releases the ranks still waiting for units with its exit code (``MPIStudyExecutor``).
+    static func mainUnderMPI(rank: Int) -> Never {
+        if rank != 0 {  // a worker rank's errors reach rank 0 as records; the rest repeats rank 0's
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 { dup2(null, STDERR_FILENO); close(null) }
+        }
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch {
+            // Refused before MPI started (the same bad option on every rank): a worker rank
+            // gives rank 0 time to say so before mpirun, seeing a rank end, stops the job.
+            if rank != 0 && !MPIStudyExecutor.isWorker { sleep(5) }
+            MPIStudyExecutor.release(exitCode: exitCode(for: error).rawValue)
+            exit(withError: (error as? ParameterAdvising).map { CommandLineError(description: commandLineMessage($0)) } ?? error)
+        }
+        MPIStudyExecutor.release(exitCode: 0)
+        exit()
     }
 
     /// The refusal for a first argument that is not a subcommand, or nil.

@@ -7,11 +7,6 @@ import FermiGlassSolvers
 import FermiGlassStudies
 import Foundation
 
-extension CSVTable {
-    /// Appends a row of text cells.
-    mutating func append(cells: [String]) { append(cells.map { CSVCell.string($0) }) }
-}
-
 /// Self-consistency options shared by `hartree-fock` and `linear-stability`.
 struct SelfConsistencyOptions: ParsableArguments {
     @Option(name: .customLong("U"), parsing: .unconditional,
@@ -86,70 +81,22 @@ struct SelfConsistencyOptions: ParsableArguments {
         return o
     }
 
-    /// The densities (n_up, n_dn) of --warm-start, checked against the lattice: nil without it.
-    /// The keys of a model spec that fix the lattice a set of densities belongs to.
-    static let identityKeys = ["Lx", "Ly", "boundary_x", "boundary_y", "t1", "t2", "W", "mu", "particles", "seed", "disorder_file"]
-
-    /// What a set of densities was computed on: the lattice, parameters, seed and realization
-    /// (written beside the densities as lattice.json, checked by --warm-start).
-    static func identity(_ spec: ModelSpec, realization r: Int) -> JSON {
-        let all = spec.json.objectValue ?? []
-        return .object(identityKeys.compactMap { k in all.first { $0.0 == k } } + [("realization", .int(r))])
-    }
-
-    func warmStartDensities(_ spec: ModelSpec) throws -> (up: [Double], down: [Double])? {
+    /// The densities (n_up, n_dn) of --warm-start, checked against the lattice (its
+    /// lattice.json, ``HartreeFockStudy/identity(_:realization:)``): nil without it.
+    func warmStartDensities(_ spec: ModelSpec) throws -> SpinDensities? {
         guard let warmStart else { return nil }
-        let sites = spec.lattice.siteCount, realizations = spec.realizations.count
+        let realizations = spec.realizations.count
         guard realizations == 1 else {
             throw ValidationError("--warm-start needs a single realization (e.g. --realization-range 2:3), got \(realizations)")
         }
-        // The densities must come from the same lattice: same size, parameters, seed, realization.
-        let identityPath = URL(fileURLWithPath: warmStart).appendingPathComponent("lattice.json").path
-        if let text = try? String(contentsOfFile: identityPath, encoding: .utf8), let theirs = try? JSON.parse(text) {
-            let ours = Self.identity(spec, realization: spec.realizations[0])
-            let differ = (Self.identityKeys + ["realization"]).filter { k in
-                theirs[k].map { $0.serialized(compact: true) } != ours[k].map { $0.serialized(compact: true) }
-            }
-            if !differ.isEmpty {
-                let show = { (j: JSON) in differ.map { "\($0) \(j[$0]?.serialized(compact: true) ?? "none")" }.joined(separator: ", ") }
-                throw ValidationError("--warm-start: the densities in \(warmStart) come from another lattice (\(show(theirs))); this run has \(show(ours))")
-            }
-        } else {
-            FileHandle.standardError.write(Data("warning: --warm-start: \(warmStart) has no lattice.json (written by an older version): cannot check that its densities come from this lattice and seed\n".utf8))
+        do {
+            let (densities, warning) = try SpinDensities.load(from: warmStart, for: spec, realization: spec.realizations[0])
+            if let w = warning { FileHandle.standardError.write(Data("warning: --warm-start: \(w)\n".utf8)) }
+            return densities
+        } catch let e as ModelError {
+            guard case .invalidParameter(let message) = e else { throw e }
+            throw ValidationError("--warm-start: \(message)")
         }
-        func load(_ name: String) throws -> [Double] {
-            let path = URL(fileURLWithPath: warmStart).appendingPathComponent(name).path
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("--warm-start: \(path) does not exist (the directory must hold density_up.npy and density_down.npy, as hartree-fock writes them)")
-            }
-            let values = try NPY.read(URL(fileURLWithPath: path)).values
-            guard values.count == sites else {
-                throw ValidationError("--warm-start: \(path) has \(values.count) values, the lattice has \(sites) sites")
-            }
-            guard values.allSatisfy({ $0.isFinite && $0 >= -1e-9 && $0 <= 1 + 1e-9 }) else {
-                throw ValidationError("--warm-start: \(path) holds values outside [0, 1]; it is not a spin density")
-            }
-            return values
-        }
-        return (try load("density_up.npy"), try load("density_down.npy"))
-    }
-
-    /// The summary block describing the iteration settings.
-    func json(_ o: HartreeFockOptions) -> JSON {
-        .object([("warm_start", warmStart.map { .string($0) } ?? .null), ("mixing", .string(o.mixing.description)),
-                 ("handover_to_anderson", o.mixing.descendsEnergy ? .number(o.handover) : .null), ("density_tolerance", .number(o.densityTolerance)),
-                 ("energy_tolerance", .number(o.energyTolerance)), ("max_iterations", .int(o.maxIterations)),
-                 ("stalled_aufbau", .string(o.stopStalledAufbau
-                    ? "stopped when stalled (residual > 1e-4 and best residual not halved in 25 iterations), at most 80; fallback from its best densities"
-                    : "whole budget of 80 iterations; fallback from the start")),
-                 ("diagonalization", .string(o.partialDiagonalization
-                    ? "dense: LAPACK dsyevr (needed levels) per iteration, dsyevd (all) for the final solution"
-                    : "dense: LAPACK dsyevd (all levels) per iteration"))])
-    }
-
-    /// Output subdirectory of one (realization, U): r###/ for a single U, r###/U<value>/ otherwise.
-    static func directory(realization r: Int, U: Double, single: Bool) -> String {
-        single ? RunContext.realizationDirectory(r) : "\(RunContext.realizationDirectory(r))/U\(U)"
     }
 }
 
@@ -171,9 +118,12 @@ struct HartreeFockCommand: ParsableCommand {
             start that ends on a saddle is displaced along its negative mode and descended with optimal \
             damping until it is a minimum; the distinct minima and the starts that reached the lowest are \
             reported. An unconverged (realization, U) exits 3 unless --allow-unconverged. \
-            Writes per realization (and per U with a --U list): moments.npy (m_i = n_up - n_dn), \
+            Writes per realization and U, r###/U<value>/ (also for a single U): moments.npy (m_i = n_up - n_dn), \
             density_up.npy, density_down.npy, eigenvalues_up.npy, eigenvalues_down.npy, \
-            near_fermi.csv (IPR and U IPR of the HF orbitals near E_F); hartree_fock.csv at the top.
+            near_fermi.csv (IPR and U IPR of the HF orbitals near E_F); hartree_fock.csv at the top. \
+            Results appear under --output when the run completes; meanwhile, and after a kill, \
+            <output>.checkpoint/r###/U<value>/ holds each converged U's densities and the running U's \
+            partial/ densities, for --warm-start.
             """)
 
     @OptionGroup var model: ModelOptions
@@ -242,251 +192,23 @@ struct HartreeFockCommand: ParsableCommand {
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
             throw ValidationError(commandLineMessage(e))
         }
-        let initial = try scf.warmStartDensities(spec)
-        let ctx = try RunContext(command: "hartree-fock", options: io, plan: Self.memoryPlan(spec, us: us.count), staged: false)
-        var unconverged = 0
-        try ctx.run {
-            var table = CSVTable(header: ["realization", "U", "mode", "converged", "energy", "energy_from_h0", "moment_count",
-                                          "sum_abs_moment", "total_sz", "n_up", "n_down", "fermi_energy", "gap", "iterations",
-                                          "sz", "hessian_min_eigenvalue", "distinct_minima", "starts_reaching_minimum"])
-            var entries = [JSON]()
-            func summary() -> [(String, JSON)] {
-                [("converged", .bool(unconverged == 0)), ("unconverged", .int(unconverged))]
-                    + summaryBody(spec, us: us, template: template, temperatures: temperatures, entries: entries)
-            }
-            try ctx.forEachHartreeFock(spec, us: us, template: template, initial: initial, saveDisorder: model.saveDisorder,
-                                       checkpoint: { try ctx.writeSummary(summary(), complete: false) }) { r, u, _, dir, result, seconds in
-                try Self.write(result, to: dir, ctx: ctx, nearFermi: nearFermi, single: spec.realizations.count == 1 && us.count == 1)
-                let count = result.momentCount(threshold: momentThreshold)
-                table.append(cells: [String(r), "\(u)", mode, "true", "\(result.energy)", "\(result.energyFromH0)", String(count),
-                              "\(result.totalAbsoluteMoment)", "\(result.totalSz)", String(result.up.occupied),
-                              String(result.down.occupied), "\(result.fermiEnergy ?? .nan)", "\(result.gap ?? .nan)",
-                              String(result.iterations), "\(result.sz)",
-                              result.stability.map { "\($0.hessianMinEigenvalue)" } ?? "",
-                              result.minima.isEmpty ? "" : String(result.minima.count),
-                              result.minima.first.map { String($0.starts.count) } ?? ""])
-                entries.append(Self.json(result, realization: r, threshold: momentThreshold, seconds: seconds, directory: dir))
-            } failed: { r, u, e in
-                unconverged += 1
-                table.append(cells: [String(r), "\(u)", mode, "false", "nan", "nan", "", "", "", "", "", "", "", "", "", "", "", ""])
-                entries.append(.object([("realization", .int(r)), ("U", .number(u)), ("converged", .bool(false)),
-                                        ("error", .string(commandLineMessage(e)))]))
-            }
-            try ctx.output.write(csv: table, to: "hartree_fock.csv")
-            try ctx.writeSummary(summary(), complete: true)
+        var study = HartreeFockStudy(spec: spec, interactions: us, options: template, initial: try scf.warmStartDensities(spec))
+        study.momentThreshold = momentThreshold
+        study.nearFermi = nearFermi
+        study.saveDisorder = model.saveDisorder
+        study.initialSource = scf.warmStart
+        let ctx = try RunContext(command: "hartree-fock", options: io, plan: HartreeFockStudy.memoryPlan(spec), staged: true)
+        ctx.attach(&study)
+        try ctx.run(checkpoint: study.checkpoint) {
+            let report = study.aggregate(try ctx.records(of: study))
+            try report.write(to: ctx.output)
+            if let why = report.firstFailure { ctx.flagUnconverged(why) }
+            try ctx.writeSummary(report.summary, complete: true)
             // An unconverged (realization, U) was flagged (exit 3 once the output is in place,
             // "status": "unconverged" at the top of summary.json); asked for, exit 0 instead.
-            if allowUnconverged && unconverged > 0 {
-                FileHandle.standardError.write(Data("warning: \(unconverged) (realization, U) did not converge; exit 0 (--allow-unconverged)\n".utf8))
+            if allowUnconverged && report.unconverged > 0 {
+                FileHandle.standardError.write(Data("warning: \(report.unconverged) (realization, U) did not converge; exit 0 (--allow-unconverged)\n".utf8))
                 ctx.outcome = .done
-            }
-        }
-    }
-
-    /// The memory of a Hartree-Fock run: the model, the dense eigensolve of each spin's mean-field
-    /// Hamiltonian (matrix, eigenvectors, workspace), the other spin's eigenvectors, and the
-    /// densities of the mixing history (a few dozen N-vectors).
-    static func memoryPlan(_ spec: ModelSpec, us: Int) -> MemoryEstimate {
-        let n = spec.lattice.siteCount, N = Double(n)
-        return MemoryPlan.estimate(sites: n, request: EigenRequest(solver: .dense, selection: .all, vectors: true),
-                                   extra: [("second spin's eigenvectors", 8 * N * N), ("densities and mixing history", 8 * 64 * N)])
-    }
-
-    /// The summary.json body of this run with the results so far.
-    func summaryBody(_ spec: ModelSpec, us: [Double], template: HartreeFockOptions, temperatures: [Double], entries: [JSON]) -> [(String, JSON)] {
-        let free = template.mode == .free
-        return [
-            ("parameters", spec.json), ("mode", .string(mode)),
-            ("spin_split", .string(spinUp.map { "fixed N_up = \($0)" } ?? (free ? "free (aufbau over both spins; fixed splits around the last one if that has no fixed point)" : "N/2 per spin"))),
-            ("starts", .int(free ? starts : 1)), ("start_seed", .string(String(startSeed))),
-            ("initial_moment_amplitude", .number(initialMoment)), ("annealing", .numbers(temperatures)),
-            ("moment_threshold", .number(momentThreshold)), ("U", .numbers(us)),
-            ("self_consistency", scf.json(template)), ("results", .array(entries)),
-        ]
-    }
-
-    static func write(_ r: HartreeFockResult, to dir: String, ctx: RunContext, nearFermi: Int, single: Bool) throws {
-        let files: [(String, [Double])] = [("moments.npy", r.moments), ("density_up.npy", r.up.density), ("density_down.npy", r.down.density),
-                                           ("eigenvalues_up.npy", r.up.orbitals.values), ("eigenvalues_down.npy", r.down.orbitals.values)]
-        for (name, values) in files {
-            try ctx.output.write(npy: values, to: "\(dir)/\(name)")
-            if single { try ctx.output.write(npy: values, to: name) }
-        }
-        var csv = CSVTable(header: ["spin", "level", "relative_to_fermi_index", "energy", "ipr", "U_ipr", "occupied"])
-        for (spin, channel) in [("up", r.up), ("down", r.down)] {
-            let lo = max(0, channel.occupied - nearFermi), hi = min(channel.orbitals.count, channel.occupied + nearFermi)
-            guard lo < hi else { continue }
-            let ipr = Localization.ipr(channel.orbitals.subset(lo..<hi))
-            for (k, a) in (lo..<hi).enumerated() {
-                csv.append(cells: [spin, String(a), String(a - channel.occupied), "\(channel.orbitals.values[a])", "\(ipr[k])",
-                            "\(r.options.U * ipr[k])", a < channel.occupied ? "1" : "0"])
-            }
-        }
-        try ctx.output.write(csv: csv, to: "\(dir)/near_fermi.csv")
-    }
-
-    static func json(_ r: HartreeFockResult, realization: Int, threshold: Double, seconds: Double, directory: String) -> JSON {
-        let base: [(String, JSON)] = [
-            ("realization", .int(realization)), ("U", .number(r.options.U)), ("converged", .bool(true)), ("directory", .string(directory)),
-            ("energy", .number(r.energy)), ("energy_from_h0", .number(r.energyFromH0)),
-            ("energy_from_eigenvalues", .number(r.energyFromEigenvalues)),
-            ("energy_check_difference", .number(r.energyFromEigenvalues - r.energy)),
-            ("moment_count", .int(r.momentCount(threshold: threshold))), ("sum_abs_moment", .number(r.totalAbsoluteMoment)),
-            ("max_abs_moment", .number(r.moments.map { abs($0) }.max() ?? 0)),
-            ("total_sz", .number(r.totalSz)), ("abs_sz", .number(r.totalSz)), ("sz", .number(r.sz)),
-            ("n_up", .int(r.up.occupied)), ("n_down", .int(r.down.occupied)),
-
-            ("fermi_energy", r.fermiEnergy.map { .number($0) } ?? .null), ("gap", r.gap.map { .number($0) } ?? .null),
-            ("iterations", .int(r.iterations)), ("density_residual", .number(r.densityResidual)),
-            ("kept_start", .int(r.start)),
-            ("runs", runs(r)),
-            ("seconds", .number(seconds)),
-        ]
-        return .object(base + stabilityFields(r))
-    }
-
-    /// Second-order stability of the kept state, how it was reached, and the distinct minima
-    /// of the search (free mode).
-    static func stabilityFields(_ r: HartreeFockResult) -> [(String, JSON)] {
-        var out: [(String, JSON)] = []
-        out.append(("hessian_min_eigenvalue", r.stability.map { .number($0.hessianMinEigenvalue) } ?? .null))
-        out.append(("hessian_residual", r.stability.map { .number($0.residual) } ?? .null))
-        out.append(("hessian_dimension", r.stability.map { .int($0.dimension) } ?? .null))
-        out.append(("is_minimum", r.stability.map { .bool($0.isMinimum) } ?? .null))
-        var following = JSON.null
-        if let f = r.following {
-            following = .object([("stop", .string(f.stop)), ("steps", .int(f.angles.count)), ("energies", .numbers(f.energies)),
-                                 ("eigenvalues", .numbers(f.eigenvalues)), ("angles", .numbers(f.angles))])
-        }
-        out.append(("following", following))
-        out.append(("distinct_minima", .int(r.minima.count)))
-        out.append(("starts_reaching_minimum", r.minima.first.map { .int($0.starts.count) } ?? .null))
-        var minima: [JSON] = []
-        for m in r.minima {
-            let fields: [(String, JSON)] = [("energy", .number(m.energy)), ("sz", .number(m.sz)),
-                                            ("sum_abs_moment", .number(m.totalAbsoluteMoment)),
-                                            ("hessian_min_eigenvalue", .number(m.hessianMinEigenvalue)),
-                                            ("starts", .array(m.starts.map { .int($0) }))]
-            minima.append(.object(fields))
-        }
-        out.append(("minima", .array(minima)))
-        return out
-    }
-
-    /// Every attempt of a solve (start, occupation rule, fixed split, iterations, outcome).
-    static func runs(_ r: HartreeFockResult) -> JSON {
-        .array(r.runs.map { run in
-            .object([("start", .int(run.start)), ("occupation", .string(run.occupation.rawValue)),
-                     ("fixed_spin_up", run.fixedSpinUp.map { .int($0) } ?? .null),
-                     ("converged", .bool(run.converged)), ("iterations", .int(run.iterations)),
-                     ("density_residual", .number(run.densityResidual)), ("energy", run.energy.isFinite ? .number(run.energy) : .null),
-                     ("total_sz", run.totalSz.isFinite ? .number(run.totalSz) : .null)])
-        })
-    }
-}
-
-extension RunContext {
-    /// Seconds between two progress lines inside a long phase (Hartree-Fock iterations,
-    /// Chebyshev probes): 5, or FERMIGLASS_PROGRESS_INTERVAL.
-    static let progressInterval: Double = ProcessInfo.processInfo.environment["FERMIGLASS_PROGRESS_INTERVAL"].flatMap(Double.init) ?? 5
-
-    /// Solves Hartree-Fock for every realization of `spec` and every U of `us` in turn, each U
-    /// warm-started from the previous U's converged densities (the first U from `initial` when
-    /// given; a non-converged U resets the warm start), with progress on stderr. `converged`
-    /// gets (realization, U, H0, the output sub-directory, the result, seconds of the solve);
-    /// `failed` gets the typed error after it has been reported on stderr; `checkpoint` runs
-    /// after either, so that a killed sweep keeps what finished.
-    func forEachHartreeFock(_ spec: ModelSpec, us: [Double], template: HartreeFockOptions,
-                            initial: (up: [Double], down: [Double])? = nil, saveDisorder: Bool = false,
-                            checkpoint: () throws -> Void,
-                            _ converged: (Int, Double, CSRMatrix, String, HartreeFockResult, Double) throws -> Void,
-                            failed: (Int, Double, HartreeFockError) throws -> Void) throws {
-        let particles = spec.filling!.particles
-        let total = spec.realizations.count * us.count
-        var done = 0
-        for r in spec.realizations {
-            let m = try spec.model(realization: r)
-            let h0 = m.hamiltonian()
-            if saveDisorder { try output.write(npy: m.onsiteEnergies, to: "\(Self.realizationDirectory(r))/disorder.npy") }
-            var previous = initial
-            for u in us {
-                var o = template
-                o.U = u
-                let clock = ContinuousClock(), t0 = clock.now
-                let dir = SelfConsistencyOptions.directory(realization: r, U: u, single: us.count == 1)
-                let partial = dir + "/partial"
-                let saver = SnapshotWriter(output: output, directory: partial, command: command,
-                                           identity: SelfConsistencyOptions.identity(spec, realization: r))
-                do {
-                    // One iteration line at most every `progressInterval` seconds (and none with --quiet).
-                    var lastLine: ContinuousClock.Instant?
-                    let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, progress: { line in
-                        let now = clock.now
-                        if let last = lastLine, now - last < .seconds(Self.progressInterval) { return }
-                        lastLine = now
-                        self.note("realization \(r), U = \(u), \(line)")
-                    }, snapshot: { saver.save($0) })
-                    previous = (result.up.density, result.down.density)
-                    try converged(r, u, h0, dir, result, (clock.now - t0).seconds)
-                    let identity = SelfConsistencyOptions.identity(spec, realization: r)
-                    try output.write(json: identity, to: dir + "/lattice.json")
-                    if spec.realizations.count == 1 && us.count == 1 { try output.write(json: identity, to: "lattice.json") }
-                    try output.removeDirectory(partial)
-                } catch let e as HartreeFockError {
-                    FileHandle.standardError.write(Data("[\(command)] realization \(r), U = \(u): \(commandLineMessage(e))\n".utf8))
-                    flagUnconverged("realization \(r), U = \(u): \(commandLineMessage(e))")
-                    if saver.saved {
-                        FileHandle.standardError.write(Data("[\(command)] its last densities are in \(output.file(partial).path): --warm-start there (with --starts 0) continues from them\n".utf8))
-                    }
-                    try failed(r, u, e)
-                    previous = nil
-                }
-                try checkpoint()
-                done += 1
-                progress(done, of: total, "(realization, U)")
-            }
-        }
-    }
-}
-
-/// Saves the densities of a running HF loop to DIR/.../partial (density_up.npy,
-/// density_down.npy, progress.json) at most every `interval` seconds (the first at once), so
-/// that a killed or unconverged run can be continued with `--warm-start DIR/.../partial`. The
-/// directory is removed when the (realization, U) converges.
-final class SnapshotWriter {
-    let output: OutputDirectory
-    let directory: String
-    let command: String
-    let interval: Duration
-    private var last: ContinuousClock.Instant? = nil
-    private var warned = false
-    private(set) var saved = false
-
-    let identity: JSON
-
-    init(output: OutputDirectory, directory: String, command: String, identity: JSON, interval: Duration = .seconds(10)) {
-        self.identity = identity
-        self.output = output
-        self.directory = directory
-        self.command = command
-        self.interval = interval
-    }
-
-    func save(_ s: HartreeFockSnapshot) {
-        let now = ContinuousClock.now
-        if let l = last, now - l < interval { return }
-        last = now
-        do {
-            try output.write(npy: s.up, to: directory + "/density_up.npy")
-            try output.write(npy: s.down, to: directory + "/density_down.npy")
-            try output.write(json: identity, to: directory + "/lattice.json")
-            try output.write(json: .object([("iteration", .int(s.iteration)), ("density_residual", .number(s.residual)),
-                                            ("energy", .number(s.energy))]), to: directory + "/progress.json")
-            saved = true
-        } catch {
-            if !warned {
-                warned = true
-                FileHandle.standardError.write(Data("[\(command)] warning: cannot save the running densities: \(commandLineMessage(error))\n".utf8))
             }
         }
     }

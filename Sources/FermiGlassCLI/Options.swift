@@ -226,6 +226,9 @@ package struct RunOptions: ParsableArguments {
         guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
         guard jobs > 0 else { throw ValidationError("--jobs must be positive, got \(jobs)") }
         if (workerUnit == nil) != (workerRecord == nil) { throw ValidationError("--worker-unit and --worker-record go together") }
+        if jobs > 1, let ranks = MPIRuntime.launcherSize, ranks > 1 {
+            throw ValidationError("--jobs \(jobs) under mpirun/srun (\(ranks) ranks): the ranks are the workers; drop --jobs")
+        }
     }
 }
 

@@ -6,12 +6,12 @@ import FermiGlassStudies
 import Foundation
 
 /// `fermiglass reproduce`: the paper's Figs. 1, 2(a), 2(b) and 3 and every number it quotes, in
-/// one command, with a REPORT.md that sets ours beside the paper's.
+/// one command, with a REPORT.md that sets ours beside the paper's (``PaperReference``).
 ///
-/// The run is a composition of the ordinary commands (`localization`, `matrix-elements`,
-/// `ground-state`, `dos`), each writing its own sub-directory with its own summary.json, so
-/// every number in the report can be regenerated alone. The W = 9 realizations are diagonalized
-/// once: the ``EigenCache`` serves every later request for the same Hamiltonian.
+/// One ``ReproductionStudy`` composes the studies in process; a unit is one realization across
+/// every study that uses it, so its W = 9 Hamiltonian is diagonalized once (``EigenCache``),
+/// and `--jobs N` runs N realizations at once in worker processes. Each computation writes its
+/// own sub-directory with its own summary.json, as its command would.
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce",
@@ -27,145 +27,67 @@ struct ReproduceCommand: ParsableCommand {
     @Flag(help: "A smaller lattice and fewer realizations (the README's main job).")
     var quick: Bool = false
 
-    @Option(help: "Directory for the data, figures and REPORT.md.")
-    var output: String
-
-    @Flag(help: "Write into a non-empty --output directory.")
-    var force: Bool = false
-
-    @Option(help: "BLAS threads (recorded).")
-    var threads: Int = 1
-
-    @Flag(help: "No progress lines on standard error.")
-    var quiet: Bool = false
+    @OptionGroup(title: "Output") var io: RunOptions
 
     @Option(help: "Disorder seed (default 1).")
     var seed: UInt64 = 1
-
-    func validate() throws {
-        guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
-    }
 
     @Option(help: .hidden) var size: Int?
     @Option(help: .hidden) var realizations: Int?
     @Option(help: .hidden) var proposals: Int?
 
-    /// The plan of a run: sizes, realizations and budgets. Level ranges scale with the number of
-    /// sites so that they keep the paper's fractions of the spectrum (levels 1600..1999 and the
-    /// levels:100 window of 3600).
-    struct Plan {
-        var size: Int
-        var realizations: Int
-        var fig1Realizations: Int
-        var dosRealizations: Int
-        var proposals: [Int]
-        var bins: [Double]
-        var name: String
-        var us = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4]
-
-        var sites: Int { size * size }
-        var fig1States: Range<Int> {
-            Int((1600.0 / 3600.0 * Double(sites)).rounded())..<Int((2000.0 / 3600.0 * Double(sites)).rounded())
-        }
-        var window: Int { max(2, Int((100.0 / 3600.0 * Double(sites)).rounded())) }
-        /// The paper's bins d = 7, 12, ..., 27 that fit well inside the lattice: the largest
-        /// minimum-image distance is L / sqrt(2), and the last bins of a small lattice sit on
-        /// the 1/N floor of <chi>.
-        static func bins(size: Int) -> [Double] {
-            let paper = [7.0, 12, 17, 22, 27].filter { $0 <= 0.5 * Double(size) }
-            return paper.count >= 3 ? paper : [2.0, 4, 6, 8, 10].filter { $0 <= 0.5 * Double(size) }
-        }
-
-        static let full = Plan(size: 60, realizations: 15, fig1Realizations: 5, dosRealizations: 5,
-                               proposals: [100_000, 1_000_000], bins: [7, 12, 17, 22, 27], name: "full (the paper's parameters)")
-        static let quick = Plan(size: 40, realizations: 6, fig1Realizations: 3, dosRealizations: 2,
-                                proposals: [100_000], bins: bins(size: 40), name: "quick (40x40, fewer realizations)")
-    }
-
     func run() throws {
-        var plan = quick ? Plan.quick : Plan.full
-        if let l = size {
-            guard l >= 12 else { throw ValidationError("--size must be at least 12 for the paper's figures, got \(l)") }
-            plan.size = l
-            plan.bins = Plan.bins(size: l)
-            plan.name += ", size \(l)x\(l)"
-        }
-        if let r = realizations {
-            guard r >= 2 else { throw ValidationError("--realizations must be at least 2 (error bars), got \(r)") }
-            plan.realizations = r
-            plan.fig1Realizations = min(plan.fig1Realizations, r)
-            plan.dosRealizations = min(plan.dosRealizations, r)
-        }
-        if let p = proposals {
-            guard p > 0 else { throw ValidationError("--proposals must be positive, got \(p)") }
-            plan.proposals = [p]
-        }
-        // Refuse a non-empty output before anything runs; everything is written into a staging
-        // directory that replaces --output when the whole reproduction has completed.
-        let out = try RunContext.openOutput(path: output, force: force, staged: true)
-        let root = out.url
-        let started = Date()
-        BLASRuntime.setThreads(threads)
-        let cache = EigenCache(capacityBytes: min(6 << 30, MemoryPlan.availableBytes / 3))
-        RunContext.eigenCache = cache
-        defer { RunContext.eigenCache = nil }
-        let common = ["--preset", "paper", "--size", String(plan.size), "--seed", String(seed), "--threads", String(threads)] + (quiet ? ["--quiet"] : [])
-        func sub(_ name: String) -> String { root.appendingPathComponent(name).path }
-        func stage(_ s: String) { if quiet { return }; FileHandle.standardError.write(Data("[reproduce] \(s) (\(Int(Date().timeIntervalSince(started))) s)\n".utf8)) }
-        var created = [String]()
-        func runSub<C: ParsableCommand>(_ type: C.Type, _ dir: String, _ args: [String]) throws {
-            var c = try type.parse(args + ["--output", sub(dir)] + (force ? ["--force"] : []))
-            created.append(dir)
-            try c.run()
-        }
-        do {
-            stage("localization: all states, \(plan.realizations) realizations")
-            try runSub(LocalizationCommand.self, "localization", common + ["--realizations", String(plan.realizations)])
-            stage("localization: the Fig. 1 states \(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)")
-            try runSub(LocalizationCommand.self, "localization-fig1-states",
-                       common + ["--realizations", String(plan.fig1Realizations), "--states", "\(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)"])
-            stage("Fig. 1: matrix elements against distance")
-            try runSub(MatrixElementsCommand.self, "fig1",
-                       common + ["--realizations", String(plan.fig1Realizations), "--states", "\(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)",
-                                 "--bins", plan.bins.map { JSON.format($0) }.joined(separator: ",")])
-            let short = Array(plan.bins.prefix(2))
-            stage("Fig. 1: the same pairs fitted on the two shortest bins \(short.map { JSON.format($0) }.joined(separator: ", "))")
-            try runSub(MatrixElementsCommand.self, "fig1-short-bins",
-                       common + ["--realizations", String(plan.fig1Realizations), "--states", "\(plan.fig1States.lowerBound):\(plan.fig1States.upperBound)",
-                                 "--bins", short.map { JSON.format($0) }.joined(separator: ",")])
-            let uList = plan.us.map { JSON.format($0) }.joined(separator: ",")
-            for p in plan.proposals {
-                stage("Fig. 2: paper Monte Carlo, \(p) proposals")
-                try runSub(GroundStateCommand.self, "fig2-paper-P\(p)",
-                           common + ["--realizations", String(plan.realizations), "--U", uList, "--algorithm", "paper",
-                                     "--proposals", String(p), "--window", "levels:\(plan.window)", "--eigen", "full"])
+        if let l = size, l < 12 { throw ValidationError("--size must be at least 12 for the paper's figures, got \(l)") }
+        if let r = realizations, r < 2 { throw ValidationError("--realizations must be at least 2 (error bars), got \(r)") }
+        if let p = proposals, p <= 0 { throw ValidationError("--proposals must be positive, got \(p)") }
+        let plan = (quick ? ReproductionPlan.quick : .full).adjusted(size: size, realizations: realizations, proposals: proposals)
+        // Everything is written into a staging directory that replaces --output when the whole
+        // reproduction has completed.
+        let ctx = try RunContext(command: "reproduce", options: io, plan: nil)
+        let cache = EigenCache(capacityBytes: min(6 << 30, StudyRunner.memoryPerJob(jobs: io.jobs) / 3))
+        let study = try ReproductionStudy(plan: plan, seed: seed, cache: cache)
+        try ctx.run {
+            let result = try study.aggregate(ctx.records(of: study))
+            let out = ctx.output!
+            func sub(_ dir: String, _ command: String, _ report: StudyReport, _ plan: MemoryEstimate) throws {
+                for file in report.files { try out.write(StudyFile(path: dir + "/" + file.path, contents: file.contents)) }
+                try ctx.writeSummary(report.summary, command: command, to: dir + "/summary.json", plan: plan)
             }
-            stage("Fig. 2: default minimizer (converged)")
-            try runSub(GroundStateCommand.self, "fig2-default",
-                       common + ["--realizations", String(plan.realizations), "--U", uList, "--algorithm", "default",
-                                 "--proposals", String(plan.proposals[0]), "--window", "levels:\(plan.window)", "--eigen", "full"])
-            stage("Fig. 3: density of states for W = 0, 3, 6, 9, 12")
-            try runSub(DOSCommand.self, "fig3", common + ["--W", "0,3,6,9,12", "--realizations", String(plan.dosRealizations)])
+            func solvePlan(_ s: LocalizationStudy) -> MemoryEstimate { MemoryPlan.estimate(sites: plan.sites, request: s.request) }
+            try sub("localization", "localization", study.localization.report(result.localization), solvePlan(study.localization))
+            try sub("localization-fig1-states", "localization", study.fig1States.report(result.fig1States), solvePlan(study.fig1States))
+            try sub("fig1", "matrix-elements", study.fig1.report(result.fig1), MemoryPlan.estimate(sites: plan.sites, request: study.fig1.request))
+            try sub("fig1-short-bins", "matrix-elements", study.fig1ShortBins.report(result.fig1ShortBins),
+                    MemoryPlan.estimate(sites: plan.sites, request: study.fig1ShortBins.request))
+            for (run, report) in zip(study.fig2, result.fig2) {
+                try report.write(to: out, under: run.directory + "/")
+                let s = run.study
+                try ctx.writeSummary(report.summary, command: "ground-state", to: run.directory + "/summary.json",
+                                     plan: s.study.memoryPlan(lattice: s.spec.lattice, filling: s.spec.filling!, interactions: s.interactions.count))
+            }
+            try sub("fig3", "dos", study.fig3.report(result.fig3), try DOSCommand.plan(study.fig3))
 
-            stage("figures")
-            Figures.render("plot_decay.py", [sub("fig1"), "--output", sub("fig1.png")])
-            Figures.render("plot_ground_state.py", [sub("fig2-paper-P\(plan.proposals[0])"), "--out", sub("fig2.png")])
-            Figures.render("plot_dos.py", [sub("fig3") + "/dos.csv", "--output", sub("fig3.png")])
+            func path(_ name: String) -> String { out.file(name).path }
+            ctx.note("figures")
+            Figures.render("plot_decay.py", [path("fig1"), "--output", path("fig1.png")])
+            Figures.render("plot_ground_state.py", [path(study.fig2[0].directory), "--out", path("fig2.png")])
+            Figures.render("plot_dos.py", [path("fig3") + "/dos.csv", "--output", path("fig3.png")])
 
-            stage("REPORT.md")
-            let report = try PaperReport(root: root, plan: plan, cacheHits: cache.hits,
-                                         seconds: Date().timeIntervalSince(started), threads: threads, seed: seed)
+            let report = ReproductionReport(result.measurements(study), plan: plan, cacheHits: result.cacheHits,
+                                            seconds: Date().timeIntervalSince(ctx.started), threads: io.threads, seed: seed)
             try out.write(text: report.markdown, to: "REPORT.md")
             try out.write(json: report.json, to: "summary.json")
-            try out.commit()
-            stage("done: \(out.destination.appendingPathComponent("REPORT.md").path)")
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            for d in created { try? FileManager.default.removeItem(at: root.appendingPathComponent(d)) }
-            out.abandon()
-            FileHandle.standardError.write(Data("error: \(commandLineMessage(error))\n".utf8))
-            throw ExitCode(1)
         }
+        ctx.note("done: \(URL(fileURLWithPath: io.output).appendingPathComponent("REPORT.md").path)")
+    }
+}
+
+extension RunContext {
+    /// The summary.json of one computation of a composed run, as its own command writes it:
+    /// {command, status, <body...>, memory_plan, provenance}, at `path`.
+    func writeSummary(_ body: [(String, JSON)], command: String, to path: String, plan: MemoryEstimate) throws {
+        let summary = JSON.object([("command", .string(command)), ("status", .string("done"))] + body
+                                  + [("memory_plan", Self.json(plan)), ("provenance", provenance)])
+        try output.write(json: summary, to: path)
     }
 }

@@ -34,8 +34,14 @@ package final class RunContext {
         self.command = command
         self.options = options
         self.plan = plan
-        PhaseProgress.current = PhaseProgress(command: command, quiet: options.quiet)
-        if options.worker == nil {
+        // An MPI worker rank (mpirun/srun, rank > 0) writes nothing and says nothing: it waits
+        // until rank 0 reaches the study, then computes the units rank 0 hands out.
+        let mpiWorker = try !MPIStudyExecutor.join()
+        PhaseProgress.current = PhaseProgress(command: command, quiet: options.quiet || mpiWorker)
+        if mpiWorker {
+            output = nil
+            do { try MPIStudyExecutor.awaitStudy() } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
+        } else if options.worker == nil {
             if let plan { try Self.check(plan, command: command, jobs: options.jobs) }
             output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
             if let warning = StudyRunner.oversubscription(jobs: options.jobs, threads: options.threads) {
@@ -183,6 +189,9 @@ package final class RunContext {
     }
 
     private func serveIfWorker<S: Study>(_ study: S) throws {
+        if MPIStudyExecutor.isWorker {
+            do { try MPIStudyExecutor.serve(study) { Self.failure($0) } } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
+        }
         guard let w = options.worker else { return }
         let code = try StudyWorker.serve(study, unit: w.unit, to: w.record) { Self.failure($0) }
         throw ExitCode(code)
@@ -190,12 +199,16 @@ package final class RunContext {
 
     /// The provenance block: what produced this output.
     var provenance: JSON {
-        .object([
+        let head: [(String, JSON)] = [
             ("fermiglass_version", .string(Provenance.version)),
             ("git_commit", .string(Provenance.gitCommit)),
             ("command_line", .array(Provenance.commandLine.map { .string($0) })),
             ("threads", .int(BLASRuntime.threads)),
             ("threads_requested", .int(options.threads)),
+        ]
+        // Under mpirun/srun: the ranks of the job (rank 0 wrote, the others computed units).
+        let mpi: [(String, JSON)] = MPIStudyExecutor.ranks.map { [("mpi_ranks", .int($0))] } ?? []
+        return .object(head + mpi + [
             ("libraries", .object(LibraryVersions.all.map { ($0.0, .string($0.1)) })),
             ("host", .string(Provenance.host)),
             ("started", .string(Provenance.timestamp(started))),

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import FermiGlassIO
 import FermiGlassSolvers
@@ -21,6 +22,9 @@ struct SolverOptions: ParsableArguments {
 
     @Option(help: "--solver patches: patches of at most this many sites are solved dense (LAPACK), larger ones by shift-invert.")
     var patchDenseLimit: Int = PatchOptions().denseLimit
+
+    @Option(help: "--solver patches: directory where every finished patch is saved (append-only, fsync'd); a killed run given the same directory resumes without solving them again.")
+    var patchCheckpoint: String?
 
     @Option(parsing: .unconditional, help: "Shift-invert: compute the --count states closest to this energy (units of t1); a negative value as --sigma -1.2 or --sigma=-1.2.")
     var sigma: Double?
@@ -96,9 +100,12 @@ struct SolverOptions: ParsableArguments {
         if choice == .shiftInvert && selection == .all {
             throw ValidationError("--solver shift-invert needs --sigma E --count k, or --window levels:K|energy:D with a filling")
         }
+        var patches = PatchOptions(residualTolerance: residualTol, halo: patchHalo, interior: patchInterior,
+                                   denseLimit: patchDenseLimit, checkpoint: patchCheckpoint)
+        // Test hook (checkpoint tests): a real kill after this many patches.
+        patches.killAfterPatches = ProcessInfo.processInfo.environment["FERMIGLASS_TEST_KILL_AFTER_PATCHES"].flatMap { Int($0) }
         return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions, cache: RunContext.eigenCache,
-                            patches: PatchOptions(residualTolerance: residualTol, halo: patchHalo, interior: patchInterior,
-                                                  denseLimit: patchDenseLimit))
+                            patches: patches)
     }
 
     /// Refuses --solver patches where it is not wired yet (everything but `spectrum --window`).

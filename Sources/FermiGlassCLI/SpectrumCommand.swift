@@ -49,11 +49,21 @@ struct SpectrumCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = self.store ?? (patches ? .local : .dense)
         let spec = try model.resolve(needsFilling: solverOptions.window != nil)
-        var request = try solverOptions.request(fermiIndex: spec.filling?.fermiIndex, vectors: saveVectors || store == .local)
-        if store == .local { request.storage = .local(lattice: spec.lattice, maxDiscardedWeight: maxDiscardedWeight) }
-        if patches { request.cache = nil }
+        var request = try solverOptions.request(fermiIndex: spec.filling?.fermiIndex, vectors: saveVectors)
+        // --solver auto may pick the patches (PatchCostModel): then the states are held compressed too.
+        var usesPatches = patches
+        if request.solver == .auto, self.store == nil, let r = spec.realizations.first {
+            var probe = request
+            probe.model = try spec.model(realization: r)
+            usesPatches = Eigensolver.resolve(probe, sites: spec.lattice.siteCount) == .patches
+        }
+        let store = self.store ?? (usesPatches ? .local : .dense)
+        if store == .local {
+            request.vectors = true
+            request.storage = .local(lattice: spec.lattice, maxDiscardedWeight: maxDiscardedWeight)
+        }
+        if usesPatches { request.cache = nil }
         let plan = MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request)
         let study = SpectrumStudy(spec: spec, request: request, keepVectors: saveVectors, maxDiscardedWeight: maxDiscardedWeight,
                                   selectionLabel: solverOptions.window.map { "--window " + $0 } ?? "")

@@ -24,7 +24,7 @@ public enum IOError: Error, Equatable, ParameterAdvising {
 
     /// A failed file-system call in the user's words: what could not be done to which path,
     /// and why (a full disk, a file where a directory should be, a permission, ...).
-    static func fileSystem(_ code: Int32, path: String, action: String) -> IOError {
+    public static func fileSystem(_ code: Int32, path: String, action: String) -> IOError {
         let reason: String
         switch code {
         case ENOSPC: reason = "the disk is full"
@@ -40,7 +40,7 @@ public enum IOError: Error, Equatable, ParameterAdvising {
     }
 
     /// The errno behind a Foundation error (NSError's underlying POSIX error), if any.
-    static func errnoCode(of error: Error) -> Int32? {
+    public static func errnoCode(of error: Error) -> Int32? {
         let ns = error as NSError
         if ns.domain == NSPOSIXErrorDomain { return Int32(ns.code) }
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return errnoCode(of: underlying) }

@@ -39,6 +39,16 @@ public enum NPY {
     }
 
     private static func encode(descr: String, shape: [Int], count: Int, body: (inout Data) -> Void) -> Data {
+        var data = header(descr: descr, shape: shape)
+        data.reserveCapacity(data.count + 8 * count)
+        body(&data)
+        return data
+    }
+
+    /// The `.npy` header (magic, version 1.0, header dictionary padded to 64 bytes) of an array
+    /// of `descr` ("<f8", "<i8") and `shape`, C order: the data follow it directly (a writer
+    /// that streams the data writes this first).
+    public static func header(descr: String, shape: [Int]) -> Data {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
         // magic (6) + version (2) + header length (2) + header + '\n' is a multiple of 64.
@@ -48,8 +58,6 @@ public enum NPY {
         let len = UInt16(header.utf8.count)
         data.append(contentsOf: [UInt8(len & 0xFF), UInt8(len >> 8)])
         data.append(header.data(using: .ascii)!)
-        data.reserveCapacity(data.count + 8 * count)
-        body(&data)
         return data
     }
 

@@ -63,8 +63,16 @@ public enum NPZ {
             end -= 1
         }
         guard end >= 0 else { throw IOError.invalidFile("\(source) is not a .npz (ZIP) file") }
-        let count = try u16(end + 10)
+        var count = try u16(end + 10)
         var at = try u32(end + 16)
+        // ZIP64: the end-of-central-directory fields are saturated and a locator just before
+        // the record points to the ZIP64 record with the 64-bit count and offset.
+        if (count == 0xFFFF || at == 0xFFFF_FFFF), end >= 20, try u32(end - 20) == 0x0706_4b50 {
+            let record = try u64(end - 12)
+            guard try u32(record) == 0x0606_4b50 else { throw IOError.invalidFile("\(source): corrupt ZIP64 end of central directory") }
+            count = try u64(record + 32)
+            at = try u64(record + 48)
+        }
         var members = [(name: String, npy: Data)]()
         for _ in 0..<count {
             guard try u32(at) == 0x0201_4b50 else { throw IOError.invalidFile("\(source): corrupt ZIP central directory") }
@@ -124,10 +132,15 @@ public enum NPZ {
     }
 
     /// The CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) that ZIP stores per member.
-    public static func crc32(_ data: Data) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        data.withUnsafeBytes { raw in
-            for byte in raw { crc = crcTable[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+    public static func crc32(_ data: Data) -> UInt32 { crc32(data, continuing: 0) }
+
+    /// The CRC-32 of the bytes before `data` (whose CRC-32 is `previous`) followed by `data`.
+    public static func crc32(_ data: Data, continuing previous: UInt32) -> UInt32 {
+        var crc: UInt32 = previous ^ 0xFFFF_FFFF
+        crcTable.withUnsafeBufferPointer { table in
+            data.withUnsafeBytes { raw in
+                for byte in raw { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            }
         }
         return crc ^ 0xFFFF_FFFF
     }

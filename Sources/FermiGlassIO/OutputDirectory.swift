@@ -89,6 +89,28 @@ public final class OutputDirectory {
         if !written.contains(target) { written.append(target) }
     }
 
+    /// Writes `relative` atomically through `body`, which creates the file at the path it is
+    /// given (a temporary name beside the target) and streams into it; renamed into place
+    /// when `body` returns.
+    public func writeStreamed(to relative: String, _ body: (String) throws -> Void) throws {
+        let target = file(relative)
+        try ensureDirectory(target.deletingLastPathComponent())
+        let tmp = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try body(tmp.path)
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw error
+        }
+        guard rename(tmp.path, target.path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(at: tmp)
+            throw IOError.fileSystem(code, path: target.path, action: "write")
+        }
+        if !written.contains(target) { written.append(target) }
+    }
+
     /// Removes the sub-directory `relative` and everything in it (nothing if it does not exist).
     public func removeDirectory(_ relative: String) throws {
         let target = file(relative)
@@ -176,7 +198,7 @@ public final class OutputDirectory {
 private func renameat2(_ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32, _ newpath: UnsafePointer<CChar>, _ flags: UInt32) -> Int32
 
 /// A CSV table with a header row; numbers are written in shortest round-trip form.
-public struct CSVTable {
+public struct CSVTable: Codable, Sendable {
     public var header: [String]
     public var rows: [[String]] = []
 

@@ -62,6 +62,17 @@ public enum ChebyshevCore {
     /// (probes run 8 to a block, so the calls come 8 at a time).
     public static func coreDensity(h: CSRMatrix, lattice: Lattice, window: some EigenstateStore, moments m: Int,
                                    probeSpacing: Int? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Result {
+        guard m >= 2 else { throw ModelError.invalidParameter("the Chebyshev expansion needs at least 2 moments, got \(m)") }
+        guard window.count > 0 else { throw ModelError.invalidParameter("the Chebyshev core density needs the window eigenvectors of this lattice") }
+        return try coreDensity(h: h, lattice: lattice, window: window, coefficients: dampedStep(h, window: window, moments: m),
+                               probeSpacing: probeSpacing, progress: progress)
+    }
+
+    /// The same with the step's Chebyshev coefficients given (scaled as ``scaling(_:)``; for
+    /// example the undamped erfc step of ``erfcStep(h:window:lower:upper:moments:widthRatio:)``).
+    public static func coreDensity(h: CSRMatrix, lattice: Lattice, window: some EigenstateStore, coefficients: [Double],
+                                   probeSpacing: Int? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> Result {
+        let m = coefficients.count
         let n = h.rowCount
         guard (window as? Eigenpairs)?.hasVectors ?? true, window.count > 0, window.dimension == n, n == lattice.siteCount else {
             throw ModelError.invalidParameter("the Chebyshev core density needs the window eigenvectors of this lattice")
@@ -78,9 +89,6 @@ public enum ChebyshevCore {
         let lo = gershgorin.lowerBound, hi = gershgorin.upperBound
         let a = 0.505 * (hi - lo), b = 0.5 * (hi + lo)
         let step = 0.5 * (window.values.first! + window.values.last!)
-        let g = jackson(m)
-        var coefficients = KernelPolynomial.stepCoefficients(at: (step - b) / a, count: m)
-        for k in 1..<m { coefficients[k] = g[k] * coefficients[k] }
         let kpm = KernelPolynomial(h, bounds: SpectralBounds(center: b, halfWidth: a))
         // Probe colours.
         let side = min(s, max(lattice.lx, lattice.ly))

@@ -10,7 +10,7 @@
 ///   (empty levels below E_F) when no level is polarized;
 /// * the real-space moment map m_i = sum_a (n_a,up - n_a,dn) |phi_a(i)|^2 (needs the window
 ///   states) and the number of sites with |m_i| above `momentThreshold`.
-public struct GroundStateObservables: Sendable {
+public struct GroundStateObservables: Sendable, Codable {
     public let energy: Double
     public let polarized: Int
     public let totalSz: Double

@@ -128,7 +128,7 @@ public struct GroundStateProblem: Sendable {
 }
 
 /// Occupations n_a,s in {0, 1} of the window levels.
-public struct Occupations: Sendable, Equatable {
+public struct Occupations: Sendable, Equatable, Codable {
     public var up: [UInt8]
     public var dn: [UInt8]
 

@@ -2,14 +2,14 @@ import FermiGlassModel
 
 /// One point of a run's convergence record: after `step` proposals (paper) or sweeps/restarts
 /// (default), the energy E1 and the number of polarized levels.
-public struct ConvergencePoint: Sendable, Equatable {
+public struct ConvergencePoint: Sendable, Equatable, Codable {
     public var step: Int
     public var energy: Double
     public var polarized: Int
 }
 
 /// The outcome of a ground-state search.
-public struct GroundStateResult: Sendable {
+public struct GroundStateResult: Sendable, Codable {
     /// Which algorithm produced it ("paper" or "default").
     public var algorithm: String
     public var occupations: Occupations

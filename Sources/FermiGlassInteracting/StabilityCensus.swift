@@ -29,7 +29,7 @@
 /// This is a small public API on purpose: it takes only (xi, chi over the window, core shift, U,
 /// occupied count), so it can be evaluated in any orthonormal single-particle basis, for example
 /// the Hartree-Fock orbitals. Energies in units of t1.
-public struct StabilityCensus: Sendable {
+public struct StabilityCensus: Sendable, Codable {
     /// E_1(a) for every window level, in the order given.
     public let hartreeEnergies: [Double]
     /// E_2(a, a) = 2 E_1(a) + U IPR_a for every window level.

@@ -239,6 +239,14 @@ public enum Eigensolver {
         return n <= autoCrossover ? .dense : .shiftInvert
     }
 
+    /// The solver `auto` resolves to for `request` on `n` sites: the localized patches when the
+    /// request carries its model and ``PatchCostModel`` estimates them faster for its window,
+    /// else the size rule of ``resolve(_:sites:selection:)``.
+    public static func resolve(_ request: EigenRequest, sites n: Int) -> SolverChoice {
+        if request.solver == .auto, let choice = PatchCostModel.autoChoice(request, sites: n), choice == .patches { return .patches }
+        return resolve(request.solver, sites: n, selection: request.selection)
+    }
+
     /// The backend `choice` stands for, for `n` sites and `selection` (`auto` resolved).
     public static func backend(_ choice: SolverChoice, sites n: Int, selection: StateSelection) -> any EigensolverBackend {
         switch resolve(choice, sites: n, selection: selection) {
@@ -251,7 +259,7 @@ public enum Eigensolver {
     /// Solves `request` for the symmetric matrix `h` on the backend of `request.solver`, with
     /// residual and orthogonality checks.
     public static func solve(_ h: CSRMatrix, _ request: EigenRequest) throws -> EigenSolution {
-        try solve(h, request, backend: backend(request.solver, sites: h.rowCount, selection: request.selection))
+        try solve(h, request, backend: backend(resolve(request, sites: h.rowCount), sites: h.rowCount, selection: request.selection))
     }
 
     /// Solves `request` on a given backend (served from `request.cache` when it holds the

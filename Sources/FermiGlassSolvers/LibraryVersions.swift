@@ -6,7 +6,7 @@ public enum LibraryVersions {
     /// CHOLMOD's run-time version, e.g. "3.0.14".
     public static var cholmod: String { LDLFactorization.version }
 
-    /// MUMPS's version (sequential build), e.g. "5.5.1".
+    /// MUMPS's version (Debian's MPI build, run on MPI_COMM_SELF), e.g. "5.5.1".
     public static var mumps: String { MUMPSFactorization.version }
 
     /// ARPACK-NG's version from its pkg-config file (ARPACK has no run-time version call).

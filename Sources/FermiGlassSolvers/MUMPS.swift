@@ -7,7 +7,7 @@ import Foundation
 // every INFOG(1) error to ``SolverError/mumps(status:message:)``.
 
 /// Multifrontal LDL^T factorization P (H - sigma I) P^T = L D L^T of a sparse symmetric
-/// indefinite matrix (MUMPS, SYM = 2, sequential), with the fill-reducing ordering chosen once
+/// indefinite matrix (MUMPS, SYM = 2, on MPI_COMM_SELF), with the fill-reducing ordering chosen once
 /// and reused for every shift.
 ///
 /// Frontal matrices are dense, so the factorization and the multi-vector solves run in BLAS-3
@@ -17,9 +17,9 @@ import Foundation
 /// number of eigenvalues of H below sigma (Sylvester's law of inertia; CONVENTIONS.md §2).
 ///
 /// Not thread-safe: one instance per thread. Calls into MUMPS are moreover serialised
-/// process-wide (``call()``): Debian's sequential build keeps Fortran work arrays in static
-/// storage, and two instances factoring at once on different threads corrupt each other
-/// (observed: spurious INFOG(1) = -13 allocation failures).
+/// process-wide (``call()``): Debian's build keeps Fortran work arrays in static storage, and
+/// two instances factoring at once on different threads corrupt each other (observed with the
+/// sequential build: spurious INFOG(1) = -13 allocation failures).
 final class MUMPSFactorization: SparseLDL {
     /// Serialises every dmumps_c call in the process.
     private static let lock = NSLock()
@@ -64,6 +64,8 @@ final class MUMPSFactorization: SparseLDL {
         guard h.rowCount < Int(Int32.max) else {
             throw SolverError.invalidArgument("MUMPS (32-bit indices) takes at most \(Int32.max - 1) rows, got \(h.rowCount)")
         }
+        // The MPI build of MUMPS needs MPI running; each instance works alone on MPI_COMM_SELF.
+        let communicator = try MPIRuntime.selfCommunicatorFortranHandle()
         let n = h.rowCount
         dimension = n
         var count = 0
@@ -98,8 +100,8 @@ final class MUMPSFactorization: SparseLDL {
 
         id = .allocate(capacity: 1)
         id.initialize(to: DMUMPS_STRUC_C())
-        id.pointee.comm_fortran = -987654  // USE_COMM_WORLD; the sequential library ignores it
-        id.pointee.par = 1
+        id.pointee.comm_fortran = communicator  // MPI_COMM_SELF: one process, no distribution
+        id.pointee.par = 1                      // the host (the only process) works too
         id.pointee.sym = 2                 // general symmetric (indefinite)
         id.pointee.job = -1
         call()

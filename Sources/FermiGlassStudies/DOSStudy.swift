@@ -96,7 +96,7 @@ public struct DOSStudy: Study {
         var result = Result(records: records, bins: bins,
                             histograms: levels.map { DensityOfStates.histogram(levels: $0, siteCount: n, binWidth: binWidth, bins: bins) },
                             bandwidths: levels.map { wholeBand ? $0.map(DensityOfStates.bandwidth) : $0.map { _ in .nan } },
-                            solver: SolveDiagnosticsRecord.merged(records.map(\.solver))!)
+                            solver: Self.merged(records, count: disorderStrengths.count))
         if let f = spec.filling, wholeBand {
             let ef = levels.map { $0.map { 0.5 * ($0[f.fermiIndex - 1] + $0[f.fermiIndex]) } }
             result.fermiEnergies = ef
@@ -105,5 +105,12 @@ public struct DOSStudy: Study {
             }
         }
         return result
+    }
+
+    /// The solves merged over the realizations of each W, then over W in order (as `dos` has
+    /// always joined the method names of computed and cached solves).
+    static func merged(_ records: [Record], count: Int) -> SolveDiagnostics {
+        let byW = (0..<count).map { w in SolveDiagnosticsRecord.merged(records.filter { $0.w == w }.map(\.solver))! }
+        return byW.dropFirst().reduce(byW[0]) { $0.merged(with: $1) }
     }
 }

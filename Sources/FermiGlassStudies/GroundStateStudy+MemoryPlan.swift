@@ -11,6 +11,7 @@ extension GroundStateStudy {
     /// states (4 k^2 doubles) and the per-U occupations (k x 2) and moment maps (N).
     public func memoryPlan(lattice: Lattice, filling: Filling, interactions us: Int) -> MemoryEstimate {
         let n = lattice.siteCount
+        if solver(sites: n) == .patches { return patchMemoryPlan(lattice: lattice, filling: filling, interactions: us) }
         let sparse = solver(sites: n) == .shiftInvert
         let request = sparse
             ? EigenRequest(solver: .shiftInvert, selection: .fermiWindow(fermiIndex: filling.fermiIndex, window: settings.window),

@@ -59,12 +59,22 @@ public struct GroundStateStudy: Sendable {
         public var keepDetails: Bool = true
         /// Progress inside the long phases (the Chebyshev core's probes): (phase, done, total).
         public var progress: (@Sendable (String, Int, Int) -> Void)? = nil
+        /// Patch path (`.patches`): the patch solver's settings.
+        public var patches: PatchOptions = PatchOptions()
+        /// Patch path: the Chebyshev order (nil: the smallest whose polynomial error bound is
+        /// <= ``corePolynomialTarget``, see ``ChebyshevCore/moments(h:window:lower:upper:target:limit:)``).
+        public var chebyshevMomentsOnPatches: Int? = nil
+        /// Patch path: the bound on the core density's polynomial error the order is chosen for.
+        public var corePolynomialTarget: Double = 1e-6
+        /// Patch path: sites whose core density is recomputed by unit probes to measure the
+        /// probing error.
+        public var coreSampleSites: Int = 16
 
         public init() {}
     }
 
     /// One (realization, U) outcome.
-    public struct Run: Sendable {
+    public struct Run: Sendable, Codable {
         public var observables: GroundStateObservables
         public var result: GroundStateResult
         public var paperEnergy: Double?
@@ -77,7 +87,7 @@ public struct GroundStateStudy: Sendable {
     }
 
     /// Everything one realization contributes.
-    public struct Realization {
+    public struct Realization: Sendable, Codable {
         public var realization: Int
         /// Global level range of the window.
         public var window: Range<Int>
@@ -153,7 +163,7 @@ public struct GroundStateStudy: Sendable {
         let h = model.hamiltonian()
         let n = h.rowCount
         let f = filling.fermiIndex
-        let sparse = solver(sites: n) == .shiftInvert
+        let sparse = solver(sites: n) != .dense
         let t0 = clock.now
         var problem: GroundStateProblem
         var coreInfo: [(String, JSON)]
@@ -165,7 +175,15 @@ public struct GroundStateStudy: Sendable {
         var checks: SolveDiagnostics
         var levelsComputed: Int
         var windowStorage: JSON = .object([("kind", .string("dense columns"))])
-        if sparse {
+        var patchInfo: JSON? = nil
+        if solver(sites: n) == .patches {
+            let w = try patchWindow(model, h: h, filling: filling, realization: r)
+            problem = w.problem; fermi = w.fermi; range = w.range; checks = w.checks
+            levelsComputed = w.range.count; windowStorage = w.windowStorage; coreInfo = w.coreInfo; patchInfo = w.patchInfo
+            lIPR = problem.ipr
+            lKey = "window_states"
+            lStates = "the \(range.count) window states \(range.lowerBound)..<\(range.upperBound) of every realization (patch path: no full spectrum)"
+        } else if sparse {
             let storage: EigenstateStorage = s.maxDiscardedWeight.map { .local(lattice: model.lattice, maxDiscardedWeight: $0) } ?? .dense
             let sol = try Eigensolver.solve(h, EigenRequest(solver: .shiftInvert, selection: .fermiWindow(fermiIndex: f, window: s.window),
                                                             vectors: true, engine: s.engine, storage: storage, cache: s.cache))
@@ -313,7 +331,8 @@ public struct GroundStateStudy: Sendable {
             ("max_orthogonality_error", .number(checks.maxOrthogonalityError)),
         ] + (sparse ? [("certified", .bool(checks.certified)),
                        ("window_storage", windowStorage),
-                       ("counters", .object(checks.counters.map { ($0.0, .int($0.1)) }))] : []))
+                       ("counters", .object(checks.counters.map { ($0.0, .int($0.1)) }))] : [])
+            + (patchInfo.map { [("patches", $0)] } ?? []))
         var out = Realization(realization: r, window: range, xi: problem.xi, xiRelative: xiRel, fermiEnergy: ef,
                               iprWindowMean: Statistics.mean(ipr), windowIPR: ipr, dosPerSite: dos, halfWidth: halfWidth,
                               fermiOccupied: problem.fermiOccupied, sites: n, runs: runs, localizationIPR: lIPR,

@@ -55,6 +55,9 @@ public struct StudyRunner: Sendable {
     /// Hands each (unit, record) to `body` in unit order, as soon as the unit and all units
     /// before it are done: per-unit output can be written and dropped while later units run.
     public func forEachRecord<S: Study>(of study: S, _ body: (Int, S.Record) throws -> Void) throws {
+        if MPIStudyExecutor.hasWorkers {  // rank 0 of an MPI job: the ranks are the workers
+            return try MPIStudyExecutor.forEachRecord(of: study, progress: progress, body)
+        }
         let units = study.units
         let clock = StudyProgress.Clock(total: units.count, kind: study.unitKind)
         guard usesWorkers, units.count > 1, let launcher else {

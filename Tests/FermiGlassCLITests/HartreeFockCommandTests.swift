@@ -46,7 +46,8 @@ struct HartreeFockCommandTests {
         #expect(lambda > 0)
         #expect(abs((entry["U_lambda_max"]?.doubleValue ?? 0) - 0.5 * lambda) < 1e-12)
         #expect(entry["census"]?["two_sided"]?.intValue != nil)
-        #expect(FileManager.default.fileExists(atPath: dir + "/pi_eigenvalues.npy") || FileManager.default.fileExists(atPath: dir + "/r000/pi_eigenvalues.npy"))
+        // Per-U folders even for a single U (issue 21, item 10).
+        #expect(FileManager.default.fileExists(atPath: dir + "/r000/U0.5/pi_eigenvalues.npy"))
     }
 
     /// An open shell at E_F (clean half-filled 4 x 4: six levels at E = 0, three filled per
@@ -98,7 +99,7 @@ struct HartreeFockCommandTests {
         defer { for d in [first, second] { try? FileManager.default.removeItem(atPath: d) } }
         let a = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1", "--starts", "2", "--output", first])
         #expect(a.status == 0, "stderr: \(a.stderr)")
-        let b = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1,1.5", "--starts", "0", "--warm-start", first + "/r000", "--output", second])
+        let b = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1,1.5", "--starts", "0", "--warm-start", first + "/r000/U1.0", "--output", second])
         #expect(b.status == 0, "stderr: \(b.stderr)")
         let sa = try JSON.parse(String(contentsOfFile: first + "/summary.json", encoding: .utf8))
         let sb = try JSON.parse(String(contentsOfFile: second + "/summary.json", encoding: .utf8))
@@ -113,10 +114,10 @@ struct HartreeFockCommandTests {
         }
         let firstRuns = try #require(resultsB.first?["runs"]?.arrayValue)
         #expect((firstRuns.first?["iterations"]?.intValue ?? 99) <= 3)
-        let ma = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: first + "/r000/moments.npy"))).values
+        let ma = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: first + "/r000/U1.0/moments.npy"))).values
         let mb = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: second + "/r000/U1.0/moments.npy"))).values
         #expect(zip(ma, mb).map { abs($0 - $1) }.max() ?? 1 < 1e-6)
-        #expect(sb["self_consistency"]?["warm_start"]?.stringValue == first + "/r000")
+        #expect(sb["self_consistency"]?["warm_start"]?.stringValue == first + "/r000/U1.0")
     }
 
     /// A warm start that does not fit is refused before any output: wrong lattice size, more
@@ -129,8 +130,8 @@ struct HartreeFockCommandTests {
         let empty = small + "/empty"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         let cases: [([String], String)] = [
-            (["--warm-start", small + "/r000"], "--warm-start: the densities in \(small)/r000 come from another lattice (Lx 4, Ly 4, t2 0.0, W 3.0, particles 10); this run has Lx 8, Ly 8, t2 0.6, W 9.0, particles 54"),
-            (["--warm-start", small + "/r000", "--realizations", "2"], "--warm-start needs a single realization (e.g. --realization-range 2:3), got 2"),
+            (["--warm-start", small + "/r000/U1.0"], "--warm-start: the densities in \(small)/r000/U1.0 come from another lattice (Lx 4, Ly 4, t2 0.0, W 3.0, particles 10); this run has Lx 8, Ly 8, t2 0.6, W 9.0, particles 54"),
+            (["--warm-start", small + "/r000/U1.0", "--realizations", "2"], "--warm-start needs a single realization (e.g. --realization-range 2:3), got 2"),
             (["--warm-start", empty], "--warm-start: \(empty)/density_up.npy does not exist"),
         ]
         for (extra, message) in cases {
@@ -180,7 +181,7 @@ struct HartreeFockCommandTests {
         #expect(s.status == 0, "stderr: \(s.stderr)")
     }
 
-    /// An unconverged (or killed) U keeps its running densities in r000/partial, and
+    /// An unconverged (or killed) U keeps its running densities in r000/U3.0/partial, and
     /// --warm-start there continues: a run stopped after 2 iterations leaves density files
     /// with one value per site and a progress record of iteration 1 (the first snapshot is
     /// written at once, later ones at most every 10 s); continued from them the same U
@@ -192,14 +193,16 @@ struct HartreeFockCommandTests {
         // not a search over several starts.
         let common = ["--U", "3", "--mode", "free", "--starts", "0", "--mode-starts", "0", "--mixing", "ediis"]
         let a = try runFermiGlass(["hartree-fock"] + Self.model + common + ["--max-iterations", "2", "--output", stopped])
-        #expect(a.stderr.contains("its last densities are in \(stopped)/r000/partial"), "stderr: \(a.stderr)")
-        let up = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: stopped + "/r000/partial/density_up.npy")))
+        #expect(a.stderr.contains("its last densities are in \(stopped)/r000/U3.0/partial"), "stderr: \(a.stderr)")
+        // The checkpoint beside the output is gone once the run has completed.
+        #expect(!FileManager.default.fileExists(atPath: stopped + ".checkpoint"))
+        let up = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: stopped + "/r000/U3.0/partial/density_up.npy")))
         #expect(up.values.count == 64)
-        let progress = try JSON.parse(String(contentsOfFile: stopped + "/r000/partial/progress.json", encoding: .utf8))
+        let progress = try JSON.parse(String(contentsOfFile: stopped + "/r000/U3.0/partial/progress.json", encoding: .utf8))
         #expect(progress["iteration"]?.intValue == 1)
-        let b = try runFermiGlass(["hartree-fock"] + Self.model + common + ["--warm-start", stopped + "/r000/partial", "--output", continued])
+        let b = try runFermiGlass(["hartree-fock"] + Self.model + common + ["--warm-start", stopped + "/r000/U3.0/partial", "--output", continued])
         #expect(b.status == 0, "stderr: \(b.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: continued + "/r000/partial"))
+        #expect(!FileManager.default.fileExists(atPath: continued + "/r000/U3.0/partial"))
         let c = try runFermiGlass(["hartree-fock"] + Self.model + common + ["--output", whole])
         #expect(c.status == 0, "stderr: \(c.stderr)")
         func energy(_ dir: String) throws -> Double? {
@@ -209,36 +212,41 @@ struct HartreeFockCommandTests {
         #expect(abs(eb - ec) < 1e-6, "continued \(eb), uninterrupted \(ec)")
     }
 
-    /// A killed U sweep keeps what finished: summary.json is rewritten after every (realization,
-    /// U) with "complete": false, so killing the run during the second U leaves the first U's
-    /// result (matching its moments.npy), and a finished run says "complete": true.
+    /// A killed U sweep keeps what finished, and the earlier results are untouched: the results
+    /// go through the staging directory (issue 21), while every converged (realization, U) is
+    /// checkpointed at once in `<output>.checkpoint/r###/U<value>/` (its densities to
+    /// --warm-start from, its moments and its summary entry). Killing the run during the second
+    /// U leaves the first U's checkpoint (result.json matching its moments.npy), no checkpoint of
+    /// the later U, and the old contents of --output (a --force rerun over an earlier run).
     @Test func killedSweepKeepsFinishedResults() throws {
         let dir = scratch("kill")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let checkpoint = dir + ".checkpoint"
+        defer { for d in [dir, checkpoint] { try? FileManager.default.removeItem(atPath: d) } }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "earlier".write(toFile: dir + "/keep.txt", atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = try #require(CLI.binary, "cannot find the fermiglass executable")
         // Without the stability analysis and mode starts: this test is about checkpoints, and in
         // a debug build they would take minutes on 20 x 20.
         p.arguments = ["hartree-fock", "--preset", "paper", "--size", "20", "--U", "0.2,2,3", "--starts", "3",
-                       "--no-stability", "--mode-starts", "0", "--output", dir]
+                       "--no-stability", "--mode-starts", "0", "--force", "--output", dir]
         p.standardError = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         try p.run()
-        let summaryPath = dir + "/summary.json"
+        let resultPath = checkpoint + "/r000/U0.2/result.json"
         let deadline = Date().addingTimeInterval(300)
-        while !FileManager.default.fileExists(atPath: summaryPath) && p.isRunning && Date() < deadline { usleep(20_000) }
+        while !FileManager.default.fileExists(atPath: resultPath) && p.isRunning && Date() < deadline { usleep(20_000) }
         let killedWhileRunning = p.isRunning
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         #expect(killedWhileRunning, "the sweep finished before the first checkpoint could be seen")
-        let summary = try JSON.parse(String(contentsOfFile: summaryPath, encoding: .utf8))
-        #expect(summary["complete"]?.boolValue == false)
-        let results = try #require(summary["results"]?.arrayValue)
-        #expect(results.count == 1)
-        #expect(results.first?["U"]?.doubleValue == 0.2)
-        let moments = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: dir + "/r000/U0.2/moments.npy"))).values
-        #expect(results.first?["moment_count"]?.intValue == moments.filter { abs($0) > 0.1 }.count)
-        #expect(!FileManager.default.fileExists(atPath: dir + "/hartree_fock.csv"))
+        let result = try JSON.parse(String(contentsOfFile: resultPath, encoding: .utf8))
+        #expect(result["U"]?.doubleValue == 0.2)
+        let moments = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: checkpoint + "/r000/U0.2/moments.npy"))).values
+        #expect(result["moment_count"]?.intValue == moments.filter { abs($0) > 0.1 }.count)
+        #expect(FileManager.default.fileExists(atPath: checkpoint + "/r000/U0.2/density_up.npy"))
+        #expect(!FileManager.default.fileExists(atPath: checkpoint + "/r000/U2.0/result.json"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["keep.txt"])
 
         let finished = scratch("finished")
         defer { try? FileManager.default.removeItem(atPath: finished) }
@@ -247,5 +255,6 @@ struct HartreeFockCommandTests {
         let done = try JSON.parse(String(contentsOfFile: finished + "/summary.json", encoding: .utf8))
         #expect(done["complete"]?.boolValue == true)
         #expect(done["results"]?.arrayValue?.count == 2)
+        #expect(!FileManager.default.fileExists(atPath: finished + ".checkpoint"))
     }
 }

@@ -323,7 +323,7 @@ import FermiGlassTestSupport
         #expect(try CLI.run(args + ["--output", a.path]).status == 0)
         try refused(args + ["--seed", "2", "--warm-start", a.path],
                     "Error: --warm-start: the densities in \(a.path) come from another lattice (seed \"1\"); this run has seed \"2\"")
-        try refused(args + ["--W", "4", "--warm-start", a.appendingPathComponent("r000").path],
+        try refused(args + ["--W", "4", "--warm-start", a.appendingPathComponent("r000/U1.0").path],
                     "come from another lattice (W 5.0); this run has W 4.0")
         let ok = try CLI.run(args + ["--warm-start", a.path, "--output", b.path])
         #expect(ok.status == 0 && !ok.stderr.contains("warning"), "\(ok.stderr)")

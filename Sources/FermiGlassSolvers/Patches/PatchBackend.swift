@@ -1,4 +1,7 @@
 import FermiGlassModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The localized-patch window solver (`--solver patches`, CONVENTIONS.md §5): every eigenstate
 /// of H0 in an energy window, in O(volume) work and memory, for lattices where the window holds
@@ -70,6 +73,13 @@ struct PatchRun {
     var diagnostics = SolveDiagnostics(method: "patches")
     var denseSolves = 0
     var sparseSolves = 0
+    /// Finished patches on disk (``PatchOptions/checkpoint``).
+    let checkpoint: PatchCheckpoint?
+    /// Patches solved in this process (the ``PatchOptions/stopAfterPatches`` hook).
+    var solvedHere = 0
+    let fingerprint: UInt64
+    /// Max residual and orthogonality error of a level cut of the window (nil: no cut).
+    var subsetChecks: (Double, Double)?
     let clock = ContinuousClock()
 
     init(h: CSRMatrix, model: DisorderedModel, request: EigenRequest) throws {
@@ -87,7 +97,9 @@ struct PatchRun {
         if global.factorization == .auto { global.factorization = .mumps }
         engine = try ShiftInvertSolver(h, options: global)
         algebra = LocalAlgebra(h: h, lattice: model.lattice)
-        report.margin = max(100 * tolerance, 1e-3 * scale)
+        report.margin = Self.margin(tolerance: tolerance, scale: scale)
+        fingerprint = model.patchFingerprint
+        checkpoint = try options.checkpoint.map { try PatchCheckpoint(directory: $0, lattice: model.lattice) }
     }
 
     mutating func solve() throws -> EigenSolution {
@@ -118,16 +130,23 @@ struct PatchRun {
         let a = try engine.count(below: lower), b = try engine.count(below: upper)
         (lower, upper) = (a.energy, b.energy)
         report.window = (lower, upper)
-        let expected = b.count - a.count
+        var expected = b.count - a.count
+        var first = a.count
         diagnostics.timings.append(("global_counts", (clock.now - t).seconds))
 
         // 2. The halo, or the global engine.
         t = clock.now
         let layout: PatchLayout
+        var key = FNV64()
+        for w in [fingerprint, lower.bitPattern, upper.bitPattern, options.residualTolerance.bitPattern, UInt64(options.interior ?? 0)] { key.add(w) }
         if let halo = options.halo {
             layout = try PatchLayout(lattice: lattice, interior: options.interior ?? defaultInterior(halo: halo), halo: halo)
+        } else if let saved = checkpoint?.savedLayout(key: key.value) {
+            layout = try PatchLayout(lattice: lattice, interior: saved.interior, halo: saved.halo)
+            diagnostics.notes.append(("pilot", "layout read back from the checkpoint (interior \(saved.interior), halo \(saved.halo))"))
         } else if let chosen = try pilot(lower, upper) {
             layout = chosen
+            try checkpoint?.saveLayout(key: key.value, interior: chosen.interior, halo: chosen.halo)
         } else {
             return try fallback(reason: "the halo needed for residual tol = \(options.residualTolerance) ||H||_inf exceeds a third of the shorter side (\(min(lattice.lx, lattice.ly)) / 3): states too extended for patches; the global shift-invert engine solved the window")
         }
@@ -136,6 +155,7 @@ struct PatchRun {
         }
         report.layout = layout
         diagnostics.timings.append(("pilot", (clock.now - t).seconds))
+        try checkMemory(layout, expected: expected)
 
         // 3. Pass 1 over every patch, in index order; 4. copies, re-solves, Rayleigh-Ritz.
         var pool = try settle(pass(layout, number: 1, lower, upper), layout: layout)
@@ -153,22 +173,44 @@ struct PatchRun {
 
         // The window, ascending (ties by site of the maximum, then patch: deterministic).
         states.sort { ($0.value, $0.maxSite, $0.patch) < ($1.value, $1.maxSite, $1.patch) }
+        // A level window's edges come from a bisection of counts and may sit within a state's
+        // error of a level: then they move to the middle of the gaps just outside the levels
+        // asked for and are counted again (the counts at the final edges, CONVENTIONS.md §5).
+        if let r = cut, states.count == expected,
+           states.contains(where: { $0.value - lower <= $0.residual || upper - $0.value <= $0.residual }) {
+            let offset = r.lowerBound - first, end = offset + r.count
+            if offset >= 1, end + 1 <= states.count {
+                t = clock.now
+                let lo = 0.5 * (states[offset - 1].value + states[offset].value), hi = 0.5 * (states[end - 1].value + states[end].value)
+                let a2 = try engine.count(below: lo), b2 = try engine.count(below: hi)
+                (lower, upper) = (a2.energy, b2.energy)
+                report.window = (lower, upper)
+                states = states.filter { $0.value >= lower && $0.value < upper }
+                expected = b2.count - a2.count
+                first = a2.count
+                diagnostics.notes.append(("window_edges", "moved into the gaps around levels \(r.lowerBound)..<\(r.upperBound) and counted again"))
+                time("global_counts", since: t)
+            }
+        }
         if let k = options.dropState, states.indices.contains(k) { states.remove(at: k) }
         if let k = options.duplicateState, states.indices.contains(k) { states.insert(states[k], at: k + 1) }
 
         // 5. Certificate, then the levels asked for.
         t = clock.now
-        var store = LocalEigenstates(lattice: lattice, firstLevel: a.count)
+        var store = LocalEigenstates(lattice: lattice, firstLevel: first)
         for s in states { store.append(value: s.value, region: s.region, amplitudes: s.amplitudes, discardedWeight: s.discarded) }
         certify(states, store: store, expected: expected)
         diagnostics.timings.append(("certificate", (clock.now - t).seconds))
         if let r = cut {
-            let offset = r.lowerBound - a.count
+            let offset = r.lowerBound - first
             guard offset >= 0, offset + r.count <= store.count else {
                 throw SolverError.incompleteWindow(expected: r.count, found: store.count,
                                                    message: "the patches returned \(store.count) states in [\(lower), \(upper)) (inertia: \(expected)), which do not hold levels \(r.lowerBound)..<\(r.upperBound)")
             }
             store = store.subset(offset..<(offset + r.count))
+            // The checks on the states returned (a subset of the certified window).
+            let kept = Array(states[offset..<(offset + r.count)])
+            subsetChecks = (kept.map(\.residual).max() ?? 0, maxOrthogonalityError(kept))
             report.bounds = Array(report.bounds[offset..<(offset + r.count)])
             report.residuals = Array(report.residuals[offset..<(offset + r.count)])
             report.patchOfState = Array(report.patchOfState[offset..<(offset + r.count)])
@@ -185,13 +227,58 @@ struct PatchRun {
     /// the window plus the margin, combined in patch-index order after the pass.
     mutating func pass(_ layout: PatchLayout, number: Int, _ lower: Double, _ upper: Double) throws -> [PatchState] {
         let t = clock.now
-        var states = [PatchState]()
+        var o = request.engine
+        o.progress = nil
+        let plan = PatchPlan(modelFingerprint: fingerprint, layout: layout, pass: number, lower: lower - report.margin,
+                             upper: upper + report.margin, budget: budget, tieTolerance: options.tieTolerance,
+                             denseLimit: options.denseLimit, engine: o)
+        var records = [PatchRecord?](repeating: nil, count: layout.count)
+        let phase = number == 1 ? "patches" : "patches (pass \(number), halo \(layout.halo))"
         for p in 0..<layout.count {
-            states += try patchStates(p, layout: layout, pass: number, lower - report.margin, upper + report.margin)
+            if let r = checkpoint?.record(plan: plan, patch: p) {
+                records[p] = r
+                report.resumedPatches += 1
+            } else {
+                if let k = options.stopAfterPatches, solvedHere >= k {
+                    throw SolverError.invalidArgument("stopped after \(k) patches (test hook)")
+                }
+                let r = try plan.record(patch: p, model: model, algebra: &algebra)
+                try checkpoint?.append(r)
+                records[p] = r
+                solvedHere += 1
+                if let k = options.killAfterPatches, solvedHere >= k { raise(SIGKILL) }
+            }
+            request.engine.progress?.report(phase, p + 1, layout.count)
+        }
+        // Combined in patch-index order after the pass.
+        var states = [PatchState]()
+        for r in records {
+            states += r!.states
+            if r!.dense { denseSolves += 1 } else { sparseSolves += 1 }
         }
         report.passes.append((number == 1 ? "patches" : "patches, halo \(layout.halo)", layout.count, states.count))
         time("patches", since: t)
         return states
+    }
+
+    /// Refuses (before pass 1) a plan whose memory will not fit: the whole lattice's model,
+    /// one patch's factor and Krylov basis, and the store of `expected` states, each on a box
+    /// of half-width 1.3 halo around its maximum (the support measured at tol 1e-6 in
+    /// docs/benchmarks/patch-decay.md: half-width 127 for a halo of 100), at most the lattice.
+    mutating func checkMemory(_ layout: PatchLayout, expected: Int) throws {
+        let n = Double(lattice.siteCount)
+        let patch = Double((0..<layout.count).map { layout.patchRegion($0).siteCount }.max() ?? 0)
+        let side = 2.6 * Double(layout.halo) + 1
+        let support = min(n, side * side)
+        var e = MemoryEstimate()
+        MemoryPlan.addModel(&e, sites: lattice.siteCount)
+        e.add("whole-lattice scratch of the patch algebra", bytes: 17 * n)
+        e.add("one patch: factor and one slice's Krylov basis", bytes: MemoryPlan.sparseFactorBytesPerSite * patch
+              + 8 * patch * Double(2 * request.engine.sliceCapacity + 24))
+        e.add("the compressed store (\(expected) states of about \(Int(support)) sites, held twice while combined)",
+              bytes: 2 * Double(expected) * (8 * support + 200))
+        report.plannedBytes = e.total
+        try e.check("the patch plan (\(layout.count) patches of up to \(Int(patch)) sites, \(expected) states)")
     }
 
     /// Copies removed, states above tol re-solved (pass 2), copies removed again, overlapping
@@ -211,6 +298,16 @@ struct PatchRun {
         return states
     }
 
+    /// The energy margin every patch adds to the window on each side (units of t1): 100 tol
+    /// ||H||_inf, at least 1e-4 ||H||_inf. A patch state with residual r has an eigenvalue of H
+    /// within r of its energy (Weinstein), so every state of the window whose patch version
+    /// has a residual up to the margin is solved; states worse than that are rare (the pilot
+    /// puts 90% below tol / 2) and move by ~r^2 / gap, and one missed makes the inertia count
+    /// disagree, which runs the pass again with the halo doubled.
+    static func margin(tolerance: Double, scale: Double) -> Double {
+        max(100 * tolerance, 1e-4 * scale)
+    }
+
     /// Adds the seconds since `start` to the timing `name`.
     mutating func time(_ name: String, since start: ContinuousClock.Instant) {
         let s = (clock.now - start).seconds
@@ -224,6 +321,7 @@ struct PatchRun {
         d.method = "patches (interior \(report.layout!.interior), halo \(report.layout!.halo); patches dense up to \(options.denseLimit) sites, shift-invert above)"
         d.certified = report.certificate?.certified ?? false
         d.counters += [("patches", report.layout!.count), ("patch_solves_dense", denseSolves), ("patch_solves_shift_invert", sparseSolves),
+                       ("patches_resumed", report.resumedPatches), ("planned_bytes", report.plannedBytes),
                        ("duplicates_removed", report.duplicatesRemoved), ("resolved_states", report.resolved),
                        ("rayleigh_ritz_clusters", report.rayleighRitzClusters), ("global_factorizations", engine.statistics.factorizations)]
         if let c = report.certificate, !c.certified { d.notes.append(("not_certified", c.reasons.joined(separator: "; "))) }
@@ -231,6 +329,9 @@ struct PatchRun {
         if let c = report.certificate, c.found == store.count, store.count > 0, request.vectors {
             d.maxResidual = c.maxResidual
             d.maxOrthogonalityError = c.maxOrthogonalityError
+        } else if let (r, o) = subsetChecks, store.count > 0, request.vectors {
+            d.maxResidual = r
+            d.maxOrthogonalityError = o
         }
         var pairs = Eigenpairs(values: store.values, vectors: [], dimension: h.rowCount, firstLevel: store.firstLevel)
         var local: LocalEigenstates? = store
@@ -259,8 +360,8 @@ struct PatchRun {
 
     /// The pilot: a patch at the lattice centre with the default interior, halos 8, 12, 18, ...
     /// until 90% of the states it keeps have residual <= tol / 2. Returns the layout, or nil when the
-    /// halo would exceed a third of the shorter side. States near the window are used (the
-    /// window widened until the pilot keeps at least 4 states).
+    /// halo would exceed a third of the shorter side. States near the window's centre are used
+    /// (within the margin of it, widened x4 until the pilot keeps at least 16 states).
     mutating func pilot(_ lower: Double, _ upper: Double) throws -> PatchLayout? {
         let shorter = min(lattice.lx, lattice.ly)
         var halo = 8
@@ -270,14 +371,17 @@ struct PatchRun {
             let centre = lattice.site(x: lattice.lx / 2, y: lattice.ly / 2)
             let inner = lattice.region(around: centre, halfWidth: interior / 2)
             let patch = lattice.region(around: centre, halfWidth: interior / 2 + halo)
+            // A narrow window at the centre of the asked one, widened x4 until the pilot keeps
+            // enough states: a few states measure the halo, the whole window would cost a patch.
+            let middle = 0.5 * (lower + upper)
             var widen = report.margin
             var kept = [PatchState]()
             let grid = lattice
             while true {
-                kept = try states(on: patch, lower - widen, upper + widen, patchIndex: -1, pass: 0) {
+                kept = try states(on: patch, middle - widen, middle + widen, patchIndex: -1, pass: 0) {
                     grid.localSite(of: $0, in: inner) != nil
                 }
-                if kept.count >= 4 || widen > scale { break }
+                if kept.count >= 16 || widen > scale { break }
                 widen *= 4
             }
             // The 90th percentile: a rare wide state is the re-solves' job, not the layout's.
@@ -299,20 +403,27 @@ struct PatchRun {
         max(1, min(max(8, 2 * halo), min(lattice.lx, lattice.ly) - 2 * halo - 2))
     }
 
-    /// The states patch `p` keeps in [lower, upper].
-    mutating func patchStates(_ p: Int, layout: PatchLayout, pass: Int, _ lower: Double, _ upper: Double) throws -> [PatchState] {
-        try states(on: layout.patchRegion(p), lower, upper, patchIndex: p, pass: pass) { layout.owner(of: $0) == p }
-    }
-
     /// The eigenstates of the region Hamiltonian of `region` in [lower, upper] whose largest
     /// |phi|^2 lies on a site where `interior` is true, or within the tie tolerance of one.
     mutating func states(on region: Lattice.Region, _ lower: Double, _ upper: Double, patchIndex: Int, pass: Int,
                          interior: (Int) -> Bool) throws -> [PatchState] {
+        let (out, dense) = try Self.keptStates(model: model, region: region, lower, upper, denseLimit: options.denseLimit,
+                                               engine: request.engine, tieTolerance: options.tieTolerance, budget: budget,
+                                               algebra: &algebra, patchIndex: patchIndex, pass: pass, interior: interior)
+        if dense { denseSolves += 1 } else { sparseSolves += 1 }
+        return out
+    }
+
+    /// The states a patch keeps (see ``states(on:_:_:patchIndex:pass:interior:)``), and whether
+    /// it was solved dense: a function of its arguments alone (`algebra` is scratch space).
+    static func keptStates(model: DisorderedModel, region: Lattice.Region, _ lower: Double, _ upper: Double, denseLimit: Int,
+                           engine: ShiftInvertOptions, tieTolerance tie: Double, budget: Double, algebra: inout LocalAlgebra,
+                           patchIndex: Int, pass: Int, interior: (Int) -> Bool) throws -> (states: [PatchState], dense: Bool) {
         var out = [PatchState]()
         let m = region.siteCount
-        let tie = options.tieTolerance
-        let dense = try Self.eigenpairs(model: model, region: region, lower, upper, denseLimit: options.denseLimit,
-                                        engine: request.engine) { pairs in
+        let lattice = model.lattice
+        let dense = try Self.eigenpairs(model: model, region: region, lower, upper, denseLimit: denseLimit,
+                                        engine: engine) { pairs in
             for j in 0..<pairs.count {
                 let x = Array(pairs.vectors[(j * m)..<((j + 1) * m)])
                 let top = PatchState.maximumSite(x, on: region, lattice: lattice)
@@ -332,8 +443,7 @@ struct PatchRun {
                                            pass: pass, maxSite: top, owned: owned))
             }
         }
-        if dense { denseSolves += 1 } else { sparseSolves += 1 }
-        return out
+        return (out, dense)
     }
 
     /// Eigenpairs of the region Hamiltonian with energies in [lower, upper], ascending, handed
@@ -350,6 +460,8 @@ struct PatchRun {
         }
         var o = engine
         o.factorization = .auto
+        // A patch's slices are not the run's progress (the passes report per patch).
+        o.progress = nil
         _ = try ShiftInvertSolver(hp, options: o).window(lower, upper.nextUp, holdingAll: false, slices: body)
         return false
     }

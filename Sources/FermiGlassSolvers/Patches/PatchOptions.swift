@@ -28,6 +28,16 @@ public struct PatchOptions: Sendable, Equatable {
     /// doubled (third pass). Test hook: false leaves the first pass as found, so that a
     /// too-thin layout is not certified.
     public var repair: Bool
+    /// Directory of the checkpoint (``PatchCheckpoint``): every finished patch is appended and
+    /// fsync'd there, and a run given the same directory takes the patches already finished
+    /// for the same model, window and layout instead of solving them again (nil: none).
+    public var checkpoint: String?
+    /// Test hook: stop with an error after this many patches have been solved (not read back
+    /// from the checkpoint) in this process, as a killed run would.
+    public var stopAfterPatches: Int?
+    /// Test hook: the process kills itself (SIGKILL, no cleanup) after this many patches have
+    /// been solved and checkpointed in this process: a real kill at a known point.
+    public var killAfterPatches: Int?
     /// Test hook: remove the state with this index (ascending energy) before the certificate.
     public var dropState: Int?
     /// Test hook: return the state with this index twice.
@@ -35,7 +45,7 @@ public struct PatchOptions: Sendable, Equatable {
 
     public init(residualTolerance: Double = 1e-6, orthogonalityTolerance: Double? = nil, halo: Int? = nil,
                 interior: Int? = nil, denseLimit: Int = 500, tieTolerance: Double = 1e-3, repair: Bool = true,
-                dropState: Int? = nil, duplicateState: Int? = nil) {
+                dropState: Int? = nil, duplicateState: Int? = nil, checkpoint: String? = nil) {
         self.residualTolerance = residualTolerance
         self.orthogonalityTolerance = orthogonalityTolerance
         self.halo = halo
@@ -45,6 +55,7 @@ public struct PatchOptions: Sendable, Equatable {
         self.repair = repair
         self.dropState = dropState
         self.duplicateState = duplicateState
+        self.checkpoint = checkpoint
     }
 
     /// Throws on settings no solve can use.
@@ -57,6 +68,7 @@ public struct PatchOptions: Sendable, Equatable {
         }
         if let h = halo, h < 0 { throw SolverError.invalidArgument("the patch halo must be >= 0 sites, got \(h)") }
         if let s = interior, s < 1 { throw SolverError.invalidArgument("the patch interior must be >= 1 site, got \(s)") }
+        if let c = checkpoint, c.isEmpty { throw SolverError.invalidArgument("the patch checkpoint directory must not be empty") }
     }
 }
 
@@ -110,6 +122,10 @@ public struct PatchReport: Sendable {
     public var duplicatesRemoved = 0
     public var rayleighRitzClusters = 0
     public var resolved = 0
+    /// Patches read back from the checkpoint instead of solved (a resumed run).
+    public var resumedPatches = 0
+    /// The memory the plan was checked against before pass 1 (bytes; 0: not checked).
+    public var plannedBytes = 0
     public var certificate: PatchCertificate?
 
     public init() {}

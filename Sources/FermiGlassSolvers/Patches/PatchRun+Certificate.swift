@@ -22,7 +22,7 @@ extension PatchRun {
             let named = above.prefix(20).map { "\($0) (E = \(states[$0].value), r = \(residuals[$0]))" }.joined(separator: ", ")
             reasons.append("\(above.count) states above the residual tolerance \(tolerance) (tol \(options.residualTolerance) x ||H||_inf): \(named)\(above.count > 20 ? ", ..." : "")")
         }
-        let orthogonality = n > 0 ? store.maxOrthogonalityError() : 0
+        let orthogonality = maxOrthogonalityError(states)
         if !(orthogonality <= orthogonalityTolerance) {
             reasons.append("states not orthonormal: max |<phi_a|phi_b> - delta_ab| = \(orthogonality) > \(orthogonalityTolerance)")
         }

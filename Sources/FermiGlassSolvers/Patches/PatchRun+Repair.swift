@@ -49,8 +49,8 @@ extension PatchRun {
     /// half-width halo + interior / 2 first (every site of its old interior then lies at least
     /// a halo from the cut), growing x1.5 while it stays above tol, up to the largest square
     /// that does not wrap. The new state is the patch eigenvector with the largest overlap with
-    /// the old one (> 1/2) among those within 4 r of its energy, kept when its
-    /// residual is smaller. Returns the states and the number of patch solves.
+    /// the old one (> 1/2) among those within 4 r of its energy (of the 8 nearest it, one
+    /// factorization), kept when its residual is smaller. Returns the states and the number of patch solves.
     mutating func repair(_ states: [PatchState], layout: PatchLayout) throws -> ([PatchState], Int) {
         var out = states
         var solves = 0
@@ -64,10 +64,10 @@ extension PatchRun {
                 let reach = 4 * old.residual + 1e-9 * scale
                 var best: PatchState?
                 var bestOverlap = 0.5
-                let dense = try Self.eigenpairs(model: model, region: region, old.value - reach, old.value + reach,
-                                                denseLimit: options.denseLimit, engine: request.engine) { pairs in
+                let dense = try Self.nearestPairs(model: model, region: region, old.value, reach: reach,
+                                                  denseLimit: options.denseLimit, engine: request.engine) { pairs in
                     let m = region.siteCount
-                    for j in 0..<pairs.count {
+                    for j in 0..<pairs.count where abs(pairs.values[j] - old.value) <= reach {
                         let x = Array(pairs.vectors[(j * m)..<((j + 1) * m)])
                         let o = abs(algebra.overlap(old.region, old.amplitudes, region, x))
                         if o > bestOverlap {
@@ -87,6 +87,30 @@ extension PatchRun {
         }
         return (out, solves)
     }
+
+    /// The eigenpairs of the region Hamiltonian within `reach` of `sigma`: dense up to
+    /// `denseLimit` sites, else the ``nearestCount`` nearest by one shift-invert factorization
+    /// at sigma (no inertia counts: the state sought is recognised by its overlap, and a
+    /// window solve would factor twice more for its edges).
+    static func nearestPairs(model: DisorderedModel, region: Lattice.Region, _ sigma: Double, reach: Double, denseLimit: Int,
+                             engine: ShiftInvertOptions, _ body: (Eigenpairs) throws -> Void) throws -> Bool {
+        let hp = model.hamiltonian(on: region)
+        if region.siteCount <= denseLimit {
+            do {
+                try body(DenseEigensolver.solve(hp, selection: .energies((sigma - reach)...(sigma + reach))))
+            } catch SolverError.emptySelection {}
+            return true
+        }
+        var o = engine
+        o.factorization = .auto
+        o.progress = nil
+        o.certifyNearest = false
+        try body(ShiftInvertSolver(hp, options: o).nearest(sigma: sigma, count: min(nearestCount, hp.rowCount - 1)).pairs)
+        return false
+    }
+
+    /// Patch eigenpairs a re-solve asks for around the state's energy.
+    static let nearestCount = 8
 
     /// Rayleigh-Ritz of near-degenerate states from different patches: pairs whose overlap
     /// exceeds tol' / 10 (only pairs with |E_a - E_b| <= 10 (r_a + r_b) / tol' can, since

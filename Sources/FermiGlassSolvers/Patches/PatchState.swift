@@ -1,29 +1,29 @@
 import FermiGlassModel
 
-/// A state found on a patch, on its way into the window: amplitudes on a rectangle of the
-/// lattice, its energy as the Rayleigh quotient E = <phi|H|phi> / <phi|phi> of the whole
+/// A state found on a patch, on its way into the window (part of a checkpoint or worker
+/// record): amplitudes on a rectangle of the lattice, its energy as the Rayleigh quotient E = <phi|H|phi> / <phi|phi> of the whole
 /// lattice's H (error O(residual^2 / gap) for an isolated level), and its residual
 /// ||H phi - E phi|| on the whole lattice, phi as stored.
-struct PatchState {
-    var value: Double
-    var region: Lattice.Region
-    var amplitudes: [Double]
-    var discarded: Double
-    var residual: Double
+public struct PatchState: Codable, Sendable {
+    public var value: Double
+    public var region: Lattice.Region
+    public var amplitudes: [Double]
+    public var discarded: Double
+    public var residual: Double
     /// The patch that found it (-1: a re-solve or a Rayleigh-Ritz rotation).
-    var patch: Int
+    public var patch: Int
     /// The pass that produced it (1: the patches, 2: re-solves and rotations).
-    var pass: Int
+    public var pass: Int
     /// The site of its largest |phi|^2 (lowest site index on a tie).
-    var maxSite: Int
+    public var maxSite: Int
     /// True when the maximum lies in the interior of the patch that found it.
-    var owned: Bool
+    public var owned: Bool
 }
 
 /// Sparse algebra of states held on rectangles, against the whole lattice's H, in O(support)
 /// per state: scratch vectors of the lattice's size are filled on the touched sites only and
 /// cleared again there.
-struct LocalAlgebra {
+public struct LocalAlgebra {
     let h: CSRMatrix
     let lattice: Lattice
     private var x: [Double]
@@ -31,7 +31,7 @@ struct LocalAlgebra {
     private var touched: [Bool]
     private var list: [Int] = []
 
-    init(h: CSRMatrix, lattice: Lattice) {
+    public init(h: CSRMatrix, lattice: Lattice) {
         self.h = h
         self.lattice = lattice
         x = [Double](repeating: 0, count: h.rowCount)
@@ -70,12 +70,7 @@ struct LocalAlgebra {
 
     /// <phi|psi> for two states on rectangles (0 when the rectangles do not meet).
     mutating func overlap(_ ra: Lattice.Region, _ a: [Double], _ rb: Lattice.Region, _ b: [Double]) -> Double {
-        guard lattice.intersects(ra, rb) else { return 0 }
-        for k in 0..<a.count { x[lattice.globalSite(k, in: ra)] = a[k] }
-        var s = 0.0
-        for k in 0..<b.count { s += x[lattice.globalSite(k, in: rb)] * b[k] }
-        for k in 0..<a.count { x[lattice.globalSite(k, in: ra)] = 0 }
-        return s
+        RectangleOverlap.overlap(lattice, ra, a, rb, b)
     }
 
     mutating func overlap(_ a: PatchState, _ b: PatchState) -> Double {
