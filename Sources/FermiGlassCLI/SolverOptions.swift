@@ -8,7 +8,7 @@ import FermiGlassSolvers
 /// the shift-invert parameters. ``request(fermiIndex:vectors:)`` turns them into the one
 /// ``EigenRequest`` the command passes to ``Eigensolver/solve(_:_:)``.
 struct SolverOptions: ParsableArguments {
-    @Option(help: "Eigensolver: dense (LAPACK, every state), shift-invert (sparse LDL^T + Lanczos on (H - sigma)^-1, states near an energy), patches (spectrum --window only: every state of the window from localized patches, O(volume), certified by global inertia counts) or auto (dense up to \(Eigensolver.autoCrossover) sites). Default: auto for spectrum, dense for the other commands.")
+    @Option(help: "Eigensolver: dense (LAPACK, every state), shift-invert (sparse LDL^T + Lanczos on (H - sigma)^-1, states near an energy), patches (spectrum and ground-state --window: every state of the window from localized patches, O(volume), certified by global inertia counts) or auto (one measured table per pipeline, AutoSolverTable: dense up to \(Eigensolver.autoCrossover) sites for eigenpairs and \(AutoSolverTable.row(.groundState).denseUpToSites) for ground-state, above that shift-invert, or patches where their cost model says they are faster). Default: auto for spectrum, dense for the other commands.")
     var solver: SolverChoice?
 
     @Option(help: "--solver patches: every returned state must have ||H phi - E phi|| <= this x ||H||_inf on the whole lattice (phi as stored); states above it are re-solved on larger patches.")

@@ -226,25 +226,22 @@ public protocol EigensolverBackend: Sendable {
 
 /// Entry point for every command that needs eigenpairs.
 public enum Eigensolver {
-    /// `--solver auto` uses the dense path up to this many sites and shift-invert above.
-    /// Measured (docs/benchmarks/engine.md, `fermiglass bench crossover`): for the window
-    /// levels:100 on paper lattices the two paths take equal time at 30 x 30 (900 sites), and
-    /// shift-invert is 3.5x faster at 40 x 40, 10x at 50 x 50.
-    public static let autoCrossover = 1000
+    /// `--solver auto` uses the dense path up to this many sites and shift-invert (or the
+    /// patches) above: the eigenpairs row of ``AutoSolverTable``.
+    public static var autoCrossover: Int { AutoSolverTable.row(.eigenpairs).denseUpToSites }
 
-    /// The solver `auto` resolves to for `n` sites and `selection`.
+    /// The solver `auto` resolves to for `n` sites and `selection` (eigenpairs pipeline).
     public static func resolve(_ choice: SolverChoice, sites n: Int, selection: StateSelection) -> SolverChoice {
         guard choice == .auto else { return choice }
-        if selection == .all { return .dense }
-        return n <= autoCrossover ? .dense : .shiftInvert
+        return AutoSolverTable.choice(.eigenpairs, sites: n, selection: selection)
     }
 
-    /// The solver `auto` resolves to for `request` on `n` sites: the localized patches when the
-    /// request carries its model and ``PatchCostModel`` estimates them faster for its window,
-    /// else the size rule of ``resolve(_:sites:selection:)``.
+    /// The solver `auto` resolves to for `request` on `n` sites (eigenpairs pipeline): the
+    /// localized patches when the request carries its model and ``PatchCostModel`` estimates
+    /// them faster for its window, else the size rule of ``AutoSolverTable``.
     public static func resolve(_ request: EigenRequest, sites n: Int) -> SolverChoice {
-        if request.solver == .auto, let choice = PatchCostModel.autoChoice(request, sites: n), choice == .patches { return .patches }
-        return resolve(request.solver, sites: n, selection: request.selection)
+        guard request.solver == .auto else { return request.solver }
+        return AutoSolverTable.choice(.eigenpairs, sites: n, selection: request.selection, request: request)
     }
 
     /// The backend `choice` stands for, for `n` sites and `selection` (`auto` resolved).

@@ -144,12 +144,12 @@ public struct GroundStateStudy: Sendable {
     /// path's Chebyshev core probes every site (sites^2 x moments work) and is 8-13x slower than
     /// dense (30 x 30 to 50 x 50); above it the core probes a colouring and the sparse path wins
     /// (60 x 60: 1.6x, 80 x 80: 4.5x).
-    public static let autoCrossover = sparseProbeThreshold
+    public static var autoCrossover: Int { AutoSolverTable.row(.groundState).denseUpToSites }
 
     /// The solver the study uses for a lattice of `sites` sites.
     public func solver(sites: Int) -> SolverChoice {
         guard settings.solver == .auto else { return settings.solver }
-        return sites <= Self.autoCrossover ? .dense : .shiftInvert
+        return AutoSolverTable.choice(.groundState, sites: sites, selection: .fermiWindow(fermiIndex: 0, window: settings.window))
     }
 
     /// The Monte Carlo / minimizer streams: SplitMix64(seed, mix(realization * gamma) ^ bits(U)).

@@ -149,4 +149,30 @@ import FermiGlassModel
             #expect(Eigensolver.resolve(r, sites: n) == ((p.map { $0 < g } ?? false) ? .patches : .shiftInvert))
         }
     }
+
+    /// One table, one row per command pipeline: each row's dense limit is where `auto` switches
+    /// (inclusive below, sparse above), the whole spectrum is always dense, the eigenpairs
+    /// pipeline is the one `Eigensolver.resolve` applies, and the ground-state row never picks
+    /// the patches even where the eigenpairs row does.
+    @Test func autoSolverTableHasOneRowPerPipeline() throws {
+        #expect(Set(AutoSolverTable.rows.map(\.pipeline)) == Set(AutoSolverTable.Pipeline.allCases))
+        #expect(AutoSolverTable.rows.count == AutoSolverTable.Pipeline.allCases.count)
+        let window = StateSelection.fermiWindow(fermiIndex: 0, window: .levels(10))
+        for row in AutoSolverTable.rows {
+            let limit = row.denseUpToSites
+            #expect(AutoSolverTable.choice(row.pipeline, sites: limit, selection: window) == .dense)
+            #expect(AutoSolverTable.choice(row.pipeline, sites: limit + 1, selection: window) == .shiftInvert)
+            #expect(AutoSolverTable.choice(row.pipeline, sites: 100 * limit, selection: .all) == .dense)
+        }
+        #expect(AutoSolverTable.row(.groundState).denseUpToSites > AutoSolverTable.row(.eigenpairs).denseUpToSites)
+        for n in [400, 1000, 1001, 2500, 2501, 10_000] {
+            #expect(Eigensolver.resolve(.auto, sites: n, selection: window) == AutoSolverTable.choice(.eigenpairs, sites: n, selection: window))
+        }
+        let l = 2000
+        let m = try DisorderedModel(lattice: try Lattice(lx: l, ly: l), parameters: ModelParameters(t1: 1, t2: 0.6, disorderStrength: 9),
+                                    onsiteEnergies: [Double](repeating: 0, count: l * l))
+        let big = EigenRequest(solver: .auto, selection: .fermiWindow(fermiIndex: l * l * 5 / 6, window: .energy(0.02)), model: m)
+        #expect(AutoSolverTable.choice(.eigenpairs, sites: l * l, selection: big.selection, request: big) == .patches)
+        #expect(AutoSolverTable.choice(.groundState, sites: l * l, selection: big.selection, request: big) == .shiftInvert)
+    }
 }
