@@ -38,13 +38,19 @@ enum CLI {
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let exe = try #require(binary, "cannot find the fermiglass executable; build it or set FERMIGLASS_BINARY")
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
-        p.environment = env
-        // Capture into files, so that neither stream can fill a pipe and block the child.
+        return try capture(exe, arguments, environment: env)
+    }
+
+    /// Runs `executable arguments` with exactly `environment` and no standard input, and waits
+    /// for it. Both streams are captured into files, so that neither can fill a pipe and block
+    /// the child.
+    static func capture(_ executable: URL, _ arguments: [String], environment: [String: String]) throws -> Result {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        p.environment = environment
         let tmp = scratch("io")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
@@ -54,6 +60,7 @@ enum CLI {
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         p.standardOutput = out
         p.standardError = err
+        p.standardInput = FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
         try out.close(); try err.close()

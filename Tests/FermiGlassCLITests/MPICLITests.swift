@@ -21,25 +21,8 @@ struct MPICLITests {
         let env = ProcessInfo.processInfo.environment.filter { k, _ in
             !(k.hasPrefix("OMPI_") || k.hasPrefix("PMIX_") || k.hasPrefix("ORTE_") || k.hasPrefix("OPAL_"))
         }
-        let p = Process()
-        p.executableURL = try #require(mpirunExecutable)
-        p.arguments = ["--oversubscribe", "--allow-run-as-root", "-np", String(ranks), exe.path] + args
-        p.environment = env
-        let tmp = CLI.scratch("mpi-io")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: tmp) }
-        let outURL = tmp.appendingPathComponent("stdout"), errURL = tmp.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        try out.close(); try err.close()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return try CLI.capture(try #require(mpirunExecutable),
+                               ["--oversubscribe", "--allow-run-as-root", "-np", String(ranks), exe.path] + args, environment: env)
     }
 
     /// Four realizations on three ranks (two compute): the same files, byte for byte, and the
