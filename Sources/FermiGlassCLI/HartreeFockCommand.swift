@@ -122,8 +122,8 @@ struct HartreeFockCommand: ParsableCommand {
             density_up.npy, density_down.npy, eigenvalues_up.npy, eigenvalues_down.npy, \
             near_fermi.csv (IPR and U IPR of the HF orbitals near E_F); hartree_fock.csv at the top. \
             Results appear under --output when the run completes; meanwhile, and after a kill, \
-            <output>.checkpoint/r###/U<value>/ holds each converged U's densities and the running U's \
-            partial/ densities, for --warm-start.
+            <output>.checkpoint/r###/U<value>/ holds each converged U's densities, the running U's \
+            partial/ densities (for --warm-start) and the finished starts of its search (starts/, for --resume).
             """)
 
     @OptionGroup var model: ModelOptions
@@ -163,6 +163,15 @@ struct HartreeFockCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Compute the lowest eigenvalue of the collinear orbital Hessian of every kept state and, in free mode, follow negative modes of every start down to a minimum (default on).")
     var stability: Bool = true
 
+    @Option(help: "Free mode: basin hops after the starts: each kicks the lowest minimum so far locally (reverses a moment cluster, or the moments around a site, or redraws the moments within two bonds of a site) and descends to a minimum again, kept when lower (default 0).")
+    var hops: Int = 0
+
+    @Option(help: "Free mode with a --U list: up (each U warm-started from the previous one) or both (then back down, each U also started from the U above it; default).")
+    var sweep: String = "both"
+
+    @Flag(help: "Continue a killed run with the same options and --output: the finished starts of every free-mode search, kept in <output>.checkpoint/r###/U<value>/starts/, are restored instead of rerun; the start that was running is rerun from its beginning, so the run ends where an uninterrupted one ends.")
+    var resume: Bool = false
+
     @Flag(help: "Exit 0 even when some (realization, U) did not converge (default: exit 3, with the output written).")
     var allowUnconverged: Bool = false
 
@@ -194,15 +203,21 @@ struct HartreeFockCommand: ParsableCommand {
         guard firstOrderStarts >= 0 else { throw ValidationError("--first-order-starts must be non-negative, got \(firstOrderStarts)") }
         template.firstOrderStarts = firstOrderStarts
         template.stability = stability
+        guard hops >= 0 else { throw ValidationError("--hops must be non-negative, got \(hops)") }
+        template.hops = hops
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {
             throw ValidationError(commandLineMessage(e))
         }
+        guard ["up", "both"].contains(sweep) else { throw ValidationError("--sweep must be up or both, got '\(sweep)'") }
+        if resume && io.force { throw ValidationError("give --resume or --force, not both") }
         var study = HartreeFockStudy(spec: spec, interactions: us, options: template, initial: try scf.warmStartDensities(spec))
+        study.bothDirections = sweep == "both"
+        study.resume = resume
         study.momentThreshold = momentThreshold
         study.nearFermi = nearFermi
         study.saveDisorder = model.saveDisorder
         study.initialSource = scf.warmStart
-        let ctx = try RunContext(command: "hartree-fock", options: io, plan: HartreeFockStudy.memoryPlan(spec), staged: true)
+        let ctx = try RunContext(command: "hartree-fock", options: io, plan: HartreeFockStudy.memoryPlan(spec), resume: resume, staged: true)
         ctx.attach(&study)
         try ctx.run(checkpoint: study.checkpoint) {
             let report = study.aggregate(try ctx.records(of: study))

@@ -16,7 +16,8 @@ extension RunContext {
         study.checkpoint = HartreeFockCheckpoint(output: URL(fileURLWithPath: options.output))
         // A new run starts from an empty checkpoint (a --warm-start from the old one has been
         // read already); its workers write into the parent's.
-        if options.worker == nil { study.checkpoint?.remove() }
+        // With --resume it is kept: its start stores are read.
+        if options.worker == nil && !study.resume { study.checkpoint?.remove() }
         let total = study.units.count * study.interactions.count
         let state = SweepProgress(context: self, total: total)
         let command = command

@@ -134,6 +134,10 @@ public struct HartreeFockOptions: Sendable {
     /// aligned, as the product's moment map, the others with seeded random orientations),
     /// numbered after the susceptibility starts.
     public var firstOrderStarts: Int = 1
+    /// Free mode with stability: basin hops after the starts, each a local kick of the lowest
+    /// minimum found so far followed by a descent to a minimum (``HartreeFock/kick(up:down:h0:particles:seed:hop:)``),
+    /// numbered after every other start. 0: none. A warm start run alone (`starts` = 0) hops too.
+    public var hops: Int = 0
     /// With `stability`: also rho(U^2 Pi_up Pi_dn) of the kept state (``StabilityRadius``;
     /// two Pi products per Lanczos step, about the cost of the Hessian's lowest eigenvalue).
     public var stabilityRadius: Bool = true
@@ -176,6 +180,7 @@ public struct HartreeFockOptions: Sendable {
         guard firstOrderStarts >= 0 else {
             throw HartreeFockError.invalidArgument("the number of first-order starts must be non-negative, got \(firstOrderStarts)")
         }
+        guard hops >= 0 else { throw HartreeFockError.invalidArgument("the number of hops must be non-negative, got \(hops)") }
         guard susceptibilityStarts >= 0 else {
             throw HartreeFockError.invalidArgument("the number of susceptibility starts must be non-negative, got \(susceptibilityStarts)")
         }

@@ -14,6 +14,8 @@ public enum HartreeFockStartKind: String, Sendable, CaseIterable {
     case susceptibility
     /// The first-order ground state's occupations of H0's levels (Eq. 13 minimized).
     case firstOrder = "first-order"
+    /// A local kick of the lowest minimum found so far (``HartreeFock/kick(up:down:h0:particles:seed:hop:)``).
+    case hop
 }
 
 /// A finished start of a free-mode search, with everything needed to restore it without
@@ -106,16 +108,18 @@ extension HartreeFock {
         var records: [HartreeFockStartRecord] = []
         var inMemory: [Int: HartreeFockResult] = [:]   // only the best so far is kept
         var lastFailure: HartreeFockError? = nil
-        for (k, c) in candidates.enumerated() {
+        let hops = options.hops
+        let total = candidates.count + hops
+        func run(_ c: Candidate, _ k: Int) throws {
             let sum = HartreeFockStartRecord.checksum(c.x)
             if let rec = store?.load(start: c.start), rec.kind == c.kind, rec.U == options.U,
                abs(rec.startChecksum - sum) <= 1e-12 * max(1, abs(sum)) {
-                progress?("start \(c.start) (\(c.kind.rawValue), \(k + 1) of \(candidates.count)): restored from the start store, "
+                progress?("start \(c.start) (\(c.kind.rawValue), \(k + 1) of \(total)): restored from the start store, "
                           + (rec.converged ? "E = \(rec.energy)" : "not converged"))
                 records.append(rec)
-                continue
+                return
             }
-            progress?("start \(c.start) (\(c.kind.rawValue), \(k + 1) of \(candidates.count))")
+            progress?("start \(c.start) (\(c.kind.rawValue), \(k + 1) of \(total))")
             let tried = try attempts(c.start, c.x)
             let runs = tried.map { record($0.0, $0.1, start: c.start) }
             var best: HartreeFockResult? = nil
@@ -146,6 +150,19 @@ extension HartreeFock {
             }
             try store?.save(rec)
             records.append(rec)
+        }
+        for (k, c) in candidates.enumerated() { try run(c, k) }
+        // Basin hopping (HartreeFock+Hops.swift): each hop kicks the lowest minimum so far
+        // (the earliest start among equal energies) and descends again.
+        var nextStart = (candidates.map(\.start).max() ?? -1) + 1
+        for j in 0..<hops {
+            let converged = records.indices.filter { records[$0].converged }
+            guard let b = converged.min(by: {
+                isBetter(records[$0], than: records[$1]) || (!isBetter(records[$1], than: records[$0]) && records[$0].start < records[$1].start)
+            }) else { break }
+            let x = kick(up: records[b].densityUp, down: records[b].densityDown, h0: h0, particles: particles, seed: options.seed, hop: j)
+            try run(Candidate(start: nextStart, kind: .hop, x: x), candidates.count + j)
+            nextStart += 1
         }
         let converged = records.indices.filter { records[$0].converged }
         guard let keptIndex = converged.min(by: {

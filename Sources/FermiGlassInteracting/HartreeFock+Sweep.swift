@@ -16,6 +16,7 @@ extension HartreeFock {
         o.starts = 0
         o.susceptibilityStarts = 0
         o.firstOrderStarts = 0
+        o.hops = 0
         let other = try solve(h0: h0, particles: particles, options: o,
                               neighbours: [(neighbour.up.density, neighbour.down.density)],
                               store: store, progress: progress, snapshot: snapshot)
@@ -71,7 +72,7 @@ extension HartreeFock {
                     results[k] = .success(try refine(r, neighbour: above, h0: h0, particles: particles, options: o, store: stores(k),
                                                      progress: progress.map { p in { p(k, $0) } }))
                 case .failure:
-                    o.starts = 0; o.susceptibilityStarts = 0; o.firstOrderStarts = 0
+                    o.starts = 0; o.susceptibilityStarts = 0; o.firstOrderStarts = 0; o.hops = 0
                     results[k] = .success(try solve(h0: h0, particles: particles, options: o,
                                                     neighbours: [(above.up.density, above.down.density)], store: stores(k),
                                                     progress: progress.map { p in { p(k, $0) } }))

@@ -6,10 +6,17 @@ import Foundation
 /// `DIR/start<k>/` with x.npy (the final state's input densities, up then down),
 /// density_up.npy, density_down.npy and record.json (written last, so a start whose record.json
 /// exists is complete). A killed search rerun with the same store skips the starts it finds.
+///
+/// It lives either in an output directory or in the checkpoint beside it
+/// (``HartreeFockCheckpoint``: `<output>.checkpoint/r###/U<value>/starts/`, what `hartree-fock
+/// --resume` reads), which survives a kill.
 public final class HartreeFockStartFiles: HartreeFockStartStore {
-    public let output: OutputDirectory
-    /// The store's folder, relative to `output`.
+    /// The store's folder, relative to the output directory or checkpoint it lives in.
     public let directory: String
+    /// Writes a file (atomically) at a path relative to the output directory or checkpoint.
+    private let writeFile: (Data, String) throws -> Void
+    /// The location of a path relative to the output directory or checkpoint.
+    private let location: (String) -> URL
     /// Starts found by ``load(start:)`` (the search still refuses a record of another U or
     /// start) and saved by ``save(_:)`` in this process.
     public private(set) var restored: [Int] = []
@@ -20,9 +27,18 @@ public final class HartreeFockStartFiles: HartreeFockStartStore {
     public let reading: Bool
 
     public init(output: OutputDirectory, directory: String, reading: Bool = true) {
-        self.output = output
         self.directory = directory
         self.reading = reading
+        writeFile = { try output.write($0, to: $1) }
+        location = { output.file($0) }
+    }
+
+    /// The store in a run's checkpoint (kept after a kill; removed when the run completes).
+    public init(checkpoint: HartreeFockCheckpoint, directory: String, reading: Bool = true) {
+        self.directory = directory
+        self.reading = reading
+        writeFile = { try checkpoint.write($0, to: $1) }
+        location = { checkpoint.url($0) }
     }
 
     func folder(_ start: Int) -> String { "\(directory)/start\(start)" }
@@ -30,23 +46,23 @@ public final class HartreeFockStartFiles: HartreeFockStartStore {
     public func save(_ r: HartreeFockStartRecord) throws {
         let f = folder(r.start)
         if r.converged {
-            try output.write(npy: r.x, to: f + "/x.npy")
-            try output.write(npy: r.densityUp, to: f + "/density_up.npy")
-            try output.write(npy: r.densityDown, to: f + "/density_down.npy")
+            try writeFile(NPY.encode(r.x, shape: [r.x.count]), f + "/x.npy")
+            try writeFile(NPY.encode(r.densityUp, shape: [r.densityUp.count]), f + "/density_up.npy")
+            try writeFile(NPY.encode(r.densityDown, shape: [r.densityDown.count]), f + "/density_down.npy")
         }
-        try output.write(json: Self.json(r), to: f + "/record.json")
+        try writeFile(Data((Self.json(r).serialized() + "\n").utf8), f + "/record.json")
         saved.append(r.start)
     }
 
     public func load(start: Int) -> HartreeFockStartRecord? {
         let f = folder(start)
-        guard reading, let text = try? String(contentsOf: output.file(f + "/record.json"), encoding: .utf8),
+        guard reading, let text = try? String(contentsOf: location(f + "/record.json"), encoding: .utf8),
               let j = try? JSON.parse(text), let r = Self.record(j) else { return nil }
         var rec = r
         if rec.converged {
-            guard let x = try? NPY.read(output.file(f + "/x.npy")).values,
-                  let up = try? NPY.read(output.file(f + "/density_up.npy")).values,
-                  let dn = try? NPY.read(output.file(f + "/density_down.npy")).values else { return nil }
+            guard let x = try? NPY.read(location(f + "/x.npy")).values,
+                  let up = try? NPY.read(location(f + "/density_up.npy")).values,
+                  let dn = try? NPY.read(location(f + "/density_down.npy")).values else { return nil }
             rec.x = x; rec.densityUp = up; rec.densityDown = dn
         }
         restored.append(start)

@@ -41,6 +41,9 @@ public struct HartreeFockReport: Sendable {
                        ?? (free ? "free (aufbau over both spins; fixed splits around the last one if that has no fixed point)" : "N/2 per spin"))),
                    ("starts", .int(free ? o.starts : 1)), ("start_seed", .string(String(o.seed))),
                    ("initial_moment_amplitude", .number(o.initialMomentAmplitude)), ("annealing", .numbers(o.annealing)),
+                   ("sweep", .string(free && study.bothDirections && study.interactions.count > 1 ? "both" : "up")),
+                   ("resumed", .bool(study.resume)), ("hops", .int(free && o.stability ? o.hops : 0)),
+                   ("susceptibility_starts", .int(free ? o.susceptibilityStarts : 0)), ("first_order_starts", .int(free ? o.firstOrderStarts : 0)),
                    ("moment_threshold", .number(study.momentThreshold)), ("U", .numbers(study.interactions)),
                    ("self_consistency", Self.selfConsistency(o, warmStart: warmStart)), ("results", .array(points.map(\.1.entry)))]
     }

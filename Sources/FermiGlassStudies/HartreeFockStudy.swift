@@ -38,6 +38,14 @@ public struct HartreeFockStudy: Study {
     public var saveDisorder = false
     /// Where the sweep keeps what a killed run continues from (nil: nowhere).
     public var checkpoint: HartreeFockCheckpoint?
+    /// Free mode with a U list: after the sweep up, go back down, each U also started from the
+    /// kept state of the U above it (the U-continuation in both directions).
+    public var bothDirections = false
+    /// Restore the finished starts of a killed run from the checkpoint's start stores
+    /// (``HartreeFockStartFiles``) instead of running them again: with the same parameters the
+    /// run ends where an uninterrupted one ends (the start that was running is rerun from its
+    /// beginning; its partial densities are not used).
+    public var resume = false
     public var hooks = Hooks()
 
     /// What a running sweep tells its caller; every hook may run in a worker process.
@@ -117,17 +125,44 @@ public struct HartreeFockStudy: Study {
 
     /// The U sweep of realization `r` (shared with ``LinearStabilityStudy``): H0 of the
     /// realization, then every U warm-started from the previous converged one, the running
-    /// densities and each converged U kept in the checkpoint. `converged` gets (U, H0, result,
-    /// seconds of the solve); `failed` gets (U, error, whether its running densities were saved).
+    /// densities and each converged U kept in the checkpoint. With ``bothDirections`` (free mode,
+    /// two U or more) the sweep then goes back down, each U also started from the kept state of
+    /// the U above it (``HartreeFock/refine(_:neighbour:h0:particles:options:store:progress:snapshot:)``),
+    /// and the U's are reported after that. In free mode with stability every finished start is
+    /// saved in the checkpoint's `r###/U<value>/starts/` (``HartreeFockStartFiles``); with
+    /// ``resume`` the starts found there are restored instead of rerun. `converged` gets (U, H0,
+    /// result, seconds of the solve); `failed` gets (U, error, whether its running densities
+    /// were saved).
     func sweep<P>(realization r: Int, entry: (P) -> JSON,
                   converged: (Double, CSRMatrix, HartreeFockResult, Double) throws -> P,
                   failed: (Double, HartreeFockError, Bool) throws -> P) throws -> [P] {
         guard let filling = spec.filling else { throw ModelError.invalidParameter("Hartree-Fock needs a filling (particles)") }
         let h0 = try spec.model(realization: r).hamiltonian()
         let identity = Self.identity(spec, realization: r)
+        let particles = filling.particles
         var previous = initial.map { (up: $0.up, down: $0.down) }
+        let deferred = bothDirections && options.mode == .free && interactions.count > 1
+        let searching = options.mode == .free && options.stability
+        func store(_ folder: String) -> HartreeFockStartStore? {
+            guard searching, let c = checkpoint else { return nil }
+            return HartreeFockStartFiles(checkpoint: c, directory: folder + "/starts", reading: resume)
+        }
+        // Per U: the result or the error, the seconds, whether its running densities were saved.
+        var outcomes: [(result: Result<HartreeFockResult, HartreeFockError>, seconds: Double, saved: Bool)] = []
         var out = [P]()
-        for u in interactions {
+        func report(_ k: Int) throws {
+            let u = interactions[k], folder = HartreeFockCheckpoint.folder(realization: r, U: u)
+            switch outcomes[k].result {
+            case .success(let result):
+                let p = try converged(u, h0, result, outcomes[k].seconds)
+                try checkpoint?.finished(folder, result, identity: identity, entry: entry(p))
+                out.append(p)
+            case .failure(let e):
+                out.append(try failed(u, e, outcomes[k].saved))
+            }
+            hooks.finished?(r, u)
+        }
+        for (k, u) in interactions.enumerated() {
             var o = options
             o.U = u
             let folder = HartreeFockCheckpoint.folder(realization: r, U: u)
@@ -136,23 +171,49 @@ public struct HartreeFockStudy: Study {
             }
             let clock = ContinuousClock(), t0 = clock.now
             do {
-                let result = try HartreeFock.solve(h0: h0, particles: filling.particles, options: o, initial: previous,
+                let result = try HartreeFock.solve(h0: h0, particles: particles, options: o, initial: previous, store: store(folder),
                                                    progress: { [hooks] line in hooks.iteration?(r, u, line) },
                                                    snapshot: saver.map { s in { s.save($0) } })
                 previous = (result.up.density, result.down.density)
-                let p = try converged(u, h0, result, (clock.now - t0).seconds)
-                try checkpoint?.finished(folder, result, identity: identity, entry: entry(p))
-                out.append(p)
+                outcomes.append((.success(result), (clock.now - t0).seconds, false))
             } catch let e as HartreeFockError {
                 hooks.warning?("realization \(r), U = \(u): \(e.description)")
                 if let c = checkpoint, saver?.saved == true {
-                    hooks.warning?("its last densities are in \(c.output.appendingPathComponent(folder + "/partial").path) (until the run completes: \(c.url(folder + "/partial").path)): --warm-start there (with --starts 0) continues from them")
+                    hooks.warning?("its last densities are in \(c.output.appendingPathComponent(folder + "/partial").path) (until the run completes: \(c.url(folder + "/partial").path)): "
+                                   + "--warm-start there (with --starts 0) continues only the start that was running, which need not end where the whole search would; "
+                                   + "a killed run continues with --resume in the same --output (its finished starts are restored from the checkpoint)")
                 }
-                out.append(try failed(u, e, saver?.saved ?? false))
+                outcomes.append((.failure(e), (clock.now - t0).seconds, saver?.saved ?? false))
                 previous = nil
             }
-            hooks.finished?(r, u)
+            if !deferred { try report(k) }
         }
+        guard deferred else { return out }
+        // Back down: each U also started from the kept state of the U above it (start -2).
+        for k in stride(from: interactions.count - 2, through: 0, by: -1) {
+            guard case .success(let above) = outcomes[k + 1].result else { continue }
+            let u = interactions[k], folder = HartreeFockCheckpoint.folder(realization: r, U: u)
+            var o = options
+            o.U = u
+            let clock = ContinuousClock(), t0 = clock.now
+            let progress: (String) -> Void = { [hooks] line in hooks.iteration?(r, u, "back down: " + line) }
+            do {
+                switch outcomes[k].result {
+                case .success(let mine):
+                    outcomes[k].result = .success(try HartreeFock.refine(mine, neighbour: above, h0: h0, particles: particles, options: o,
+                                                                         store: store(folder), progress: progress))
+                case .failure:
+                    o.starts = 0; o.susceptibilityStarts = 0; o.firstOrderStarts = 0; o.hops = 0
+                    outcomes[k].result = .success(try HartreeFock.solve(h0: h0, particles: particles, options: o,
+                                                                        neighbours: [(above.up.density, above.down.density)],
+                                                                        store: store(folder), progress: progress))
+                }
+            } catch let e as HartreeFockError {
+                hooks.warning?("realization \(r), U = \(u): the start from U = \(interactions[k + 1]) failed (\(e.description)); the upward result stands")
+            }
+            outcomes[k].seconds += (clock.now - t0).seconds
+        }
+        for k in interactions.indices { try report(k) }
         return out
     }
 

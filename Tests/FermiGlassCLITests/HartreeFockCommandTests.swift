@@ -82,6 +82,9 @@ struct HartreeFockCommandTests {
             (["--mixing", "broyden"], "--mixing must be anderson, linear, oda or ediis, got 'broyden'"),
             (["--mixing", "ediis", "--mixing-history", "12"], "--mixing-history must be in 1...11 for ediis, got 12"),
             (["--mixing", "ediis", "--handover", "0"], "--handover must be positive, got 0.0"),
+            (["--sweep", "down"], "--sweep must be up or both, got 'down'"),
+            (["--hops", "-1"], "--hops must be non-negative, got -1"),
+            (["--resume", "--force"], "give --resume or --force, not both"),
         ]
         for (extra, message) in cases {
             let r3 = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1", "--mode", "free", "--output", dir] + extra)
@@ -256,5 +259,61 @@ struct HartreeFockCommandTests {
         #expect(done["complete"]?.boolValue == true)
         #expect(done["results"]?.arrayValue?.count == 2)
         #expect(!FileManager.default.fileExists(atPath: finished + ".checkpoint"))
+    }
+
+    /// "Continuation lands elsewhere" (issue 20): a free-mode U sweep (up and back down, with
+    /// hops) killed by SIGKILL in the middle of its second U and rerun with --resume in the same
+    /// --output restores the finished starts from <output>.checkpoint/r000/U<value>/starts/ and
+    /// ends where the uninterrupted run ends: the same energy, kept start, minima and the starts
+    /// that reached them, Hessian eigenvalue and moments, as JSON text; the checkpoint is gone
+    /// afterwards. The run killed before anything finished would simply rerun everything.
+    @Test func aKilledSweepResumedEndsWhereTheUninterruptedRunEnds() throws {
+        let whole = scratch("whole-sweep"), killed = scratch("killed-sweep")
+        defer { for d in [whole, killed, killed + ".checkpoint"] { try? FileManager.default.removeItem(atPath: d) } }
+        let args = ["hartree-fock"] + Self.model + ["--U", "2,3", "--starts", "2", "--mode-starts", "1", "--hops", "2"]
+        let a = try runFermiGlass(args + ["--output", whole])
+        #expect(a.status == 0, "stderr: \(a.stderr)")
+        let p = Process()
+        p.executableURL = try #require(CLI.binary, "cannot find the fermiglass executable")
+        p.arguments = args + ["--output", killed]
+        p.standardError = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // Killed once the second U has finished a start (its record is written last).
+        let starts = killed + ".checkpoint/r000/U3.0/starts"
+        let deadline = Date().addingTimeInterval(600)
+        func finishedStarts() -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: starts)) ?? [])
+                .filter { FileManager.default.fileExists(atPath: starts + "/" + $0 + "/record.json") }.count
+        }
+        while finishedStarts() < 1 && p.isRunning && Date() < deadline { usleep(20_000) }
+        let killedWhileRunning = p.isRunning
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(killedWhileRunning, "the sweep finished before a start of U = 3 was stored")
+        #expect(!FileManager.default.fileExists(atPath: killed + "/summary.json"))
+        let b = try CLI.run(args + ["--output", killed, "--resume"], environment: ["FERMIGLASS_PROGRESS_INTERVAL": "0"])
+        #expect(b.status == 0, "stderr: \(b.stderr)")
+        #expect(b.stderr.contains("restored from the start store"), "stderr: \(b.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: killed + ".checkpoint"))
+        let sa = try JSON.parse(String(contentsOfFile: whole + "/summary.json", encoding: .utf8))
+        let sb = try JSON.parse(String(contentsOfFile: killed + "/summary.json", encoding: .utf8))
+        #expect(sa["sweep"]?.stringValue == "both")
+        #expect(sb["resumed"]?.boolValue == true)
+        let ra = try #require(sa["results"]?.arrayValue), rb = try #require(sb["results"]?.arrayValue)
+        #expect(ra.count == 2 && rb.count == 2)
+        for (x, y) in zip(ra, rb) {
+            for key in ["U", "energy", "kept_start", "distinct_minima", "starts_reaching_minimum", "hessian_min_eigenvalue",
+                        "sum_abs_moment", "sz", "minima"] {
+                #expect(x[key]?.serialized() == y[key]?.serialized(), "\(key)")
+            }
+        }
+        // The way back down ran at U = 2 (start -2, the kept state of U = 3) in both runs.
+        #expect(ra[0]["runs"]?.arrayValue?.contains { $0["start"]?.intValue == -2 } == true)
+        for u in ["U2.0", "U3.0"] {
+            let ma = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: whole + "/r000/\(u)/moments.npy"))).values
+            let mb = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: killed + "/r000/\(u)/moments.npy"))).values
+            #expect(ma == mb, "\(u)")
+        }
     }
 }

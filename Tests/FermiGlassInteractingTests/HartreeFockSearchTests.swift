@@ -108,6 +108,92 @@ final class MemoryStartStore: HartreeFockStartStore {
     }
 }
 
+/// Basin hopping (HartreeFock+Hops.swift): the kicks, and a search with hops.
+@Suite(.slow, .tags(.slow)) struct HartreeFockHopTests {
+    /// Graph neighbours of site i in H0 (t1 and t2 bonds).
+    static func neighbours(_ h0: CSRMatrix, _ i: Int) -> Set<Int> {
+        Set((Int(h0.rowPointers[i])..<Int(h0.rowPointers[i + 1])).map { Int(h0.columnIndices[$0]) }.filter { $0 != i })
+    }
+
+    /// On a 6 x 6 lattice with a moment pattern of two same-sign clusters and a reversed site:
+    /// a cluster kick swaps n_up and n_dn exactly on one whole connected same-sign cluster of
+    /// moment sites (no same-sign moment site outside it is a neighbour); a site kick swaps them
+    /// on a site and its neighbours; a redraw keeps every site's charge and [0, 1] and changes
+    /// only sites within two bonds of one site; the same hop gives the same densities.
+    @Test func kicksReverseClustersAndKeepTheCharge() throws {
+        let (h0, particles) = try HartreeFockSearchTests.problem()
+        let n = h0.rowCount
+        var up = [Double](repeating: 0.42, count: n), dn = up
+        // Sites 0, 1, 2 (a row: bonded) and 20 carry +0.6; site 3 carries -0.6 (bonded to 2).
+        for i in [0, 1, 2, 20] { up[i] = 0.72; dn[i] = 0.12 }
+        up[3] = 0.12; dn[3] = 0.72
+        let m = zip(up, dn).map { $0 - $1 }
+        for hop in 0..<9 {
+            let x = HartreeFock.kick(up: up, down: dn, h0: h0, particles: particles, seed: 7, hop: hop)
+            #expect(x == HartreeFock.kick(up: up, down: dn, h0: h0, particles: particles, seed: 7, hop: hop))
+            let ku = Array(x[0..<n]), kd = Array(x[n...])
+            for i in 0..<n { #expect(abs(ku[i] + kd[i] - up[i] - dn[i]) < 1e-12, "hop \(hop): charge at \(i)") }
+            #expect(x.allSatisfy { $0 >= 0 && $0 <= 1 })
+            let changed = Set((0..<n).filter { ku[$0] != up[$0] })
+            #expect(!changed.isEmpty, "hop \(hop) changed nothing")
+            switch hop % 3 {
+            case 0:
+                #expect(changed.allSatisfy { ku[$0] == dn[$0] && kd[$0] == up[$0] })
+                let sign = m[changed.first!] > 0
+                #expect(changed.allSatisfy { abs(m[$0]) > 0.1 && (m[$0] > 0) == sign })
+                for i in changed {
+                    for j in Self.neighbours(h0, i) where abs(m[j]) > 0.1 && (m[j] > 0) == sign { #expect(changed.contains(j)) }
+                }
+                #expect(changed == Set([0, 1, 2]) || changed == Set([3]) || changed == Set([20]), "\(changed.sorted())")
+            case 1:
+                // Swapping equal densities changes nothing there: the changed sites are a moment
+                // site and (among) its neighbours.
+                #expect(changed.allSatisfy { ku[$0] == dn[$0] && kd[$0] == up[$0] })
+                #expect(changed.contains { c in changed.allSatisfy { $0 == c || Self.neighbours(h0, c).contains($0) } })
+            default:
+                let within2 = { (c: Int) -> Set<Int> in
+                    var s: Set<Int> = [c]
+                    for j in Self.neighbours(h0, c) { s.insert(j); s.formUnion(Self.neighbours(h0, j)) }
+                    return s
+                }
+                #expect((0..<n).contains { c in changed.isSubset(of: within2(c)) })
+            }
+        }
+    }
+
+    /// A search with 4 hops after its starts: the hops are numbered after the starts, each one's
+    /// start densities are the kick of the lowest minimum among the starts before it, the kept
+    /// energy is never above that of the same search without hops, the kept state is a minimum,
+    /// and a search killed during the hops and resumed from its store ends bit for bit where the
+    /// whole search ends.
+    @Test func hopsStartFromTheLowestMinimumAndResume() throws {
+        let (h0, particles) = try HartreeFockSearchTests.problem()
+        var o = HartreeFockSearchTests.options(3.5)
+        o.starts = 1; o.susceptibilityStarts = 1; o.firstOrderStarts = 0
+        let plain = try HartreeFock.solve(h0: h0, particles: particles, options: o)
+        o.hops = 4
+        let store = MemoryStartStore()
+        let hopped = try HartreeFock.solve(h0: h0, particles: particles, options: o, store: store)
+        #expect(hopped.energy <= plain.energy + 1e-12 * abs(plain.energy))
+        #expect(try #require(hopped.stability).isMinimum)
+        let records = store.order.map { store.records[$0]! }
+        #expect(records.map(\.kind) == [.susceptibility, .random, .hop, .hop, .hop, .hop])
+        #expect(records.suffix(4).map(\.start) == [2, 3, 4, 5])
+        for (j, k) in (2..<6).enumerated() {
+            let best = records[0..<k].filter(\.converged).min { ($0.energy, $0.start) < ($1.energy, $1.start) }!
+            let x = HartreeFock.kick(up: best.densityUp, down: best.densityDown, h0: h0, particles: particles, seed: o.seed, hop: j)
+            #expect(records[k].startChecksum == HartreeFockStartRecord.checksum(x), "hop \(j)")
+        }
+        let partial = MemoryStartStore()
+        for s in store.order.prefix(3) { partial.records[s] = store.records[s] }
+        let resumed = try HartreeFock.solve(h0: h0, particles: particles, options: o, store: partial)
+        #expect(partial.order == Array(store.order.suffix(from: 3)))
+        #expect(resumed.energy == hopped.energy)
+        #expect(resumed.moments == hopped.moments)
+        #expect(resumed.minima.map { $0.starts } == hopped.minima.map { $0.starts })
+    }
+}
+
 /// rho(U^2 Pi_up Pi_dn) by Lanczos in the Pi_dn inner product against dense linear algebra,
 /// and its meaning: below 1 exactly when the Hessian is positive definite (aufbau states).
 @Suite struct StabilityRadiusTests {
