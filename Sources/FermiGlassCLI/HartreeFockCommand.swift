@@ -163,7 +163,7 @@ struct HartreeFockCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Compute the lowest eigenvalue of the collinear orbital Hessian of every kept state and, in free mode, follow negative modes of every start down to a minimum (default on).")
     var stability: Bool = true
 
-    @Option(help: "Free mode: basin hops after the starts: each kicks the lowest minimum so far locally (reverses a moment cluster, or the moments around a site, or redraws the moments within two bonds of a site) and descends to a minimum again, kept when lower (default 0).")
+    @Option(help: "Free mode: basin hops after the starts: each kicks the lowest minimum so far locally (reverses a moment cluster; moves one particle between HF orbitals near E_F, in one spin or with a spin flip; or redraws the moments within two bonds of a site) and descends to a minimum again, kept when lower (default 0).")
     var hops: Int = 0
 
     @Option(help: "Free mode with a --U list: up (each U warm-started from the previous one) or both (then back down, each U also started from the U above it; default).")

@@ -160,7 +160,8 @@ extension HartreeFock {
             guard let b = converged.min(by: {
                 isBetter(records[$0], than: records[$1]) || (!isBetter(records[$1], than: records[$0]) && records[$0].start < records[$1].start)
             }) else { break }
-            let x = kick(up: records[b].densityUp, down: records[b].densityDown, h0: h0, particles: particles, seed: options.seed, hop: j)
+            let x = try kick(up: records[b].densityUp, down: records[b].densityDown, input: records[b].x, U: options.U, h0: h0,
+                             particles: particles, seed: options.seed, hop: j)
             try run(Candidate(start: nextStart, kind: .hop, x: x), candidates.count + j)
             nextStart += 1
         }

@@ -83,7 +83,7 @@ struct HartreeFockCommandTests {
             (["--mixing", "ediis", "--mixing-history", "12"], "--mixing-history must be in 1...11 for ediis, got 12"),
             (["--mixing", "ediis", "--handover", "0"], "--handover must be positive, got 0.0"),
             (["--sweep", "down"], "--sweep must be up or both, got 'down'"),
-            (["--hops", "-1"], "--hops must be non-negative, got -1"),
+            (["--hops=-1"], "--hops must be non-negative, got -1"),
             (["--resume", "--force"], "give --resume or --force, not both"),
         ]
         for (extra, message) in cases {
