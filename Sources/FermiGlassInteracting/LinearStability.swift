@@ -91,6 +91,50 @@ public struct SusceptibilityOperator: LinearOperator, Sendable {
         self.minimumGap = minimumGap
     }
 
+    /// Pi of a state with occupations f_a in [0, 1] per spin (a fractional paramagnet,
+    /// ``FractionalParamagnet``): the Lindhard sum
+    ///
+    ///     Pi_ij = 2 sum_{E_b - E_a > delta} (f_a - f_b) / (E_b - E_a) phi_a(i) phi_b(i) phi_b(j) phi_a(j)
+    ///
+    /// over the levels with f_a > 0 ("occupied" columns) and f_b < 1 ("empty" columns); a
+    /// fractional level is in both. Each unordered pair counts once (as (a, b) with E_b > E_a
+    /// when both orders are listed);
+    /// pairs with |E_b - E_a| <= delta and f_a != f_b (the degenerate block) are left out and
+    /// counted in ``excludedPairs``. With f non-increasing in E, Pi is positive semi-definite.
+    /// For f in {0, 1} on the lowest levels it is ``init(orbitals:occupied:minimumGap:)``.
+    public init(orbitals: Eigenpairs, occupations f: [Double], minimumGap delta: Double) throws {
+        let n = orbitals.dimension
+        guard orbitals.hasVectors, orbitals.count == n, f.count == n else {
+            throw HartreeFockError.invalidArgument("the susceptibility needs every orbital with its eigenvector and occupation")
+        }
+        guard f.allSatisfy({ $0 >= 0 && $0 <= 1 }), delta >= 0 else {
+            throw HartreeFockError.invalidArgument("occupations must lie in [0, 1] and delta must be non-negative")
+        }
+        let occ = (0..<n).filter { f[$0] > 0 }, emp = (0..<n).filter { f[$0] < 1 }
+        guard !occ.isEmpty, !emp.isEmpty else {
+            throw HartreeFockError.invalidArgument("the susceptibility needs occupied and empty orbitals")
+        }
+        dimension = n
+        occupied = occ.count
+        empty = emp.count
+        phiOcc = occ.flatMap { orbitals.vector($0) }
+        phiEmp = emp.flatMap { orbitals.vector($0) }
+        var w = [Double](repeating: 0, count: occ.count * emp.count)
+        var excluded = 0
+        for (bi, b) in emp.enumerated() {
+            for (ai, a) in occ.enumerated() where a != b && f[a] != f[b] {
+                let gap = orbitals.values[b] - orbitals.values[a]
+                if abs(gap) <= delta { excluded += 1; continue }
+                // An inverted pair (E_b < E_a) counts here unless it is also listed as (b, a).
+                if gap < 0 && f[b] > 0 && f[a] < 1 { continue }
+                w[ai + bi * occ.count] = 2 * (f[a] - f[b]) / gap
+            }
+        }
+        weights = w
+        excludedPairs = excluded
+        minimumGap = delta
+    }
+
     /// Y = Pi X for a column-major block X (dimension x k), one column at a time: per column
     /// two dgemms over occupied x empty orbitals (see ``LinearStability``).
     public func apply(_ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, columns k: Int) throws {

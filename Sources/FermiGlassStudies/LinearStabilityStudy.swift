@@ -59,21 +59,40 @@ public struct LinearStabilityStudy: Study {
         let points = try hartreeFock.sweep(realization: r, entry: \Point.entry) { u, h0, hf, hfSeconds in
             let folder = HartreeFockCheckpoint.folder(realization: r, U: u)
             let clock = ContinuousClock(), t1 = clock.now
-            let delta = Self.pairGapThreshold * max(1, hf.up.orbitals.values.map { abs($0) }.max() ?? 1)
-            let op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied, minimumGap: delta)
+            var delta = Self.pairGapThreshold * max(1, hf.up.orbitals.values.map { abs($0) }.max() ?? 1)
+            // No aufbau paramagnet (the self-consistency ended by maximum overlap, with an empty
+            // level below an occupied one): the reference is the lowest paramagnetic state with
+            // fractional occupation at E_F (Appendix A made unambiguous; FractionalParamagnet).
+            let fractional = hf.up.aufbauViolations > 0 && u >= 0
+                ? try HartreeFock.fractionalParamagnet(h0: h0, particles: 2 * occupied, U: u, initial: hf.up.density) : nil
+            let op: SusceptibilityOperator
+            if let fp = fractional {
+                delta = fp.delta
+                op = try SusceptibilityOperator(orbitals: fp.orbitals, occupations: fp.occupations, minimumGap: fp.delta)
+            } else {
+                op = try SusceptibilityOperator(orbitals: hf.up.orbitals, occupied: occupied, minimumGap: delta)
+            }
             let res = try LinearStability.largestEigenvalues(of: op, count: eigenvalues, block: block, tolerance: tolerance)
             let piSeconds = (clock.now - t1).seconds
-            let refused = op.excludedPairs > 0
+            let fractionalBlock = fractional.map { !$0.isAufbau } ?? false
+            let refused = op.excludedPairs > 0 || fractionalBlock
             let lambda = refused ? Double.nan : res.eigenvalues[0]
-            let refusal = refused
-                ? "lambda_max refused: \(op.excludedPairs) occupied-empty pairs of the paramagnetic reference have E_b - E_a <= \(delta) "
+            var refusal: String? = nil
+            if let fp = fractional, fractionalBlock {
+                refusal = "lambda_max refused: no aufbau paramagnet exists at U = \(u) (the self-consistent aufbau stalls); the lowest paramagnetic "
+                    + "state occupies the \(fp.block.levels.count) levels at E_F (levels \(fp.block.levels.lowerBound)..<\(fp.block.levels.upperBound), "
+                    + "degenerate within delta = \(fp.delta)) fractionally (\(fp.blockOccupations.map { String(format: "%.4f", $0) }.joined(separator: ", "))); "
+                    + "pi_eigenvalues sum only the pairs with E_b - E_a > delta and are not the Stoner criterion."
+            } else if refused {
+                refusal = "lambda_max refused: \(op.excludedPairs) occupied-empty pairs of the paramagnetic reference have E_b - E_a <= \(delta) "
                     + "(a degenerate block at E_F, or an empty level below an occupied one); Pi over the other pairs is not the "
                     + "Stoner criterion. hessian_min_eigenvalue is the second-order stability of this state."
-                : nil
+            }
             if let m = refusal { hartreeFock.hooks.warning?("realization \(r), U = \(u): \(m)") }
             let gap = (hf.up.lowestEmpty ?? .nan) - (hf.up.highestOccupied ?? .nan)
             let (census, levels) = try hf.stabilityCensus(h0: h0, windowHalfWidth: window)
-            let rule = hf.options.occupation == .maximumOverlap ? "maximum-overlap" : "aufbau"
+            let rule = fractional.map { $0.isAufbau ? "aufbau" : "fractional" }
+                ?? (hf.options.occupation == .maximumOverlap ? "maximum-overlap" : "aufbau")
             let unstable: String = refused ? "" : (u * lambda >= 1 ? "1" : "0")
             let head: [String] = [String(r), "\(u)", "true", "\(lambda)", "\(u * lambda)", unstable, "\(gap)", rule]
             let tail: [String] = [String(hf.up.aufbauViolations), String(census.oneSided), String(census.twoSided), "\(census.muStar)",
@@ -96,12 +115,25 @@ public struct LinearStabilityStudy: Study {
                 ("stability_radius", hf.stabilityRadius.map { .number($0) } ?? .null),
                 // The levels within delta of each other at E_F, reported separately from Pi (an
                 // aufbau reference; a maximum-overlap one has its aufbau violations instead).
-                ("degenerate_block", hf.up.aufbauViolations > 0 ? .null : {
+                ("degenerate_block", fractional.map { fp -> JSON in
+                    .object([("levels", .ints(fp.block.isEmpty ? [] : [fp.block.levels.lowerBound, fp.block.levels.upperBound])),
+                             ("occupations", .numbers(fp.blockOccupations)), ("energies", .numbers(fp.block.energies))])
+                } ?? (hf.up.aufbauViolations > 0 ? .null : {
                     let b = FermiLevelBlock(values: hf.up.orbitals.values, occupied: hf.up.occupied, delta: delta)
                     return .object([("levels", .ints(b.isEmpty ? [] : [b.levels.lowerBound, b.levels.upperBound])),
                                     ("occupied_in_block", .int(b.isEmpty ? 0 : b.occupiedInBlock)),
                                     ("energies", .numbers(b.energies))])
-                }()),
+                }())),
+                ("reference", .string(fractional == nil ? "aufbau HF paramagnet" : "lowest paramagnetic state, fractional occupation allowed")),
+                ("fractional_paramagnet", fractional.map { fp in
+                    .object([("energy", .number(fp.energy)), ("energy_bound", .number(fp.energyBound)),
+                             ("iterations", .int(fp.iterations)), ("converged", .bool(fp.converged)), ("delta", .number(fp.delta)),
+                             ("gap", .number(fp.gap)),
+                             ("block_levels", .ints(fp.block.isEmpty ? [] : [fp.block.levels.lowerBound, fp.block.levels.upperBound])),
+                             ("block_occupations", .numbers(fp.blockOccupations)), ("block_energies", .numbers(fp.block.energies)),
+                             ("block_fit_residual", .number(fp.blockFitResidual)),
+                             ("maximum_overlap_energy", .number(hf.energy))])
+                } ?? .null),
                 ("products", .int(res.products)), ("restarts", .int(res.restarts)),
                 ("hf_seconds", .number(hfSeconds)), ("pi_seconds", .number(piSeconds)),
             ])

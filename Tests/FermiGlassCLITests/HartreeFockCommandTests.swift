@@ -68,6 +68,31 @@ struct HartreeFockCommandTests {
         #expect(entry["hessian_min_eigenvalue"]?.doubleValue != nil)
     }
 
+    /// No aufbau paramagnet (10 x 10, W = 9, seed 11, realization 1, U = 2: the aufbau stalls
+    /// and maximum overlap ends with an empty level below an occupied one): the reference is the
+    /// lowest paramagnetic state with fractional occupation, lower than the maximum-overlap
+    /// state and certified to 1e-6; its two levels at E_F are the degenerate block, reported
+    /// with their occupations (one particle per spin between them), and lambda is refused.
+    @Test func linearStabilityUsesTheFractionalParamagnetWhereNoAufbauExists() throws {
+        let dir = scratch("fractional")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try runFermiGlass(["linear-stability", "--size", "10", "--t2", "0.6", "--W", "9", "--filling", "0.8333333333", "--seed", "11",
+                                   "--realization-range", "1:2", "--U", "2", "--output", dir])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("no aufbau paramagnet exists at U = 2.0"), "stderr: \(r.stderr)")
+        let entry = try #require(try JSON.parse(String(contentsOfFile: dir + "/summary.json", encoding: .utf8))["results"]?.arrayValue?.first)
+        #expect(entry["occupation"]?.stringValue == "fractional")
+        #expect(entry["U_lambda_max"]?.doubleValue == nil && entry["stoner_unstable"]?.boolValue == nil)
+        let fp = try #require(entry["fractional_paramagnet"])
+        #expect(try #require(fp["energy"]?.doubleValue) < (try #require(fp["maximum_overlap_energy"]?.doubleValue)))
+        #expect(try #require(fp["energy_bound"]?.doubleValue) < 1e-6)
+        let block = try #require(entry["degenerate_block"])
+        let levels = try #require(block["levels"]?.arrayValue?.compactMap { $0.intValue })
+        #expect(levels.count == 2 && levels[1] - levels[0] == 2)
+        let occupations = try #require(block["occupations"]?.arrayValue?.compactMap { $0.doubleValue })
+        #expect(abs(occupations.reduce(0, +) - 1) < 1e-4 && occupations.allSatisfy { $0 > 1e-3 && $0 < 1 - 1e-3 })
+    }
+
     @Test func badInputIsRefusedBeforeAnyOutput() throws {
         let dir = scratch("bad")
         defer { try? FileManager.default.removeItem(atPath: dir) }

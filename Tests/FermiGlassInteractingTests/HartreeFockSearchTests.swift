@@ -115,28 +115,34 @@ final class MemoryStartStore: HartreeFockStartStore {
         Set((Int(h0.rowPointers[i])..<Int(h0.rowPointers[i + 1])).map { Int(h0.columnIndices[$0]) }.filter { $0 != i })
     }
 
-    /// On a 6 x 6 lattice with a moment pattern of two same-sign clusters and a reversed site:
-    /// a cluster kick swaps n_up and n_dn exactly on one whole connected same-sign cluster of
-    /// moment sites (no same-sign moment site outside it is a neighbour); a site kick swaps them
-    /// on a site and its neighbours; a redraw keeps every site's charge and [0, 1] and changes
-    /// only sites within two bonds of one site; the same hop gives the same densities.
-    @Test func kicksReverseClustersAndKeepTheCharge() throws {
+    /// On a 6 x 6 lattice with a moment pattern of two same-sign clusters and a reversed site,
+    /// the one-move hops 0-3: a cluster kick swaps n_up and n_dn exactly on one whole connected
+    /// same-sign cluster of moment sites (no same-sign moment site outside it is a neighbour); a
+    /// particle-hole kick within a spin changes one spin's density only, keeping its particle
+    /// number; a spin-flip one moves a particle from one spin to the other; a redraw keeps every
+    /// site's charge and changes only sites within two bonds of one site. Every kick (also the
+    /// multi-move hops 4-11) stays in [0, 1] and is reproducible.
+    @Test func kicksReverseClustersMoveParticlesAndKeepTheCharge() throws {
         let (h0, particles) = try HartreeFockSearchTests.problem()
         let n = h0.rowCount
-        var up = [Double](repeating: 0.42, count: n), dn = up
+        var up = [Double](repeating: 15.0 / 36, count: n), dn = up
         // Sites 0, 1, 2 (a row: bonded) and 20 carry +0.6; site 3 carries -0.6 (bonded to 2).
-        for i in [0, 1, 2, 20] { up[i] = 0.72; dn[i] = 0.12 }
-        up[3] = 0.12; dn[3] = 0.72
+        for i in [0, 1, 2, 20] { up[i] += 0.3; dn[i] -= 0.3 }
+        up[3] -= 0.3; dn[3] += 0.3
         let m = zip(up, dn).map { $0 - $1 }
-        for hop in 0..<9 {
-            let x = HartreeFock.kick(up: up, down: dn, h0: h0, particles: particles, seed: 7, hop: hop)
-            #expect(x == HartreeFock.kick(up: up, down: dn, h0: h0, particles: particles, seed: 7, hop: hop))
-            let ku = Array(x[0..<n]), kd = Array(x[n...])
-            for i in 0..<n { #expect(abs(ku[i] + kd[i] - up[i] - dn[i]) < 1e-12, "hop \(hop): charge at \(i)") }
+        func sum(_ v: [Double]) -> Double { v.reduce(0, +) }
+        var o = HartreeFockOptions(U: 3, mode: .free)
+        o.starts = 1; o.susceptibilityStarts = 0; o.firstOrderStarts = 0; o.stability = false
+        let state = try HartreeFock.solve(h0: h0, particles: particles, options: o)
+        for hop in 0..<12 {
+            let x = try HartreeFock.kick(up: up, down: dn, input: up + dn, U: 3, h0: h0, particles: particles, seed: 7, hop: hop)
+            #expect(x == (try HartreeFock.kick(up: up, down: dn, input: up + dn, U: 3, h0: h0, particles: particles, seed: 7, hop: hop)))
             #expect(x.allSatisfy { $0 >= 0 && $0 <= 1 })
-            let changed = Set((0..<n).filter { ku[$0] != up[$0] })
+            let ku = Array(x[0..<n]), kd = Array(x[n...])
+            let changed = Set((0..<n).filter { ku[$0] != up[$0] || kd[$0] != dn[$0] })
             #expect(!changed.isEmpty, "hop \(hop) changed nothing")
-            switch hop % 3 {
+            guard hop < 4 else { continue }
+            switch hop {
             case 0:
                 #expect(changed.allSatisfy { ku[$0] == dn[$0] && kd[$0] == up[$0] })
                 let sign = m[changed.first!] > 0
@@ -145,12 +151,22 @@ final class MemoryStartStore: HartreeFockStartStore {
                     for j in Self.neighbours(h0, i) where abs(m[j]) > 0.1 && (m[j] > 0) == sign { #expect(changed.contains(j)) }
                 }
                 #expect(changed == Set([0, 1, 2]) || changed == Set([3]) || changed == Set([20]), "\(changed.sorted())")
-            case 1:
-                // Swapping equal densities changes nothing there: the changed sites are a moment
-                // site and (among) its neighbours.
-                #expect(changed.allSatisfy { ku[$0] == dn[$0] && kd[$0] == up[$0] })
-                #expect(changed.contains { c in changed.allSatisfy { $0 == c || Self.neighbours(h0, c).contains($0) } })
+            case 1, 2:
+                // On a self-consistent state (its densities are those of its own orbitals, so
+                // nothing is clipped): one particle moved within a spin, or from one spin to the other.
+                let y = try HartreeFock.kick(up: state.up.density, down: state.down.density, input: state.inputDensities, U: 3,
+                                             h0: h0, particles: particles, seed: 7, hop: hop)
+                let yu = Array(y[0..<n]), yd = Array(y[n...])
+                let su = sum(state.up.density), sd = sum(state.down.density)
+                if hop == 1 {
+                    #expect(yu == state.up.density || yd == state.down.density)
+                    #expect(abs(sum(yu) - su) < 1e-9 && abs(sum(yd) - sd) < 1e-9)
+                } else {
+                    #expect(abs(abs(sum(yu) - su) - 1) < 1e-9 && abs(sum(yu) + sum(yd) - su - sd) < 1e-9)
+                }
+                #expect(y.allSatisfy { $0 >= 0 && $0 <= 1 })
             default:
+                for i in 0..<n { #expect(abs(ku[i] + kd[i] - up[i] - dn[i]) < 1e-12, "charge at \(i)") }
                 let within2 = { (c: Int) -> Set<Int> in
                     var s: Set<Int> = [c]
                     for j in Self.neighbours(h0, c) { s.insert(j); s.formUnion(Self.neighbours(h0, j)) }
@@ -181,7 +197,8 @@ final class MemoryStartStore: HartreeFockStartStore {
         #expect(records.suffix(4).map(\.start) == [2, 3, 4, 5])
         for (j, k) in (2..<6).enumerated() {
             let best = records[0..<k].filter(\.converged).min { ($0.energy, $0.start) < ($1.energy, $1.start) }!
-            let x = HartreeFock.kick(up: best.densityUp, down: best.densityDown, h0: h0, particles: particles, seed: o.seed, hop: j)
+            let x = try HartreeFock.kick(up: best.densityUp, down: best.densityDown, input: best.x, U: o.U, h0: h0, particles: particles,
+                                         seed: o.seed, hop: j)
             #expect(records[k].startChecksum == HartreeFockStartRecord.checksum(x), "hop \(j)")
         }
         let partial = MemoryStartStore()
