@@ -20,7 +20,8 @@ import FermiGlassSolvers
 /// (``FermiLevelBlock``): within it the "susceptibility" 1/(E_b - E_a) is not defined.
 ///
 /// Algorithm: energy-DIIS (``EnergyDIIS``) over mixed states, with the Frank-Wolfe vertex (the
-/// aufbau determinant of F(n)) added at every step and no hand-over to Anderson mixing. Only
+/// aufbau determinant of F(n)) and a smeared vertex (the levels near E_F filled uniformly)
+/// added at every step and no hand-over to Anderson mixing. Only
 /// n = diag(D) and K = 2 tr(H0 D) are carried. Convexity gives a certificate: with (n~, K~) the
 /// aufbau determinant of F(n),
 ///
@@ -65,7 +66,7 @@ extension HartreeFock {
     /// fractional occupation allowed (``FractionalParamagnet``). `initial`: a density per spin to
     /// start from (default uniform). `delta` (default 1e-6 max(1, max |E_a|)).
     public static func fractionalParamagnet(h0: CSRMatrix, particles: Int, U: Double, initial: [Double]? = nil,
-                                            tolerance: Double = 1e-11, maxIterations: Int = 5000, history: Int = 8,
+                                            tolerance: Double = 1e-11, maxIterations: Int = 2000, history: Int = 8,
                                             delta: Double? = nil) throws -> FractionalParamagnet {
         let n = h0.rowCount
         guard U.isFinite, U >= 0 else { throw HartreeFockError.invalidArgument("the fractional paramagnet needs U >= 0, got \(U)") }
@@ -89,6 +90,22 @@ extension HartreeFock {
             return (pairs, d, 2 * k)
         }
         func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        // The smeared vertex of F(x): the levels chained within `width` across the N/2 boundary
+        // filled uniformly (a mixed state; nil without such a block). Beside the aufbau vertex it
+        // lets a degenerate open shell (clean lattices) converge in a few steps instead of
+        // zigzagging between its determinants.
+        func smeared(_ pairs: Eigenpairs, _ x: [Double], width: Double) -> (x: [Double], k: Double)? {
+            let b = FermiLevelBlock(values: pairs.values, occupied: occupied, delta: width)
+            guard !b.isEmpty else { return nil }
+            let f = Double(occupied - b.levels.lowerBound) / Double(b.levels.count)
+            var w = [Double](repeating: 0, count: n)
+            for a in 0..<b.levels.upperBound { w[a] = a < b.levels.lowerBound ? 1 : f }
+            let d = Problem.density(pairs, weights: w)
+            var k = 0.0
+            for a in 0..<b.levels.upperBound { k += w[a] * pairs.values[a] }
+            for i in 0..<n { k -= U * x[i] * d[i] }
+            return (d, 2 * k)
+        }
         // Start from the vertex of the start density (a state: its K is known).
         var v = try vertex(x)
         x = v.x
@@ -103,6 +120,7 @@ extension HartreeFock {
             if bound <= tolerance * max(1, abs(e)) { break }
             iterations += 1
             set.append((v.x, v.k))
+            if let sm = smeared(v.pairs, x, width: min(1e-2, max(1e-10, bound.squareRoot()))) { set.append(sm) }
             if set.count > history + 1 { set.removeFirst(set.count - history - 1) }
             // Relative to the current state (weight of the current state = 1 - sum of the others).
             let d = set.map { s in zip(s.x, x).map { $0 - $1 } }

@@ -99,8 +99,8 @@ public struct SusceptibilityOperator: LinearOperator, Sendable {
     /// over the levels with f_a > 0 ("occupied" columns) and f_b < 1 ("empty" columns); a
     /// fractional level is in both. Each unordered pair counts once (as (a, b) with E_b > E_a
     /// when both orders are listed);
-    /// pairs with |E_b - E_a| <= delta and f_a != f_b (the degenerate block) are left out and
-    /// counted in ``excludedPairs``. With f non-increasing in E, Pi is positive semi-definite.
+    /// pairs with |E_b - E_a| <= delta (the degenerate block) are left out and counted in
+    /// ``excludedPairs`` (a pair inside the block twice, once in each order). With f non-increasing in E, Pi is positive semi-definite.
     /// For f in {0, 1} on the lowest levels it is ``init(orbitals:occupied:minimumGap:)``.
     public init(orbitals: Eigenpairs, occupations f: [Double], minimumGap delta: Double) throws {
         let n = orbitals.dimension
@@ -122,9 +122,10 @@ public struct SusceptibilityOperator: LinearOperator, Sendable {
         var w = [Double](repeating: 0, count: occ.count * emp.count)
         var excluded = 0
         for (bi, b) in emp.enumerated() {
-            for (ai, a) in occ.enumerated() where a != b && f[a] != f[b] {
+            for (ai, a) in occ.enumerated() where a != b {
                 let gap = orbitals.values[b] - orbitals.values[a]
                 if abs(gap) <= delta { excluded += 1; continue }
+                if f[a] == f[b] { continue }
                 // An inverted pair (E_b < E_a) counts here unless it is also listed as (b, a).
                 if gap < 0 && f[b] > 0 && f[a] < 1 { continue }
                 w[ai + bi * occ.count] = 2 * (f[a] - f[b]) / gap
