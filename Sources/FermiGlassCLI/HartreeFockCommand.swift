@@ -166,7 +166,7 @@ struct HartreeFockCommand: ParsableCommand {
     @Option(help: "Free mode: basin hops after the starts: each kicks the lowest minimum so far locally (reverses a moment cluster; moves one particle between HF orbitals near E_F, in one spin or with a spin flip; or redraws the moments within two bonds of a site) and descends to a minimum again, kept when lower (default 0).")
     var hops: Int = 0
 
-    @Option(help: "Free mode with a --U list: up (each U warm-started from the previous one) or both (then back down, each U also started from the U above it; default).")
+    @Option(help: "Free mode with a --U list: up (each U warm-started from the previous one) or both (then back down, each U also started from the U above it, also with --starts 0; default).")
     var sweep: String = "both"
 
     @Flag(help: "Continue a killed run with the same options and --output: the finished starts of every free-mode search, kept in <output>.checkpoint/r###/U<value>/starts/, are restored instead of rerun; the start that was running is rerun from its beginning, so the run ends where an uninterrupted one ends.")

@@ -127,7 +127,8 @@ struct HartreeFockCommandTests {
         defer { for d in [first, second] { try? FileManager.default.removeItem(atPath: d) } }
         let a = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1", "--starts", "2", "--output", first])
         #expect(a.status == 0, "stderr: \(a.stderr)")
-        let b = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1,1.5", "--starts", "0", "--warm-start", first + "/r000/U1.0", "--output", second])
+        let b = try runFermiGlass(["hartree-fock"] + Self.model + ["--U", "1,1.5", "--starts", "0", "--sweep", "up", "--warm-start", first + "/r000/U1.0",
+                                   "--output", second])
         #expect(b.status == 0, "stderr: \(b.stderr)")
         let sa = try JSON.parse(String(contentsOfFile: first + "/summary.json", encoding: .utf8))
         let sb = try JSON.parse(String(contentsOfFile: second + "/summary.json", encoding: .utf8))
@@ -255,9 +256,11 @@ struct HartreeFockCommandTests {
         let p = Process()
         p.executableURL = try #require(CLI.binary, "cannot find the fermiglass executable")
         // Without the stability analysis and mode starts: this test is about checkpoints, and in
-        // a debug build they would take minutes on 20 x 20.
+        // a debug build they would take minutes on 20 x 20. --sweep up: with the way back down
+        // (the default) a U is checkpointed only after it (a killed run of that kind continues
+        // with --resume, aKilledSweepResumedEndsWhereTheUninterruptedRunEnds).
         p.arguments = ["hartree-fock", "--preset", "paper", "--size", "20", "--U", "0.2,2,3", "--starts", "3",
-                       "--no-stability", "--mode-starts", "0", "--force", "--output", dir]
+                       "--no-stability", "--mode-starts", "0", "--sweep", "up", "--force", "--output", dir]
         p.standardError = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         try p.run()
