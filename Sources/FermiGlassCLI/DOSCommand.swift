@@ -77,6 +77,4 @@ struct DOSCommand: ParsableCommand {
         }
     }
 
-    /// The memory of a histogram run (``DOSStudy/memoryPlan()``), shared with `reproduce`.
-    static func plan(_ study: DOSStudy) throws -> MemoryEstimate { try study.memoryPlan() }
 }

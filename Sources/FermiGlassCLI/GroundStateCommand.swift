@@ -119,8 +119,7 @@ struct GroundStateCommand: ParsableCommand {
         s.momentThreshold = momentThreshold
         s.solver = solverOptions.choice(default: .dense)
         s.engine = solverOptions.engineOptions
-        s.patches = PatchOptions(residualTolerance: solverOptions.residualTol, halo: solverOptions.patchHalo,
-                                 interior: solverOptions.patchInterior, denseLimit: solverOptions.patchDenseLimit)
+        s.patches = solverOptions.patchOptions
         s.cache = RunContext.eigenCache
         s.eigen = GroundStateStudy.DenseEigen(rawValue: eigen)!
         s.core = GroundStateStudy.Core(rawValue: core)!

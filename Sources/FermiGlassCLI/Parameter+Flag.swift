@@ -4,6 +4,15 @@ extension Parameter {
     /// The command-line option that sets this parameter.
     package var flag: String {
         switch self {
+        case .preset: return "--preset"
+        case .size: return "--size"
+        case .t1: return "--t1"
+        case .t2: return "--t2"
+        case .mu: return "--mu"
+        case .disorderStrength: return "--W"
+        case .particles: return "--particles"
+        case .filling: return "--filling"
+        case .realizationRange: return "--realization-range"
         case .boundary: return "--boundary"
         case .seed: return "--seed"
         case .realizations: return "--realizations"
@@ -30,6 +39,8 @@ extension Parameter {
         case .energyTolerance: return "--energy-tolerance"
         case .shard: return "--shard"
         case .allowIncomplete: return "--allow-incomplete"
+        case .jobs: return "--jobs"
+        case .threads: return "--threads"
         }
     }
 }

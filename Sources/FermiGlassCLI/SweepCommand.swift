@@ -56,14 +56,7 @@ struct SweepCommand: ParsableCommand {
         }
         BLASRuntime.setThreads(threads)
         let started = Date()
-        let provenance = {
-            JSON.object([
-                ("fermiglass_version", .string(Provenance.version)), ("git_commit", .string(Provenance.gitCommit)),
-                ("command_line", .array(Provenance.commandLine.map { .string($0) })), ("threads", .int(threads)),
-                ("libraries", .object(LibraryVersions.all.map { ($0.0, .string($0.1)) })),
-                ("host", .string(Provenance.host)), ("time", .string(Provenance.timestamp())),
-            ])
-        }
+        let provenance = { Provenance.sweep(threads: threads) }
         do {
             let store = try ResultsStore(directory: output, config: cfg, shard: sh, resume: resume, force: force, provenance: provenance())
             var runner = SweepRunner(config: cfg, shard: sh, store: store) { unit, method in

@@ -1,3 +1,4 @@
+import FermiGlassModel
 import FermiGlassSolvers
 import Foundation
 
@@ -100,9 +101,9 @@ public struct StudyRunner: Sendable {
 
     /// The warning for `jobs` x `threads` above the machine's cores, or nil.
     public static func oversubscription(jobs: Int, threads: Int,
-                                        cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> String? {
+                                        cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Message? {
         guard jobs * threads > cores else { return nil }
-        return "--jobs \(jobs) x --threads \(threads) = \(jobs * threads) exceeds the \(cores) cores of this machine; the units will share cores (slower, same numbers)"
+        return "\(.jobs) \(jobs) x \(.threads) \(threads) = \(jobs * threads) exceeds the \(cores) cores of this machine; the units will share cores (slower, same numbers)"
     }
 }
 

@@ -1,5 +1,6 @@
 import FermiGlassIO
 import Foundation
+import FermiGlassTestSupport
 import Testing
 
 /// A summary.json without what may differ between two runs of the same computation (issue 16:
@@ -21,7 +22,7 @@ func summaryWithoutTimings(_ url: URL) throws -> JSON {
 /// `--jobs 1` and `--jobs 2` give the same results for the interacting commands and `reproduce`:
 /// every summary.json equal without its timings, every other file byte-identical (REPORT.md
 /// but for the line with the wall time).
-@Suite struct StudyJobsTests {
+@Suite(.slow, .tags(.slow)) struct StudyJobsTests {
     func run(_ args: [String], jobs: Int) throws -> URL {
         let dir = CLI.scratch("ijobs\(jobs)")
         let r = try CLI.run(args + ["--jobs", String(jobs), "--output", dir.path])
