@@ -1,5 +1,6 @@
 import ArgumentParser
 import FermiGlassIO
+import FermiGlassModel
 import FermiGlassSolvers
 import FermiGlassStudies
 import Foundation
@@ -143,6 +144,9 @@ package final class RunContext: StudyRun {
         let code = try StudyWorker.serve(study, unit: w.unit, to: w.record) { Self.failure($0) }
         throw ExitCode(code)
     }
+
+    /// Library messages name parameters as command-line options.
+    override package func render(_ message: Message) -> String { message.commandLine }
 
     /// A duration in words (``StudyProgress/words(_:)``).
     static func duration(_ seconds: Double) -> String { StudyProgress.words(seconds) }

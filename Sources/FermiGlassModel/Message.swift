@@ -7,8 +7,8 @@ public enum Parameter: String, CaseIterable, Sendable {
     case preset, size, t1, t2, mu, disorderStrength, particles, filling, realizationRange
     case boundary, seed, realizations, output, force, resume
     // Eigensolvers
-    case solver, count, sigma, window, energies, factorization
-    case basisSize, maxRestarts, tolerance, binWidth
+    case solver, count, sigma, window, states, energies, factorization
+    case basisSize, maxRestarts, tolerance, binWidth, bins
     // Interacting
     case core, maxIterations, mixing, mixingBeta, mixingHistory, warmStart, densityTolerance, energyTolerance
     // Sweeps
@@ -38,12 +38,14 @@ public enum Parameter: String, CaseIterable, Sendable {
         case .count: return "the count of states"
         case .sigma: return "the shift sigma"
         case .window: return "StateSelection.fermiWindow"
+        case .states: return "StateSelection.levels"
         case .energies: return "StateSelection.energies"
         case .factorization: return "ShiftInvertOptions.factorization"
         case .basisSize: return "LanczosOptions.basisSize"
         case .maxRestarts: return "LanczosOptions.maxRestarts"
         case .tolerance: return "LanczosOptions.tolerance"
         case .binWidth: return "the bin width"
+        case .bins: return "OverlapDecay.DistanceBins.centers"
         case .core: return "the ground-state core"
         case .maxIterations: return "HartreeFockOptions.maxIterations"
         case .mixing: return "HartreeFockOptions.mixing"

@@ -1,4 +1,5 @@
 import FermiGlassIO
+import FermiGlassModel
 import FermiGlassObservables
 import FermiGlassSolvers
 import Foundation
@@ -11,10 +12,10 @@ public struct StudyReport {
     public var files: [StudyFile]
     /// Set when the result is written but not certified (exit 4), with the reason.
     public var uncertified: String?
-    /// Warnings for stderr.
-    public var warnings: [String]
+    /// Warnings for stderr; their advice names ``Parameter``s (a front end renders them).
+    public var warnings: [Message]
 
-    public init(summary: [(String, JSON)] = [], files: [StudyFile] = [], uncertified: String? = nil, warnings: [String] = []) {
+    public init(summary: [(String, JSON)] = [], files: [StudyFile] = [], uncertified: String? = nil, warnings: [Message] = []) {
         self.summary = summary
         self.files = files
         self.uncertified = uncertified

@@ -101,10 +101,13 @@ open class StudyRun {
     /// summary.json with its body.
     public func write(_ report: StudyReport) throws {
         for file in report.files { try output.write(file) }
-        for w in report.warnings { warn(w) }
+        for w in report.warnings { warn(render(w)) }
         if let why = report.uncertified { flagUncertified(why) }
         try writeSummary(report.summary)
     }
+
+    /// A message with its ``Parameter``s in this front end's words (default: their Swift names).
+    open func render(_ message: Message) -> String { message.description }
 
     /// A warning on stderr (also with ``quiet``).
     public func warn(_ text: String) {
