@@ -90,8 +90,12 @@ package struct ModelOptions: ParsableArguments {
     }
 
     /// Resolves the options into a ``ModelSpec`` (``ModelSpec/Input/resolve(needsFilling:allowWList:defaultRealizations:)``);
-    /// a bad value is a validation error (exit 64) naming its option.
-    package func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1) throws -> ModelSpec {
+    /// a bad value is a validation error (exit 64) naming its option. `defaultPreset`: the
+    /// preset when --preset is not given (the benchmarks run on the paper model).
+    package func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1,
+                         defaultPreset: Preset? = nil) throws -> ModelSpec {
+        var input = self.input
+        input.preset = input.preset ?? defaultPreset
         do {
             return try input.resolve(needsFilling: needsFilling, allowWList: allowWList, defaultRealizations: defaultRealizations)
         } catch let e as ModelError {
