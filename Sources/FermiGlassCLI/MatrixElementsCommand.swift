@@ -56,7 +56,7 @@ struct MatrixElementsCommand: ParsableCommand {
             guard let v = Double(p.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--bins: '\(p)' is not a number") }
             return v
         }
-        do { return try OverlapDecay.DistanceBins(centers: centers, halfWidth: binHalfWidth) } catch let e as SolverError {
+        do { return try OverlapDecay.DistanceBins(centers: centers, halfWidth: binHalfWidth) } catch let e as ObservablesError {
             throw ValidationError("--bins/--bin-half-width: \(commandLineMessage(e))")
         }
     }
