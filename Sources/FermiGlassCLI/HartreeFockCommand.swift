@@ -85,9 +85,8 @@ struct SelfConsistencyOptions: ParsableArguments {
             let (densities, warning) = try SpinDensities.load(from: warmStart, for: spec, realization: spec.realizations[0])
             if let w = warning { FileHandle.standardError.write(Data("warning: --warm-start: \(w)\n".utf8)) }
             return densities
-        } catch let e as ModelError {
-            guard case .invalidParameter(let message) = e else { throw e }
-            throw ValidationError("--warm-start: \(message)")
+        } catch let e as StudyError {
+            throw ValidationError("--warm-start: \(commandLineMessage(e))")
         }
     }
 }

@@ -86,7 +86,7 @@ package struct ModelOptions: ParsableArguments {
 
     /// The disorder strengths given to --W (one value for most commands).
     func disorderStrengths(default value: Double) throws -> [Double] {
-        do { return try input.disorderStrengths(default: value) } catch let e as ModelError { throw ValidationError(commandLineMessage(e)) }
+        do { return try input.disorderStrengths(default: value) } catch let e as StudyError { throw ValidationError(commandLineMessage(e)) }
     }
 
     /// Resolves the options into a ``ModelSpec`` (``ModelSpec/Input/resolve(needsFilling:allowWList:defaultRealizations:)``);
@@ -99,6 +99,8 @@ package struct ModelOptions: ParsableArguments {
         do {
             return try input.resolve(needsFilling: needsFilling, allowWList: allowWList, defaultRealizations: defaultRealizations)
         } catch let e as ModelError {
+            throw ValidationError(commandLineMessage(e))
+        } catch let e as StudyError {
             throw ValidationError(commandLineMessage(e))
         } catch let e as IOError {
             throw ValidationError(commandLineMessage(e))

@@ -50,6 +50,8 @@ package final class RunContext: StudyRun {
     package static func check(_ plan: MemoryEstimate, command: String, jobs: Int = 1) throws {
         do { try checkMemory(plan, command: command, jobs: jobs) } catch let e as SolverError {
             throw ValidationError(commandLineMessage(e))
+        } catch let e as StudyError {
+            throw ValidationError(commandLineMessage(e))
         }
     }
 
@@ -101,7 +103,7 @@ package final class RunContext: StudyRun {
     static func failure(_ error: Error) -> (message: String, exitCode: Int32) {
         switch error {
         case let e as SolverError where e.exitCode != 1: return ("\(commandLineMessage(e)); nothing was written", e.exitCode)
-        case SolverError.emptySelection(let message): return (message.commandLine, 64)
+        case SolverError.emptySelection(let message), StudyError.emptySelection(let message): return (message.commandLine, 64)
         case let e as StudyRunnerError: return (e.description, e.exitCode)
         case let e as ValidationError: return (e.message, 64)
         default: return (commandLineMessage(error), 1)

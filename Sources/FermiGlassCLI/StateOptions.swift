@@ -29,7 +29,7 @@ struct StateOptions: ParsableArguments {
     /// ``resolve(_:fallback:)`` for option values held elsewhere (`dos --energies`):
     /// ``StateSelection/init(levels:energies:for:fallback:)``, a bad value refused (exit 64).
     static func resolve(states: String?, energies: String?, _ spec: ModelSpec, fallback: StateSelection = .all) throws -> StateSelection {
-        do { return try StateSelection(levels: states, energies: energies, for: spec, fallback: fallback) } catch let e as ModelError {
+        do { return try StateSelection(levels: states, energies: energies, for: spec, fallback: fallback) } catch let e as StudyError {
             throw ValidationError(commandLineMessage(e))
         }
     }

@@ -6,8 +6,9 @@ extension ModelSpec {
     /// A model as a front end gives it, field by field in text (the command line's model
     /// options): a nil field takes the preset's value, else the default (20 x 20, t1 = 1,
     /// t2 = W = mu = 0, periodic, no filling, seed 1, realizations 0..<1). ``resolve(needsFilling:allowWList:defaultRealizations:)``
-    /// checks every field and builds the ``ModelSpec``; a bad field is a ``ModelError`` (or an
-    /// ``IOError`` for an unreadable disorder file) whose message names its ``Parameter``.
+    /// checks every field and builds the ``ModelSpec``; a bad field is a ``StudyError`` (a ``ModelError`` from the
+    /// lattice, filling or model, an ``IOError`` for an unreadable disorder file) whose message
+    /// names its ``Parameter``.
     public struct Input: Sendable {
         public var preset: Preset?
         /// `L` (L x L) or `LxxLy`.
@@ -37,11 +38,11 @@ extension ModelSpec {
             let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             var out = [Double]()
             for p in parts {
-                guard let v = Double(p), v.isFinite else { throw ModelError.invalidParameter("\(.disorderStrength): '\(p)' is not a finite number") }
-                guard v >= 0 else { throw ModelError.invalidParameter("\(.disorderStrength) must be non-negative, got \(v)") }
+                guard let v = Double(p), v.isFinite else { throw StudyError.invalidInput("\(.disorderStrength): '\(p)' is not a finite number") }
+                guard v >= 0 else { throw StudyError.invalidInput("\(.disorderStrength) must be non-negative, got \(v)") }
                 out.append(v)
             }
-            guard !out.isEmpty else { throw ModelError.invalidParameter("\(.disorderStrength) is empty") }
+            guard !out.isEmpty else { throw StudyError.invalidInput("\(.disorderStrength) is empty") }
             return out
         }
 
@@ -62,29 +63,29 @@ extension ModelSpec {
             if let v = t2 { params.t2 = v }
             if let v = mu { params.mu = v }
             let ws = try disorderStrengths(default: params.disorderStrength)
-            if ws.count > 1 && !allowWList { throw ModelError.invalidParameter("\(.disorderStrength) takes one value for this command, got \(ws.count)") }
+            if ws.count > 1 && !allowWList { throw StudyError.invalidInput("\(.disorderStrength) takes one value for this command, got \(ws.count)") }
             params.disorderStrength = ws[0]
             if let b = boundary { (bx, by) = try Self.parseBoundary(b) }
             for (name, v) in [(Parameter.t1, params.t1), (.t2, params.t2), (.mu, params.mu)] where !v.isFinite {
-                throw ModelError.invalidParameter("\(name) must be a finite number, got \(v)")
+                throw StudyError.invalidInput("\(name) must be a finite number, got \(v)")
             }
             let lattice: Lattice
             do { lattice = try Lattice(lx: lx, ly: ly, boundaryX: bx, boundaryY: by) } catch let e as ModelError {
-                throw ModelError.invalidSize("\(.size): \(e.message)")
+                throw StudyError.invalidInput("\(.size): \(e.message)")
             }
             var filling: Filling? = nil
-            if particles != nil && self.filling != nil { throw ModelError.invalidFilling("give either \(.particles) or \(.filling), not both") }
+            if particles != nil && self.filling != nil { throw StudyError.invalidInput("give either \(.particles) or \(.filling), not both") }
             if let n = particles {
                 filling = try Filling(particles: n, siteCount: lattice.siteCount)
             } else if let f = self.filling ?? fillingDefault {
                 filling = try Filling(filling: f, siteCount: lattice.siteCount)
             }
             if needsFilling && filling == nil {
-                throw ModelError.invalidFilling("this command needs a filling: give \(.particles) N or \(.filling) n (or \(.preset) paper)")
+                throw StudyError.invalidInput("this command needs a filling: give \(.particles) N or \(.filling) n (or \(.preset) paper)")
             }
             let reals = try realizationList(default: defaultRealizations)
             if let path = disorderFile, !FileManager.default.fileExists(atPath: path) {
-                throw ModelError.invalidDisorder("disorder file \(path) does not exist")
+                throw StudyError.invalidInput("disorder file \(path) does not exist")
             }
             let spec = try ModelSpec(lattice: lattice, parameters: params, filling: filling, seed: seed ?? 1,
                                      realizations: reals, disorderFile: disorderFile, preset: preset?.rawValue)
@@ -95,18 +96,18 @@ extension ModelSpec {
         /// The realization numbers: ``realizationRange`` a..<b, else 0..<R.
         func realizationList(default defaultRealizations: Int) throws -> [Int] {
             if realizations != nil && realizationRange != nil {
-                throw ModelError.invalidParameter("give either \(.realizations) or \(.realizationRange), not both")
+                throw StudyError.invalidInput("give either \(.realizations) or \(.realizationRange), not both")
             }
             guard let r = realizationRange else {
                 let r = realizations ?? defaultRealizations
-                guard r > 0 else { throw ModelError.invalidParameter("\(.realizations) must be positive, got \(r)") }
+                guard r > 0 else { throw StudyError.invalidInput("\(.realizations) must be positive, got \(r)") }
                 return Array(0..<r)
             }
             let parts = r.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a >= 0 else {
-                throw ModelError.invalidParameter("\(.realizationRange) must be a:b with 0 <= a, got '\(r)'")
+                throw StudyError.invalidInput("\(.realizationRange) must be a:b with 0 <= a, got '\(r)'")
             }
-            guard b > a else { throw ModelError.invalidParameter("\(.realizationRange) \(r) is empty") }
+            guard b > a else { throw StudyError.invalidInput("\(.realizationRange) \(r) is empty") }
             return Array(a..<b)
         }
 
@@ -114,9 +115,9 @@ extension ModelSpec {
         public static func parseSize(_ s: String) throws -> (Int, Int) {
             let parts = s.lowercased().split(separator: "x", omittingEmptySubsequences: false)
             guard (1...2).contains(parts.count), let a = Int(parts[0]), let b = Int(parts.last!) else {
-                throw ModelError.invalidSize("\(.size) must be L or LxxLy (e.g. 60 or 60x40), got '\(s)'")
+                throw StudyError.invalidInput("\(.size) must be L or LxxLy (e.g. 60 or 60x40), got '\(s)'")
             }
-            guard a > 0, b > 0 else { throw ModelError.invalidSize("\(.size) must be positive, got '\(s)'") }
+            guard a > 0, b > 0 else { throw StudyError.invalidInput("\(.size) must be positive, got '\(s)'") }
             return (a, b)
         }
 
@@ -124,12 +125,12 @@ extension ModelSpec {
         public static func parseBoundary(_ s: String) throws -> (Boundary, Boundary) {
             let bs = try s.split(separator: ",").map { p -> Boundary in
                 guard let b = Boundary(rawValue: String(p)) else {
-                    throw ModelError.invalidParameter("\(.boundary) must be periodic or open (or x,y), got '\(s)'")
+                    throw StudyError.invalidInput("\(.boundary) must be periodic or open (or x,y), got '\(s)'")
                 }
                 return b
             }
             guard (1...2).contains(bs.count) else {
-                throw ModelError.invalidParameter("\(.boundary) must be periodic or open (or x,y), got '\(s)'")
+                throw StudyError.invalidInput("\(.boundary) must be periodic or open (or x,y), got '\(s)'")
             }
             return (bs[0], bs.last!)
         }

@@ -52,7 +52,7 @@ open class StudyRun {
         try plan.check(command, sparseAlternative: sparse)
         let share = StudyRunner.memoryPerJob(jobs: jobs)
         if jobs > 1 && plan.total > share {
-            throw SolverError.insufficientMemory(required: plan.total, available: share, message: "\(command) needs about \(MemoryPlan.format(plan.total)) per unit, but \(.jobs) \(jobs) gives each worker \(MemoryPlan.format(share)) (1/\(jobs) of \(MemoryPlan.format(MemoryPlan.availableBytes)) available); nothing was computed: use fewer \(.jobs)")
+            throw StudyError.invalidInput("\(command) needs about \(MemoryPlan.format(plan.total)) per unit, but \(.jobs) \(jobs) gives each worker \(MemoryPlan.format(share)) (1/\(jobs) of \(MemoryPlan.format(MemoryPlan.availableBytes)) available); nothing was computed: use fewer \(.jobs)")
         }
     }
 
