@@ -131,6 +131,12 @@ package final class RunContext: StudyRun {
         return try runner.records(of: study)
     }
 
+    /// Runs `study` over its units (``run(_:)``, ``records(of:)``), aggregates the records and
+    /// writes `report` of the result (``StudyRun/write(_:)``).
+    func run<S: Study>(_ study: S, report: (S.Output) throws -> StudyReport) throws {
+        try run { try write(report(study.aggregate(records(of: study)))) }
+    }
+
     /// ``records(of:)`` delivered one at a time, in unit order, as they are gathered.
     func forEachRecord<S: Study>(of study: S, _ body: (Int, S.Record) throws -> Void) throws {
         try serveIfWorker(study)
