@@ -44,6 +44,7 @@ package final class RunContext {
         } else if options.worker == nil {
             if let plan { try Self.check(plan, command: command, jobs: options.jobs) }
             output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
+            journal = try Self.openJournal(options: options, command: command)
             if let warning = StudyRunner.oversubscription(jobs: options.jobs, threads: options.threads) {
                 FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
             }
@@ -55,6 +56,9 @@ package final class RunContext {
 
     /// The memory plan of this run (nil for commands that do not build a model).
     let plan: MemoryEstimate?
+
+    /// Rank 0's journal of an MPI job, or the one --resume continues (``openJournal(options:command:)``).
+    private(set) var journal: StudyJournal?
 
     /// Set by a command whose result is written but not fully trusted: `status` goes at the top
     /// of summary.json with `reason`, and the run exits 3 (did not converge) or 4 (not
@@ -126,6 +130,7 @@ package final class RunContext {
         do {
             try body()
             try output?.commit()
+            journal?.remove()
         } catch let e as ExitCode {
             output?.abandon()
             throw e
@@ -166,9 +171,11 @@ package final class RunContext {
     /// per finished unit with the time left.
     var runner: StudyRunner {
         let ctx = self
-        return StudyRunner(jobs: options.jobs, launcher: .currentProcess()) { p in
+        var runner = StudyRunner(jobs: options.jobs, launcher: .currentProcess()) { p in
             ctx.progress(p.done, of: p.total, p.kind, secondsPerUnit: p.secondsPerUnit)
         }
+        runner.journal = journal
+        return runner
     }
 
     /// True once a study went through ``records(of:)`` or ``forEachRecord(of:_:)``.

@@ -55,11 +55,22 @@ struct SweepCommand: ParsableCommand {
             throw ValidationError(commandLineMessage(e))
         }
         BLASRuntime.setThreads(threads)
+        // Under mpirun/srun: rank 0 opens the store and hands out units; the others compute them.
+        if try !MPIStudyExecutor.join() {
+            let study = SweepStudy(config: cfg, units: cfg.units.filter { sh.contains($0) }.map(\.index)) { unit, method in
+                try SweepMeasurements.compute(unit, config: cfg, method: method)
+            }
+            do {
+                try MPIStudyExecutor.awaitStudy()
+                try MPIStudyExecutor.serve(study) { (commandLineMessage($0), 1) }
+            } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
+        }
         let started = Date()
         let provenance = {
             JSON.object([
                 ("fermiglass_version", .string(Provenance.version)), ("git_commit", .string(Provenance.gitCommit)),
                 ("command_line", .array(Provenance.commandLine.map { .string($0) })), ("threads", .int(threads)),
+            ] + (MPIStudyExecutor.ranks.map { [("mpi_ranks", JSON.int($0))] } ?? []) + [
                 ("libraries", .object(LibraryVersions.all.map { ($0.0, .string($0.1)) })),
                 ("host", .string(Provenance.host)), ("time", .string(Provenance.timestamp())),
             ])
