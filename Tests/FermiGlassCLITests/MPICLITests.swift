@@ -130,16 +130,82 @@ struct MPICLITests {
         let manifest = try String(contentsOf: ranked.appendingPathComponent("sweep.json"), encoding: .utf8)
         #expect(manifest.contains("\"mpi_ranks\": 3"), "the sweep did not go through the MPI executor")
         // The two 8 x 8 units are handed out first: they are the first two lines of the store.
-        #expect(try lines(ranked).prefix(2).allSatisfy { $0.contains("\"Lx\":8") }, "\(try lines(ranked))")
+        let order = try lines(ranked)
+        #expect(order.prefix(2).allSatisfy { $0.contains("\"Lx\":8") }, "\(order)")
 
         // Drop the last two units from the store (as if the job had been killed) and resume.
-        let kept = try lines(ranked).prefix(2).map { $0 + "\n" }.joined()
+        let kept = order.prefix(2).map { $0 + "\n" }.joined()
         try Data(kept.utf8).write(to: ranked.appendingPathComponent("results.jsonl"))
         try FileManager.default.removeItem(at: ranked.appendingPathComponent("results.csv"))
         let r = try run(ranks: 3, ["sweep", cfg.path, "--output", ranked.path, "--resume"])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stderr.contains("finished: 2 units computed, 2 already done"), "stderr: \(r.stderr)")
         #expect(try csv(serial) == csv(ranked))
+    }
+
+    /// The environment of a batch script run here: this test's, scrubbed of Open MPI's
+    /// variables, with the Slurm variables a job would have and FERMIGLASS pointing at the binary.
+    func slurmEnvironment(_ slurm: [String: String]) throws -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { k, _ in
+            !(k.hasPrefix("OMPI_") || k.hasPrefix("PMIX_") || k.hasPrefix("ORTE_") || k.hasPrefix("OPAL_"))
+        }
+        env["FERMIGLASS"] = try #require(CLI.binary).path
+        for (k, v) in slurm { env[k] = v }
+        return env
+    }
+
+    /// scripts/slurm/fermiglass-mpi.sbatch, its `srun` line replaced by `mpirun` (what this
+    /// machine has), with a job's SLURM_NTASKS = 3: the same files as the serial run.
+    @Test func slurmScriptUnderMpirun() throws {
+        let script = try String(contentsOf: CLI.packageRoot.appendingPathComponent("scripts/slurm/fermiglass-mpi.sbatch"), encoding: .utf8)
+        let srun = "srun --mpi=pmix "
+        #expect(script.components(separatedBy: srun).count - 1 == 1, "one srun line")
+        let local = script.replacingOccurrences(of: srun, with: "\(try #require(mpirunExecutable).path) --oversubscribe --allow-run-as-root -np \"$SLURM_NTASKS\" ")
+        let serial = CLI.scratch("slurm-serial"), ranked = CLI.scratch("slurm-np3"), dir = CLI.scratch("slurm-script")
+        defer { for d in [serial, ranked, dir] { try? FileManager.default.removeItem(at: d) } }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("job.sh")
+        try Data(local.utf8).write(to: file)
+        let args = ["localization", "--preset", "paper", "--size", "14", "--realizations", "4", "--quiet"]
+        let s = try CLI.run(args + ["--output", serial.path])
+        #expect(s.status == 0, "stderr: \(s.stderr)")
+        let r = try CLI.capture(URL(fileURLWithPath: "/bin/bash"), [file.path] + args + ["--output", ranked.path],
+                                environment: slurmEnvironment(["SLURM_NTASKS": "3"]))
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let provenance = try String(contentsOf: ranked.appendingPathComponent("summary.json"), encoding: .utf8)
+        #expect(provenance.contains("\"mpi_ranks\": 3"))
+        #expect(try comparableSummary(serial) == comparableSummary(ranked))
+        let files = CLI.files(in: serial)
+        #expect(files.count > 4 && files == CLI.files(in: ranked))
+        for f in files where f != "summary.json" {
+            #expect(try Data(contentsOf: serial.appendingPathComponent(f)) == Data(contentsOf: ranked.appendingPathComponent(f)), "\(f) differs")
+        }
+    }
+
+    /// scripts/slurm/fermiglass-array.sbatch run as tasks 1 and 2 of a 2-task array (task 1
+    /// twice: a resubmitted task resumes and computes nothing), then `merge`: the serial table.
+    @Test func slurmJobArrayAndMerge() throws {
+        let script = CLI.packageRoot.appendingPathComponent("scripts/slurm/fermiglass-array.sbatch")
+        let dir = CLI.scratch("slurm-array"), serial = CLI.scratch("slurm-array-serial")
+        defer { for d in [dir, serial] { try? FileManager.default.removeItem(at: d) } }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let cfg = dir.appendingPathComponent("sweep.json")
+        try Data(#"{"sizes": [6], "W": [9, 12], "t2": 0.6, "fillings": [0.8333333333333334], "U": [0.5], "realizations": 2, "window": "levels:10"}"#.utf8)
+            .write(to: cfg)
+        let s = try CLI.run(["sweep", cfg.path, "--output", serial.path, "--quiet"])
+        #expect(s.status == 0, "stderr: \(s.stderr)")
+        let out = dir.appendingPathComponent("runs")
+        for task in ["1", "2", "1"] {
+            let r = try CLI.capture(URL(fileURLWithPath: "/bin/bash"), [script.path, cfg.path, out.path],
+                                    environment: slurmEnvironment(["SLURM_ARRAY_TASK_ID": task, "SLURM_ARRAY_TASK_COUNT": "2"]))
+            #expect(r.status == 0, "task \(task): \(r.stderr)")
+        }
+        let merged = out.appendingPathComponent("merged")
+        let m = try CLI.run(["merge", "--output", merged.path, out.appendingPathComponent("shard-1-of-2").path, out.appendingPathComponent("shard-2-of-2").path])
+        #expect(m.status == 0, "stderr: \(m.stderr)")
+        #expect(try Data(contentsOf: serial.appendingPathComponent("results.csv")) == Data(contentsOf: merged.appendingPathComponent("results.csv")))
+        let shard1 = try String(contentsOf: out.appendingPathComponent("shard-1-of-2/results.jsonl"), encoding: .utf8)
+        #expect(shard1.split(separator: "\n").count == 2, "the resubmitted task 1 added no unit")
     }
 
     /// Four realizations on three ranks (two compute): the same files, byte for byte, and the
