@@ -80,6 +80,16 @@ struct SweepCommand: ParsableCommand {
             var runner = SweepRunner(config: cfg, shard: sh, store: store) { unit, method in
                 try SweepMeasurements.compute(unit, config: cfg, method: method)
             }
+            if MPIStudyExecutor.hasWorkers {  // what rank 0 says when mpirun stops the job
+                let out = output
+                runner.inFlight = { running, describe, done, total in
+                    let lost = running.isEmpty ? "no unit was in progress"
+                        : "lost with it: " + running.prefix(20).map { "\(describe($0.unit)) (rank \($0.rank))" }.joined(separator: ", ")
+                    StopReport.set("error: the MPI job was stopped (a rank ended or was killed; see mpirun's message); \(lost); "
+                                   + "\(done) of \(total) units are in \(out)/results.jsonl: run the same command with --resume to finish without recomputing them\n")
+                }
+                StopReport.install()
+            }
             var computedNow = 0
             runner.progress = { done, total, seconds in
                 computedNow += 1

@@ -12,6 +12,10 @@ public struct SweepRunner {
     public var compute: (SweepUnit, SweepConfig.Method) throws -> [JSON]
     /// Called after each unit: (done in this shard, total in this shard, seconds for this unit).
     public var progress: (Int, Int, Double) -> Void = { _, _, _ in }
+    /// Under MPI, called whenever the units in progress change: (unit, rank) pairs in unit
+    /// order, with a description of each, the units done in this shard and its total (for the
+    /// message of a stopped job).
+    public var inFlight: (_ units: [(unit: Int, rank: Int)], _ describe: (Int) -> String, _ done: Int, _ total: Int) -> Void = { _, _, _, _ in }
 
     public init(config: SweepConfig, shard: Shard, store: ResultsStore,
                 compute: @escaping (SweepUnit, SweepConfig.Method) throws -> [JSON]) {
@@ -36,6 +40,11 @@ public struct SweepRunner {
         let study = SweepStudy(config: config, units: mine.filter { !finished.contains($0.key) }.map(\.index), compute: compute)
         let appender = SweepStoreJournal(study: study, store: store, provenance: provenance) { computed, seconds in
             progress(skipped + computed, mine.count, seconds)
+        }
+        let report = inFlight
+        appender.changed = { [unowned appender] in
+            report(appender.running.map { (unit: $0.key, rank: $0.value) }.sorted { $0.unit < $1.unit }, study.describe(unit:),
+                   skipped + appender.computed, mine.count)
         }
         var runner = StudyRunner()
         runner.journal = appender
@@ -100,7 +109,14 @@ final class SweepStoreJournal: StudyJournaling {
     }
 
     func begin<S: Study>(_ study: S) throws -> [Int: Data]? { [:] }  // the finished units are not in the study
-    func handedOut(unit: Int, to worker: Int) throws {}
+    /// Units handed out and not back yet: unit -> rank.
+    private(set) var running = [Int: Int]()
+    var changed: () -> Void = {}
+
+    func handedOut(unit: Int, to worker: Int) throws {
+        running[unit] = worker
+        changed()
+    }
 
     func finished(unit: Int, record data: Data) throws {
         let record = try StudyRecordCoding.decode(SweepStudy.Record.self, from: data)
@@ -112,6 +128,8 @@ final class SweepStoreJournal: StudyJournaling {
             ("seconds", .number(record.seconds)), ("provenance", provenance()),
         ]))
         computed += 1
+        running.removeValue(forKey: unit)
+        changed()
         progress(computed, record.seconds)
     }
 }
