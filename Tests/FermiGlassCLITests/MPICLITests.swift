@@ -272,7 +272,7 @@ struct MPICLITests {
     /// failing realization, its message and exit code (64), nothing written.
     @Test func failingUnitIsReportedByRankZero() throws {
         let dir = CLI.scratch("mpi-fail")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { for d in [dir, URL(fileURLWithPath: dir.path + ".journal")] { try? FileManager.default.removeItem(at: d) } }
         let r = try run(ranks: 3, ["spectrum", "--preset", "paper", "--size", "20", "--realizations", "2", "--solver", "shift-invert",
                                    "--window", "energy:1e-5", "--quiet", "--output", dir.path])
         #expect(r.status == 64, "stderr: \(r.stderr)")
