@@ -123,6 +123,9 @@ package struct RunOptions: ParsableArguments {
     @Flag(help: "Also print summary.json to standard output.")
     var json: Bool = false
 
+    @Flag(help: "Continue a run whose MPI job was stopped (a killed rank): the units in <output>.journal are not recomputed; the output equals an uninterrupted run's.")
+    var resume: Bool = false
+
     @Option(help: ArgumentHelp("BLAS threads (per unit with --jobs), recorded in the output. Results are bit-identical for a given count.",
                                valueName: "n"))
     package var threads: Int = 1

@@ -36,6 +36,7 @@ package final class RunContext: StudyRun {
         } else if options.worker == nil {
             if let plan { try Self.check(plan, command: command, jobs: options.jobs) }
             output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
+            journal = try Self.openJournal(options: options, command: command)
             if let warning = StudyRunner.oversubscription(jobs: options.jobs, threads: options.threads) {
                 FileHandle.standardError.write(Data("warning: \(warning.commandLine)\n".utf8))
             }
@@ -44,6 +45,9 @@ package final class RunContext: StudyRun {
         if options.json { onSummary = { print($0.serialized()) } }
         BLASRuntime.setThreads(options.threads)
     }
+
+    /// Rank 0's journal of an MPI job, or the one --resume continues (``openJournal(options:command:)``).
+    private(set) var journal: StudyJournal?
 
     /// Refuses a plan that does not fit (``StudyRun/checkMemory(_:command:jobs:)``): a
     /// validation error (exit 64) with the estimate.
@@ -74,6 +78,7 @@ package final class RunContext: StudyRun {
         do {
             try body()
             try output?.commit()
+            journal?.remove()
         } catch let e as ExitCode {
             output?.abandon()
             throw e
@@ -114,9 +119,11 @@ package final class RunContext: StudyRun {
     /// per finished unit with the time left.
     var runner: StudyRunner {
         let ctx = self
-        return StudyRunner(jobs: options.jobs, launcher: .currentProcess()) { p in
+        var runner = StudyRunner(jobs: options.jobs, launcher: .currentProcess()) { p in
             ctx.progress(p.done, of: p.total, p.kind, secondsPerUnit: p.secondsPerUnit)
         }
+        runner.journal = journal
+        return runner
     }
 
     /// True once a study went through ``records(of:)`` or ``forEachRecord(of:_:)``.
