@@ -21,6 +21,8 @@ public struct SpectrumStudy: Study {
     public var maxDiscardedWeight: Double
     /// The selection in words, for the message when it holds no state ("--window levels:4").
     public var selectionLabel: String
+    /// Where the patch solver's patches go (nil: in this process; ``PatchUnits``).
+    public var patchUnits: PatchUnits.Mode?
 
     public init(spec: ModelSpec, request: EigenRequest, keepVectors: Bool = false, maxDiscardedWeight: Double = 1e-12,
                 selectionLabel: String = "") {
@@ -60,6 +62,8 @@ public struct SpectrumStudy: Study {
     }
 
     public func record(for r: Int) throws -> Record {
+        var request = self.request
+        if let mode = patchUnits { request.patchExecutor = PatchUnits.executor(mode, realization: r) }
         let (_, h, solution) = try spec.solve(realization: r, request)
         let pairs = solution.pairs
         guard pairs.count > 0 else { throw SolverError.emptySelection("realization \(r): the selection \(selectionLabel) holds no state") }
@@ -158,5 +162,20 @@ public struct SpectrumStudy: Study {
         body.append(("realizations", .array(perRealization)))
         out.summary = body
         return out
+    }
+}
+
+extension SpectrumStudy: PatchUnitHosting {
+    public var farmsPatches: Bool { request.solver == .patches }
+    public func patchModel(realization r: Int) throws -> DisorderedModel { try spec.model(realization: r) }
+    public var patchEngine: ShiftInvertOptions {
+        var o = request.engine
+        o.progress = nil
+        return o
+    }
+    public func farmingPatches(_ mode: PatchUnits.Mode?) -> SpectrumStudy {
+        var s = self
+        s.patchUnits = mode
+        return s
     }
 }

@@ -55,6 +55,8 @@ public struct StudyRunner: Sendable {
     /// Hands each (unit, record) to `body` in unit order, as soon as the unit and all units
     /// before it are done: per-unit output can be written and dropped while later units run.
     public func forEachRecord<S: Study>(of study: S, _ body: (Int, S.Record) throws -> Void) throws {
+        // A patch-solver study: its units here, its patches on the workers or ranks.
+        if try PatchUnits.forEachRecord(of: study, runner: self, body) { return }
         if MPIStudyExecutor.hasWorkers {  // rank 0 of an MPI job: the ranks are the workers
             return try MPIStudyExecutor.forEachRecord(of: study, progress: progress, body)
         }

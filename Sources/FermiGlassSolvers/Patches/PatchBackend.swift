@@ -234,21 +234,20 @@ struct PatchRun {
                              denseLimit: options.denseLimit, engine: o)
         var records = [PatchRecord?](repeating: nil, count: layout.count)
         let phase = number == 1 ? "patches" : "patches (pass \(number), halo \(layout.halo))"
-        for p in 0..<layout.count {
-            if let r = checkpoint?.record(plan: plan, patch: p) {
-                records[p] = r
-                report.resumedPatches += 1
-            } else {
-                if let k = options.stopAfterPatches, solvedHere >= k {
-                    throw SolverError.invalidArgument("stopped after \(k) patches (test hook)")
+        if let executor = request.patchExecutor {
+            try passOnExecutor(executor, plan: plan, records: &records, phase: phase)
+        } else {
+            for p in 0..<layout.count {
+                if let r = checkpoint?.record(plan: plan, patch: p) {
+                    records[p] = r
+                    report.resumedPatches += 1
+                } else {
+                    let r = try plan.record(patch: p, model: model, algebra: &algebra)
+                    try finished(r)
+                    records[p] = r
                 }
-                let r = try plan.record(patch: p, model: model, algebra: &algebra)
-                try checkpoint?.append(r)
-                records[p] = r
-                solvedHere += 1
-                if let k = options.killAfterPatches, solvedHere >= k { raise(SIGKILL) }
+                request.engine.progress?.report(phase, p + 1, layout.count)
             }
-            request.engine.progress?.report(phase, p + 1, layout.count)
         }
         // Combined in patch-index order after the pass.
         var states = [PatchState]()
