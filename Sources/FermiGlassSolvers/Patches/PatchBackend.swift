@@ -33,8 +33,9 @@ import Glibc
 ///    again with the halo doubled (pass 3, 4, ...) and merges;
 /// 5. certifies (``PatchCertificate``): the count, the residuals, the orthogonality, the edges.
 ///
-/// Deterministic: patches are solved in index order, and records are combined only after a
-/// pass has visited every patch, in patch-index order.
+/// Deterministic: records are combined only after a pass has every patch, in patch-index
+/// order, whether the patches were solved here in index order or by a ``PatchExecutor``
+/// (`--jobs` workers, MPI ranks) in any order.
 public struct PatchBackend: EigensolverBackend {
     public init() {}
     public var name: String { "patches" }
