@@ -146,6 +146,10 @@ package struct RunOptions: ParsableArguments {
     @Option(name: .customLong("worker-record"), help: .hidden)
     var workerRecord: String?
 
+    /// Set with --worker-unit on a worker that solves a batch of patches (``PatchUnits``).
+    @Option(name: .customLong("worker-patch-job"), help: .hidden)
+    var workerPatchJob: String?
+
     /// The worker's unit and record path, when this process is a --jobs worker.
     var worker: (unit: Int, record: String)? {
         guard let u = workerUnit, let path = workerRecord else { return nil }

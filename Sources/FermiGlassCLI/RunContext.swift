@@ -153,9 +153,18 @@ package final class RunContext: StudyRun {
     private func serveIfWorker<S: Study>(_ study: S) throws {
         usedRunner = true
         if MPIStudyExecutor.isWorker {
-            do { try MPIStudyExecutor.serve(study) { Self.failure($0) } } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
+            do {
+                if let host = study as? any PatchUnitHosting, host.farmsPatches {
+                    try MPIPatchExecutor.serve(host) { Self.failure($0) }
+                } else {
+                    try MPIStudyExecutor.serve(study) { Self.failure($0) }
+                }
+            } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
         }
         guard let w = options.worker else { return }
+        if let job = options.workerPatchJob {
+            throw ExitCode(try PatchUnits.serveWorker(study, jobFile: job, unit: w.unit, to: w.record) { Self.failure($0) })
+        }
         let code = try StudyWorker.serve(study, unit: w.unit, to: w.record) { Self.failure($0) }
         throw ExitCode(code)
     }

@@ -59,6 +59,8 @@ public struct StudyRunner: Sendable {
     /// Hands each (unit, record) to `body` in unit order, as soon as the unit and all units
     /// before it are done: per-unit output can be written and dropped while later units run.
     public func forEachRecord<S: Study>(of study: S, _ body: (Int, S.Record) throws -> Void) throws {
+        // A patch-solver study (its patches are checkpointed by the patch solver itself): its units here, its patches on the workers or ranks.
+        if try PatchUnits.forEachRecord(of: study, runner: self, body) { return }
         if let journal, let stored = try journal.begin(study) {
             return try forEachRecord(of: study, stored: stored, journal: journal, body)
         }
