@@ -160,9 +160,6 @@ struct HartreeFockCommand: ParsableCommand {
     @Option(help: "Free mode with a --U list: up (each U warm-started from the previous one) or both (then back down, each U also started from the U above it, also with --starts 0; default).")
     var sweep: String = "both"
 
-    @Flag(help: "Continue a killed run with the same options and --output: the finished starts of every free-mode search, kept in <output>.checkpoint/r###/U<value>/starts/, are restored instead of rerun; the start that was running is rerun from its beginning, so the run ends where an uninterrupted one ends.")
-    var resume: Bool = false
-
     @Flag(help: "Exit 0 even when some (realization, U) did not converge (default: exit 3, with the output written).")
     var allowUnconverged: Bool = false
 
@@ -200,7 +197,15 @@ struct HartreeFockCommand: ParsableCommand {
             throw ValidationError(commandLineMessage(e))
         }
         guard ["up", "both"].contains(sweep) else { throw ValidationError("--sweep must be up or both, got '\(sweep)'") }
+        // --resume (RunOptions): also restore the finished starts of a killed run from
+        // <output>.checkpoint/r###/U<value>/starts/ (same options and --output); the start that was
+        // running is rerun, so the run ends where an uninterrupted one ends. Without an MPI
+        // journal of the killed run only the start stores are read.
+        let resume = io.resume
         if resume && io.force { throw ValidationError("give --resume or --force, not both") }
+        var runOptions = io
+        let journal = StudyJournal.directory(forOutput: io.output).appendingPathComponent("journal.json").path
+        if resume && !FileManager.default.fileExists(atPath: journal) { runOptions.resume = false }
         var study = HartreeFockStudy(spec: spec, interactions: us, options: template, initial: try scf.warmStartDensities(spec))
         study.bothDirections = sweep == "both"
         study.resume = resume
@@ -208,7 +213,7 @@ struct HartreeFockCommand: ParsableCommand {
         study.nearFermi = nearFermi
         study.saveDisorder = model.saveDisorder
         study.initialSource = scf.warmStart
-        let ctx = try RunContext(command: "hartree-fock", options: io, plan: HartreeFockStudy.memoryPlan(spec), resume: resume, staged: true)
+        let ctx = try RunContext(command: "hartree-fock", options: runOptions, plan: HartreeFockStudy.memoryPlan(spec), resume: resume, staged: true)
         ctx.attach(&study)
         try ctx.run(checkpoint: study.checkpoint) {
             let report = study.aggregate(try ctx.records(of: study))
