@@ -181,7 +181,7 @@ public struct HartreeFockStudy: Study {
                 if let c = checkpoint, saver?.saved == true {
                     hooks.warning?("its last densities are in \(c.output.appendingPathComponent(folder + "/partial").path) (until the run completes: \(c.url(folder + "/partial").path)): "
                                    + "--warm-start there (with --starts 0) continues only the start that was running, which need not end where the whole search would; "
-                                   + "a killed run continues with --resume in the same --output (its finished starts are restored from the checkpoint)")
+                                   + "a killed run resumed in the same output directory restores its finished starts from the checkpoint")
                 }
                 outcomes.append((.failure(e), (clock.now - t0).seconds, saver?.saved ?? false))
                 previous = nil
