@@ -123,6 +123,9 @@ package struct RunOptions: ParsableArguments {
     @Flag(help: "Also print summary.json to standard output.")
     var json: Bool = false
 
+    @Flag(help: "Continue a run whose MPI job was stopped (a killed rank): the units in <output>.journal are not recomputed; the output equals an uninterrupted run's.")
+    var resume: Bool = false
+
     @Option(help: ArgumentHelp("BLAS threads (per unit with --jobs), recorded in the output. Results are bit-identical for a given count.",
                                valueName: "n"))
     package var threads: Int = 1
@@ -142,6 +145,10 @@ package struct RunOptions: ParsableArguments {
 
     @Option(name: .customLong("worker-record"), help: .hidden)
     var workerRecord: String?
+
+    /// Set with --worker-unit on a worker that solves a batch of patches (``PatchUnits``).
+    @Option(name: .customLong("worker-patch-job"), help: .hidden)
+    var workerPatchJob: String?
 
     /// The worker's unit and record path, when this process is a --jobs worker.
     var worker: (unit: Int, record: String)? {

@@ -36,6 +36,7 @@ package final class RunContext: StudyRun {
         } else if options.worker == nil {
             if let plan { try Self.check(plan, command: command, jobs: options.jobs) }
             output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
+            journal = try Self.openJournal(options: options, command: command)
             if let warning = StudyRunner.oversubscription(jobs: options.jobs, threads: options.threads) {
                 FileHandle.standardError.write(Data("warning: \(warning.commandLine)\n".utf8))
             }
@@ -44,6 +45,9 @@ package final class RunContext: StudyRun {
         if options.json { onSummary = { print($0.serialized()) } }
         BLASRuntime.setThreads(options.threads)
     }
+
+    /// Rank 0's journal of an MPI job, or the one --resume continues (``openJournal(options:command:)``).
+    private(set) var journal: StudyJournal?
 
     /// Refuses a plan that does not fit (``StudyRun/checkMemory(_:command:jobs:)``): a
     /// validation error (exit 64) with the estimate.
@@ -74,6 +78,7 @@ package final class RunContext: StudyRun {
         do {
             try body()
             try output?.commit()
+            journal?.remove()
         } catch let e as ExitCode {
             output?.abandon()
             throw e
@@ -114,9 +119,11 @@ package final class RunContext: StudyRun {
     /// per finished unit with the time left.
     var runner: StudyRunner {
         let ctx = self
-        return StudyRunner(jobs: options.jobs, launcher: .currentProcess()) { p in
+        var runner = StudyRunner(jobs: options.jobs, launcher: .currentProcess()) { p in
             ctx.progress(p.done, of: p.total, p.kind, secondsPerUnit: p.secondsPerUnit)
         }
+        runner.journal = journal
+        return runner
     }
 
     /// True once a study went through ``records(of:)`` or ``forEachRecord(of:_:)``.
@@ -146,9 +153,18 @@ package final class RunContext: StudyRun {
     private func serveIfWorker<S: Study>(_ study: S) throws {
         usedRunner = true
         if MPIStudyExecutor.isWorker {
-            do { try MPIStudyExecutor.serve(study) { Self.failure($0) } } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
+            do {
+                if let host = study as? any PatchUnitHosting, host.farmsPatches {
+                    try MPIPatchExecutor.serve(host) { Self.failure($0) }
+                } else {
+                    try MPIStudyExecutor.serve(study) { Self.failure($0) }
+                }
+            } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
         }
         guard let w = options.worker else { return }
+        if let job = options.workerPatchJob {
+            throw ExitCode(try PatchUnits.serveWorker(study, jobFile: job, unit: w.unit, to: w.record) { Self.failure($0) })
+        }
         let code = try StudyWorker.serve(study, unit: w.unit, to: w.record) { Self.failure($0) }
         throw ExitCode(code)
     }

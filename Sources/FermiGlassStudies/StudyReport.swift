@@ -49,6 +49,9 @@ public struct StudyFile {
         case ints([Int])
         case csv(CSVTable)
         case data(Data)
+        /// Written by a function that creates the file at the path it is given and streams
+        /// into it (a file too large to build in memory).
+        case streamed(@Sendable (String) throws -> Void)
     }
 
     public var path: String
@@ -68,6 +71,7 @@ extension OutputDirectory {
         case .ints(let v): try write(npy: v, to: file.path)
         case .csv(let t): try write(csv: t, to: file.path)
         case .data(let d): try write(d, to: file.path)
+        case .streamed(let body): try writeStreamed(to: file.path, body)
         }
     }
 }
