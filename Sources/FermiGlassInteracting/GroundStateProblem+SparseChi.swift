@@ -4,6 +4,8 @@ import FermiGlassSolvers
 /// chi_ac = sum_i |phi_a(i)|^2 |phi_c(i)|^2 (Eqs. 9-10) on compressed local states, only for the
 /// pairs whose stored supports (rectangles) meet.
 ///
+/// Each meeting pair is summed over the intersection of the two rectangles only.
+///
 /// A pair whose rectangles do not meet has chi_ac = 0 as stored; its true value is at most
 /// w_a + w_c, with w the weight |phi|^2 each state discarded outside its rectangle (the part
 /// of a's density outside a's rectangle times max |phi_c|^2 <= 1, and the same for c). The same
@@ -12,9 +14,9 @@ import FermiGlassSolvers
 ///
 /// Cost: the pairs are found through a grid of cells (each state registers in the cells its
 /// rectangle covers, candidates are the states sharing a cell, checked by an exact rectangle
-/// test), and each meeting pair costs one pass over the smaller-index state's partner's
-/// support: O(states x (cells per state + neighbours x support)). Memory: the CSR entries, the
-/// cell lists and two N-vectors; no k x k table and nothing O(sites x states).
+/// test), and each meeting pair costs the area of the two rectangles' intersection:
+/// O(states x cells per state + sum over sites of (states covering the site)^2). Memory: the CSR entries, the
+/// cell lists and one N-vector; no k x k table and nothing O(sites x states).
 public struct MeetingOverlaps: Sendable {
     /// chi over the meeting pairs (both triangles, diagonal = IPR).
     public let overlap: SparseOverlap
@@ -86,8 +88,12 @@ public struct MeetingOverlaps: Sendable {
             store.forEachComponent(of: a) { i, x in let p = x * x; density[i] = p; ipr += p * p }
             diagonal[a] = ipr
             upperValues[a] = upper[a].map { c32 in
+                let c = Int(c32)
+                if let ra = regions[a], let rc = regions[c], let lattice = store.lattice {
+                    return Self.overlapOnIntersection(store, c, rc, ra, lattice, density)
+                }
                 var s = 0.0
-                store.forEachComponent(of: Int(c32)) { i, x in s += density[i] * x * x }
+                store.forEachComponent(of: c) { i, x in s += density[i] * x * x }
                 return s
             }
             store.forEachComponent(of: a) { i, _ in density[i] = 0 }
@@ -112,5 +118,42 @@ public struct MeetingOverlaps: Sendable {
         pairsMeeting = upper.reduce(0) { $0 + $1.count }
         pairsTotal = k * (k - 1) / 2
         droppedWeightBound = 2 * ((0..<k).map { store.discardedWeight(of: $0) }.max() ?? 0)
+    }
+
+    /// sum over the sites of rc /\ ra of density(i) |phi_c(i)|^2, reading phi_c in its
+    /// rectangle's row-major layout (u + width v).
+    static func overlapOnIntersection(_ store: some EigenstateStore, _ c: Int, _ rc: Lattice.Region, _ ra: Lattice.Region,
+                                      _ lattice: Lattice, _ density: [Double]) -> Double {
+        /// The parts of a's interval [a0, a0 + aw) (mod L) inside c's [c0, c0 + cw), in c's
+        /// local coordinates.
+        func segments(_ a0: Int, _ aw: Int, _ c0: Int, _ cw: Int, _ extent: Int) -> [Range<Int>] {
+            if aw >= extent { return [0..<cw] }
+            let d = ((a0 - c0) % extent + extent) % extent
+            var out = [Range<Int>]()
+            if d < cw { out.append(d..<min(d + aw, cw)) }
+            if d + aw > extent { let e = min(d + aw - extent, cw); if e > 0 { out.append(0..<e) } }
+            return out
+        }
+        let us = segments(ra.x0, ra.width, rc.x0, rc.width, lattice.lx)
+        let vs = segments(ra.y0, ra.height, rc.y0, rc.height, lattice.ly)
+        return store.withAmplitudes(of: c) { x in
+            var s = 0.0
+            for vr in vs {
+                for v in vr {
+                    var y = rc.y0 + v
+                    if y >= lattice.ly { y -= lattice.ly }
+                    let rowBase = lattice.lx * y, local = rc.width * v
+                    for ur in us {
+                        for u in ur {
+                            var xx = rc.x0 + u
+                            if xx >= lattice.lx { xx -= lattice.lx }
+                            let amp = x[local + u]
+                            s += density[rowBase + xx] * amp * amp
+                        }
+                    }
+                }
+            }
+            return s
+        }
     }
 }

@@ -99,7 +99,10 @@ struct GroundStatePatchesTests {
     ///
     /// with p = |phi|^2, s = min(1, residual / gap) (Davis-Kahan; gap to the nearest other
     /// window level or certified window edge, less the largest eigenvalue error) and w the
-    /// discarded weight. E1 is not compared (the global path's core is the looser one).
+    /// discarded weight. E1 is not compared (the global path's core is the looser one). At
+    /// W = 9 and 200 x 200 the patch solver falls back to the global engine (the halo for
+    /// tol 1e-6 exceeds a third of the side): the comparison then checks the compression and
+    /// the sparse chi of the patch path (bounds w_a + w_c) against the dense chi.
     /// FERMIGLASS_SLOW_TESTS=1 (two solves of 4 x 10^4 sites; run it in release).
     @Test(.enabled(if: ProcessInfo.processInfo.environment["FERMIGLASS_SLOW_TESTS"] == "1"))
     func windowAndChiMatchGlobalEngineAt200Slow() throws {
@@ -121,14 +124,15 @@ struct GroundStatePatchesTests {
         #expect(local.firstLevel == pairs.firstLevel && local.count == pairs.count)
         guard local.count == pairs.count, local.count > 1 else { return }
         let k = local.count
-        let rp = report.residuals, rg = pairs.residuals(of: h)
+        // Residuals of the states as stored (the report has none when the patch solver fell back).
+        let rp = local.residuals(of: h), rg = pairs.residuals(of: h)
         var worstValue = 0.0
         for a in 0..<k {
             let d = abs(local.values[a] - pairs.values[a])
             worstValue = max(worstValue, d / (rp[a] + rg[a] + 1e-13))
             #expect(d <= rp[a] + rg[a] + 1e-13, "level \(a): |dE| = \(d)")
         }
-        let slack = (report.bounds.max() ?? 0) + (rg.max() ?? 0)
+        let slack = (rp.max() ?? 0) + (rg.max() ?? 0)
         var s = [Double](repeating: 0, count: k)
         for a in 0..<k {
             var gap = min(pairs.values[a] - report.window.lower, report.window.upper - pairs.values[a])
