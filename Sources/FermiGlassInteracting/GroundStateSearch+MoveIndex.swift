@@ -15,14 +15,34 @@
 /// the rows a and b of chi, O(partners log k). Every change is then evaluated exactly by
 /// ``EnergyState/delta(from:to:)``, and ties go to the lowest (level, spin) as in a scan over
 /// the window in ascending order.
+///
+/// When chi is dense (more than k^2 / 8 stored entries: every pair meets, as on small lattices)
+/// the trees cost more than they save (each applied move would refresh 2k leaves), and the
+/// state scans every slot instead; both modes make the same choices.
 struct IndexedState {
     var state: EnergyState
     private var trees: [MinTree]
+    /// Full scans instead of trees (dense chi).
+    let scan: Bool
 
-    init(_ state: EnergyState) {
+    init(_ state: EnergyState, mode: LocalSearchMinimizer.MoveSearch = .automatic) {
         self.state = state
         let k = state.occupations.count
-        trees = (0..<2).map { s in MinTree((0..<k).map { Self.g(state, $0, s) }) }
+        switch mode {
+        case .automatic: scan = state.chi.nonzeroCount * 8 > k * k
+        case .trees: scan = false
+        case .scan: scan = true
+        }
+        trees = scan ? [] : (0..<2).map { s in MinTree((0..<k).map { Self.g(state, $0, s) }) }
+    }
+
+    /// Every empty slot's change, levels ascending, up before down.
+    private func allTargets(from: Slot) -> [(Slot, Double)] {
+        var out = [(Slot, Double)]()
+        for b in 0..<state.occupations.count {
+            for t in 0..<2 where !state.occupied(Slot(b, t)) { out.append((Slot(b, t), state.delta(from: from, to: Slot(b, t)))) }
+        }
+        return out
     }
 
     static func g(_ st: EnergyState, _ b: Int, _ s: Int) -> Double {
@@ -37,6 +57,7 @@ struct IndexedState {
     /// Applies the move and refreshes the leaves whose fields or occupation changed.
     mutating func apply(from: Slot, to: Slot, delta: Double) {
         state.apply(from: from, to: to, delta: delta)
+        if scan { return }
         refresh(row: from.level)
         refresh(row: to.level)
     }
@@ -57,6 +78,10 @@ struct IndexedState {
             if let (t, v) = best {
                 if d < v || (d == v && (to.level, to.spin) < (t.level, t.spin)) { best = (to, d) }
             } else { best = (to, d) }
+        }
+        if scan {
+            for (to, d) in allTargets(from: from) { consider(to, d) }
+            return best
         }
         let s = from.spin, t = 1 - s, a = from.level
         if let b = trees[s].argmin { consider(Slot(b, s), state.delta(from: from, to: Slot(b, s))) }
@@ -82,6 +107,7 @@ struct IndexedState {
     /// The moves of the particle in `from` that can be among the `m` lowest changes of all
     /// moves: to every partner (other spin) and the m lowest-g non-partner slots of each spin.
     mutating func candidateTargets(from: Slot, m: Int) -> [(Slot, Double)] {
+        if scan { return allTargets(from: from) }
         var out = [(Slot, Double)]()
         let s = from.spin, t = 1 - s, a = from.level
         let chi = state.chi

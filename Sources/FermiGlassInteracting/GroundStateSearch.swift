@@ -99,6 +99,12 @@ public struct LocalSearchMinimizer: Sendable {
     public var restarts: Int = 10
     public var seed: UInt64 = 1
     public var stream: UInt64 = 0
+    /// How a particle's best move is found: per-spin trees over chi's partners, a scan of every
+    /// slot, or automatic (scan when chi stores more than k^2 / 8 entries). The same choices
+    /// either way; only the cost differs.
+    public var moveSearch: MoveSearch = .automatic
+
+    public enum MoveSearch: Sendable { case automatic, trees, scan }
 
     public init(chiThreshold: Double = 0, pairCandidates: Int = 16, restarts: Int = 10, seed: UInt64 = 1, stream: UInt64 = 0) {
         self.chiThreshold = chiThreshold
@@ -110,7 +116,7 @@ public struct LocalSearchMinimizer: Sendable {
 
     public func run(_ problem: GroundStateProblem, U: Double, start: Occupations? = nil) -> GroundStateResult {
         let chi = SparseOverlap(problem, threshold: chiThreshold)
-        var state = IndexedState(EnergyState(problem: problem, U: U, chi: chi, start: start ?? problem.fermiSea()))
+        var state = IndexedState(EnergyState(problem: problem, U: U, chi: chi, start: start ?? problem.fermiSea()), mode: moveSearch)
         var conv = [ConvergencePoint(step: 0, energy: state.energy, polarized: state.occupations.polarized)]
         var counters = (steps: 0, accepted: 0)
         Self.minimize(&state, pairCandidates: pairCandidates, counters: &counters, convergence: &conv)
@@ -129,7 +135,7 @@ public struct LocalSearchMinimizer: Sendable {
                     ranks.add(2 * from.level + from.spin, -1)
                     ranks.add(2 * to.level + to.spin, 1)
                 }
-                var trial = IndexedState(kicked)
+                var trial = IndexedState(kicked, mode: moveSearch)
                 Self.minimize(&trial, pairCandidates: pairCandidates, counters: &counters, convergence: &conv)
                 if trial.energy < best.energy - best.tolerance { best = trial.state }
                 conv.append(ConvergencePoint(step: counters.steps, energy: best.energy, polarized: best.occupations.polarized))

@@ -92,18 +92,22 @@ struct GroundStateSparseChiTests {
 
     /// The indexed search makes the same choices as a scan over every slot (the algorithm before
     /// the sparse chi, kept here as the reference): identical occupations and bit-identical
-    /// energies on random problems, dense and with entries dropped by a threshold.
+    /// energies on random problems, dense and with entries dropped by a threshold, in both
+    /// move-search modes (trees forced, scan forced).
     @Test func indexedSearchEqualsTheFullScan() {
         var rng = SplitMix64(seed: 99)
         for trial in 0..<12 {
             let k = 12 + trial * 3
             let p = randomProblem(levels: k, particles: k, rng: &rng, sites: k + 4)
             for (u, threshold) in [(0.8, 0.0), (2.5, 0.0), (1.5, 0.04), (-1.0, 0.0)] {
-                let search = LocalSearchMinimizer(chiThreshold: threshold, pairCandidates: 8, restarts: 3, seed: 5, stream: UInt64(trial))
-                let new = search.run(p, U: u)
+                var search = LocalSearchMinimizer(chiThreshold: threshold, pairCandidates: 8, restarts: 3, seed: 5, stream: UInt64(trial))
                 let old = ScanReference.run(p, U: u, search: search)
-                #expect(new.occupations == old.occupations, "trial \(trial) U = \(u) threshold \(threshold)")
-                #expect(new.energy == old.energy && new.steps == old.steps && new.accepted == old.accepted)
+                for mode in [LocalSearchMinimizer.MoveSearch.trees, .scan] {
+                    search.moveSearch = mode
+                    let new = search.run(p, U: u)
+                    #expect(new.occupations == old.occupations, "trial \(trial) U = \(u) threshold \(threshold) \(mode)")
+                    #expect(new.energy == old.energy && new.steps == old.steps && new.accepted == old.accepted)
+                }
             }
         }
     }
