@@ -22,7 +22,8 @@ struct GroundStateCommand: ParsableCommand {
             with paper on every run (and, should it ever end higher, also started from paper's \
             configuration, so it is never worse; counted in summary.json). Writes summary.json (a `results` entry per U), \
             polarized.csv, occupation_by_level.csv, occupation_vs_xi.csv, fig2b.csv and per \
-            realization r###/occupations.npy (U, level, spin), moments.npy (U, site), \
+            realization r###/occupations.npy (U, level, spin), moments.npy (U, site; on --solver patches \
+            moments.npz, a sparse scipy CSR (U, site) matrix of the sites where m_i != 0), \
             convergence.csv, census.csv, window_xi.npy.
 
             Sparse path (--solver shift-invert, or auto above \(GroundStateStudy.autoCrossover) sites, the crossover measured on this pipeline): \

@@ -146,8 +146,8 @@ public enum ChebyshevCore {
 extension GroundStateProblem {
     /// The sparse path: the window states (levels `window.firstLevel ..<`, dense or compressed)
     /// and a core density n_core(i) (for example from ``ChebyshevCore``) and core band energy.
-    /// chi and the core shifts come from the store: BLAS-3 on dense columns, blockwise over the
-    /// pairs whose supports meet on compressed states.
+    /// chi and the core shifts come from the store: BLAS-3 on dense columns (every nonzero kept), only
+    /// the pairs whose supports meet on compressed states (``MeetingOverlaps``, sparse).
     public init(window: some EigenstateStore, coreDensity core: [Double], coreBandEnergy: Double, totalParticles: Int) throws {
         guard let lo = window.firstLevel, (window as? Eigenpairs)?.hasVectors ?? true else {
             throw ModelError.invalidParameter("the sparse ground-state problem needs window eigenvectors with a known first level")
@@ -157,7 +157,14 @@ extension GroundStateProblem {
         guard inWindow >= 0, inWindow <= 2 * k else {
             throw ModelError.invalidParameter("\(totalParticles) particles do not fit the window \(lo)..<\(lo + k) above its core")
         }
-        self.init(xi: window.values, chi: Overlaps.chi(window), coreShift: window.densityProjection(core), coreBandEnergy: coreBandEnergy,
-                  coreSelfOverlap: core.reduce(0) { $0 + $1 * $1 }, particles: inWindow, firstLevel: lo, states: window)
+        let shift = window.densityProjection(core), selfOverlap = core.reduce(0) { $0 + $1 * $1 }
+        if let pairs = window as? Eigenpairs {
+            self.init(xi: window.values, chi: Overlaps.chi(pairs), coreShift: shift, coreBandEnergy: coreBandEnergy,
+                      coreSelfOverlap: selfOverlap, particles: inWindow, firstLevel: lo, states: window)
+        } else {
+            let m = MeetingOverlaps(window)
+            self.init(xi: window.values, overlap: m.overlap, chiDroppedWeightBound: m.droppedWeightBound, coreShift: shift,
+                      coreBandEnergy: coreBandEnergy, coreSelfOverlap: selfOverlap, particles: inWindow, firstLevel: lo, states: window)
+        }
     }
 }

@@ -1,6 +1,8 @@
-/// chi_ac among window states kept as a sparse symmetric matrix (CSR, columns ascending per
-/// row): entries with chi_ac <= threshold are dropped (the diagonal IPR_a is always kept).
-/// Threshold 0 keeps every nonzero entry and is exact.
+/// chi_ac among window states kept as a sparse symmetric matrix (CSR, both triangles, columns
+/// ascending per row, the diagonal IPR_a always stored). This is how a ``GroundStateProblem``
+/// holds chi: from a dense table every nonzero entry is kept (exact), from compressed local
+/// states only the pairs whose supports meet (O(window) pairs; the rest is zero as stored).
+/// A threshold drops the entries with chi_ac <= threshold (the diagonal stays).
 public struct SparseOverlap: Sendable {
     public let count: Int
     public let threshold: Double
@@ -8,21 +10,61 @@ public struct SparseOverlap: Sendable {
     public let columns: [Int32]
     public let values: [Double]
 
-    public init(_ problem: GroundStateProblem, threshold: Double = 0) {
-        let k = problem.count
+    /// From CSR parts (symmetric, both triangles, columns ascending per row, diagonal present).
+    public init(count: Int, rowPointers: [Int], columns: [Int32], values: [Double], threshold: Double = 0) {
+        precondition(rowPointers.count == count + 1 && columns.count == values.count && rowPointers.last == values.count,
+                     "CSR parts of a \(count) x \(count) overlap do not match")
+        self.count = count
+        self.threshold = threshold
+        self.rowPointers = rowPointers
+        self.columns = columns
+        self.values = values
+    }
+
+    /// From a dense k x k column-major table: entry (a, c) is `chi[a + c * k]`; kept when
+    /// c == a or chi_ac > threshold (threshold 0 keeps every nonzero entry and is exact).
+    public init(dense chi: [Double], count k: Int, threshold: Double = 0) {
+        precondition(chi.count == k * k, "chi must be \(k) x \(k)")
         var ptr = [0], cols = [Int32](), vals = [Double]()
         for a in 0..<k {
             for c in 0..<k {
-                let v = problem.chi[a + c * k]
+                let v = chi[a + c * k]
                 if c == a || v > threshold { cols.append(Int32(c)); vals.append(v) }
             }
             ptr.append(cols.count)
         }
-        count = k
-        self.threshold = threshold
-        rowPointers = ptr
-        columns = cols
-        values = vals
+        self.init(count: k, rowPointers: ptr, columns: cols, values: vals, threshold: threshold)
+    }
+
+    /// The problem's chi with the entries <= threshold dropped (the diagonal kept); threshold 0
+    /// returns it as stored.
+    public init(_ problem: GroundStateProblem, threshold: Double = 0) {
+        self = problem.overlap.truncated(threshold)
+    }
+
+    /// This matrix without the off-diagonal entries <= threshold.
+    public func truncated(_ t: Double) -> SparseOverlap {
+        guard t > threshold else { return self }
+        var ptr = [0], cols = [Int32](), vals = [Double]()
+        ptr.reserveCapacity(count + 1)
+        for a in 0..<count {
+            for j in rowPointers[a]..<rowPointers[a + 1] where Int(columns[j]) == a || values[j] > t {
+                cols.append(columns[j]); vals.append(values[j])
+            }
+            ptr.append(cols.count)
+        }
+        return SparseOverlap(count: count, rowPointers: ptr, columns: cols, values: vals, threshold: t)
+    }
+
+    /// IPR_a = chi_aa (the stored diagonal).
+    public var diagonal: [Double] { (0..<count).map { value($0, $0) } }
+
+    /// The dense k x k column-major table (zero where nothing is stored): O(k^2), for small
+    /// windows and tests only.
+    public func dense() -> [Double] {
+        var g = [Double](repeating: 0, count: count * count)
+        for a in 0..<count { for j in rowPointers[a]..<rowPointers[a + 1] { g[a + Int(columns[j]) * count] = values[j] } }
+        return g
     }
 
     public var nonzeroCount: Int { values.count }
@@ -84,7 +126,7 @@ public struct EnergyState: Sendable {
         let k = problem.count
         onsite = (0..<k).map { problem.xi[$0] + U * problem.coreShift[$0] }
         var maxE = 0.0, maxIPR = 0.0
-        for a in 0..<k { maxE = max(maxE, abs(onsite[a])); maxIPR = max(maxIPR, problem.chi[a + a * k]) }
+        for a in 0..<k { maxE = max(maxE, abs(onsite[a])); maxIPR = max(maxIPR, chi.value(a, a)) }
         tolerance = 1e-12 * max(maxE + abs(U) * maxIPR, Double.leastNormalMagnitude)
         fieldUp = [Double](repeating: 0, count: k)
         fieldDn = [Double](repeating: 0, count: k)

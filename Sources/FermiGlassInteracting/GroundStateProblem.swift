@@ -17,8 +17,14 @@ import FermiGlassSolvers
 public struct GroundStateProblem: Sendable {
     /// Window energies xi_a (ascending on the eigen-solver path).
     public let xi: [Double]
-    /// chi_ac among window states, k x k column-major, symmetric (diagonal = IPR_a).
-    public let chi: [Double]
+    /// chi_ac among window states, sparse symmetric (CSR, diagonal = IPR_a): every nonzero of a
+    /// dense table, or on compressed states only the pairs whose supports meet (O(window)
+    /// entries, never a k x k table).
+    public let overlap: SparseOverlap
+    /// The weight chi might miss per pair: 0 when built from dense states; on compressed states
+    /// |chi_ac(true) - chi_ac(stored)| <= w_a + w_c (each state's discarded weight |phi|^2
+    /// outside its support), which also bounds every pair whose supports do not meet.
+    public let chiDroppedWeightBound: Double
     /// sum_i |phi_a(i)|^2 n_core(i) per window state (dimensionless).
     public let coreShift: [Double]
     /// 2 sum_{c < lo} xi_c: the band energy of the frozen core.
@@ -42,18 +48,32 @@ public struct GroundStateProblem: Sendable {
 
     public var count: Int { xi.count }
     /// IPR_a = chi_aa of the window states.
-    public var ipr: [Double] { (0..<count).map { chi[$0 + $0 * count] } }
+    public var ipr: [Double] { overlap.diagonal }
+    /// chi as a dense k x k column-major table: O(k^2), for small windows and tests only.
+    public var denseChi: [Double] { overlap.dense() }
 
-    /// A problem from its parts (tests, other bases, the sparse path).
+    /// A problem from its parts with a dense k x k chi table (tests, other bases): every
+    /// nonzero entry is kept.
     public init(xi: [Double], chi: [Double], coreShift: [Double]? = nil, coreBandEnergy: Double = 0,
                 coreSelfOverlap: Double = 0, particles: Int, firstLevel: Int = 0,
                 states: (any EigenstateStore)? = nil) {
         let k = xi.count
         precondition(chi.count == k * k, "chi must be \(k) x \(k)")
+        self.init(xi: xi, overlap: SparseOverlap(dense: chi, count: k), coreShift: coreShift, coreBandEnergy: coreBandEnergy,
+                  coreSelfOverlap: coreSelfOverlap, particles: particles, firstLevel: firstLevel, states: states)
+    }
+
+    /// A problem from its parts with a sparse chi (the compressed-state path).
+    public init(xi: [Double], overlap: SparseOverlap, chiDroppedWeightBound: Double = 0, coreShift: [Double]? = nil,
+                coreBandEnergy: Double = 0, coreSelfOverlap: Double = 0, particles: Int, firstLevel: Int = 0,
+                states: (any EigenstateStore)? = nil) {
+        let k = xi.count
+        precondition(overlap.count == k, "chi must be \(k) x \(k)")
         precondition((0...(2 * k)).contains(particles), "window particle count \(particles) outside 0...\(2 * k)")
         precondition(states == nil || states!.count == k, "\(states!.count) window states for \(k) energies")
         self.xi = xi
-        self.chi = chi
+        self.overlap = overlap
+        self.chiDroppedWeightBound = chiDroppedWeightBound
         self.coreShift = coreShift ?? [Double](repeating: 0, count: k)
         self.coreBandEnergy = coreBandEnergy
         self.coreSelfOverlap = coreSelfOverlap
@@ -107,7 +127,10 @@ public struct GroundStateProblem: Sendable {
         return o
     }
 
-    /// The full E1 of `o` from scratch, O(k^2) (the reference for every incremental update).
+    /// The full E1 of `o` from scratch over the stored chi, O(k + stored pairs) (the reference
+    /// for every incremental update). The interaction sum runs over the down-occupied rows c and
+    /// the up-occupied columns a in ascending order, the order of a dense double loop, so it is
+    /// bit-identical to one when every nonzero pair is stored.
     public func energy(_ o: Occupations, U: Double) -> Double {
         precondition(o.count == count)
         var e = coreBandEnergy + U * coreSelfOverlap
@@ -115,15 +138,17 @@ public struct GroundStateProblem: Sendable {
             e += (xi[a] + U * coreShift[a]) * Double(Int(o.up[a]) + Int(o.dn[a]))
         }
         var inter = 0.0
+        let chi = overlap
         for c in 0..<count where o.dn[c] == 1 {
-            for a in 0..<count where o.up[a] == 1 { inter += chi[a + c * count] }
+            for j in chi.rowPointers[c]..<chi.rowPointers[c + 1] where o.up[Int(chi.columns[j])] == 1 { inter += chi.values[j] }
         }
         return e + U * inter
     }
 
-    /// The stability census of this problem's Fermi sea (see ``StabilityCensus``).
+    /// The stability census of this problem's Fermi sea (see ``StabilityCensus``), from the
+    /// sparse chi.
     public func census(U: Double) -> StabilityCensus {
-        StabilityCensus(xi: xi, chi: chi, coreShift: coreShift, U: U, occupied: fermiOccupied)
+        StabilityCensus(xi: xi, overlap: overlap, coreShift: coreShift, U: U, occupied: fermiOccupied)
     }
 }
 

@@ -87,14 +87,24 @@ public enum PaperMonteCarlo {
 ///    a few random single moves (seeded) and repeat 1-2; keep the result if it is lower.
 ///
 /// Energies are updated incrementally over chi truncated at `chiThreshold` (O(neighbours) per
-/// applied move); the reported energy is recomputed with the dense chi and the difference is
-/// returned as ``GroundStateResult/thresholdEnergyError``.
+/// applied move); the reported energy is recomputed with the problem's whole stored chi and the
+/// difference is returned as ``GroundStateResult/thresholdEnergyError``. The search works on the
+/// local structure of chi (``IndexedState``): a particle's best move is found among its chi
+/// partners and the minimum of per-spin trees, O((partners + 1) log k) instead of O(k), so a
+/// sweep costs O(k (partners + 1) log k) and nothing holds k^2 numbers; it makes the same
+/// choices as a scan over every slot (ties to the lowest (level, spin)).
 public struct LocalSearchMinimizer: Sendable {
     public var chiThreshold: Double = 0
     public var pairCandidates: Int = 16
     public var restarts: Int = 10
     public var seed: UInt64 = 1
     public var stream: UInt64 = 0
+    /// How a particle's best move is found: per-spin trees over chi's partners, a scan of every
+    /// slot, or automatic (scan when chi stores more than k^2 / 8 entries). The same choices
+    /// either way; only the cost differs.
+    public var moveSearch: MoveSearch = .automatic
+
+    public enum MoveSearch: Sendable { case automatic, trees, scan }
 
     public init(chiThreshold: Double = 0, pairCandidates: Int = 16, restarts: Int = 10, seed: UInt64 = 1, stream: UInt64 = 0) {
         self.chiThreshold = chiThreshold
@@ -106,25 +116,28 @@ public struct LocalSearchMinimizer: Sendable {
 
     public func run(_ problem: GroundStateProblem, U: Double, start: Occupations? = nil) -> GroundStateResult {
         let chi = SparseOverlap(problem, threshold: chiThreshold)
-        var state = EnergyState(problem: problem, U: U, chi: chi, start: start ?? problem.fermiSea())
+        var state = IndexedState(EnergyState(problem: problem, U: U, chi: chi, start: start ?? problem.fermiSea()), mode: moveSearch)
         var conv = [ConvergencePoint(step: 0, energy: state.energy, polarized: state.occupations.polarized)]
         var counters = (steps: 0, accepted: 0)
         Self.minimize(&state, pairCandidates: pairCandidates, counters: &counters, convergence: &conv)
-        var best = state
+        var best = state.state
         var rng = SplitMix64(seed: seed, stream: stream)
         let k = problem.count
         if problem.particles > 0 && problem.particles < 2 * k {
             for _ in 0..<restarts {
-                var trial = best
+                var kicked = best
+                var ranks = SlotRanks(kicked.occupations)
                 let kicks = 1 + Int.random(in: 0..<max(2, k / 4), using: &rng)
                 for _ in 0..<kicks {
-                    let occ = Self.slots(trial, occupied: true)
-                    let emp = Self.slots(trial, occupied: false)
-                    trial.apply(from: occ[Int.random(in: 0..<occ.count, using: &rng)],
-                                to: emp[Int.random(in: 0..<emp.count, using: &rng)])
+                    let from = ranks.select(Int.random(in: 0..<ranks.occupiedCount, using: &rng), occupied: true)
+                    let to = ranks.select(Int.random(in: 0..<ranks.emptyCount, using: &rng), occupied: false)
+                    kicked.apply(from: from, to: to)
+                    ranks.add(2 * from.level + from.spin, -1)
+                    ranks.add(2 * to.level + to.spin, 1)
                 }
+                var trial = IndexedState(kicked, mode: moveSearch)
                 Self.minimize(&trial, pairCandidates: pairCandidates, counters: &counters, convergence: &conv)
-                if trial.energy < best.energy - best.tolerance { best = trial }
+                if trial.energy < best.energy - best.tolerance { best = trial.state }
                 conv.append(ConvergencePoint(step: counters.steps, energy: best.energy, polarized: best.occupations.polarized))
             }
         }
@@ -134,6 +147,7 @@ public struct LocalSearchMinimizer: Sendable {
                                  accepted: counters.accepted, convergence: conv)
     }
 
+    /// The occupied (or empty) slots of a configuration, levels ascending, up before down.
     static func slots(_ s: EnergyState, occupied: Bool) -> [Slot] {
         var out = [Slot]()
         for a in 0..<s.occupations.count {
@@ -143,7 +157,7 @@ public struct LocalSearchMinimizer: Sendable {
     }
 
     /// Sweeps to a single-move minimum, then pair moves, until neither lowers E1.
-    static func minimize(_ state: inout EnergyState, pairCandidates: Int,
+    static func minimize(_ state: inout IndexedState, pairCandidates: Int,
                          counters: inout (steps: Int, accepted: Int), convergence: inout [ConvergencePoint]) {
         while true {
             while sweep(&state, accepted: &counters.accepted) {
@@ -156,28 +170,14 @@ public struct LocalSearchMinimizer: Sendable {
         }
     }
 
-    /// The best move of the particle in `from`, if it lowers E1 by more than the tolerance.
-    static func bestMove(_ state: EnergyState, from: Slot) -> (Slot, Double)? {
-        var best = -state.tolerance
-        var target: Slot? = nil
-        for b in 0..<state.occupations.count {
-            for t in 0..<2 {
-                let to = Slot(b, t)
-                if state.occupied(to) { continue }
-                let d = state.delta(from: from, to: to)
-                if d < best { best = d; target = to }
-            }
-        }
-        return target.map { ($0, best) }
-    }
-
-    /// One sweep over every occupied slot; true if any move was applied.
-    static func sweep(_ state: inout EnergyState, accepted: inout Int) -> Bool {
+    /// One sweep over every occupied slot (levels ascending, up before down): each particle
+    /// takes its best move if that lowers E1 by more than the tolerance; true if any did.
+    static func sweep(_ state: inout IndexedState, accepted: inout Int) -> Bool {
         var improved = false
         for a in 0..<state.occupations.count {
             for s in 0..<2 {
                 let from = Slot(a, s)
-                guard state.occupied(from), let (to, d) = bestMove(state, from: from) else { continue }
+                guard state.state.occupied(from), let (to, d) = state.bestTarget(from: from), d < -state.tolerance else { continue }
                 state.apply(from: from, to: to, delta: d)
                 accepted += 1
                 improved = true
@@ -186,26 +186,29 @@ public struct LocalSearchMinimizer: Sendable {
         return improved
     }
 
-    /// Tries pairs of moves starting with the `candidates` lowest-dE single moves; applies the
-    /// first pair that lowers E1 and returns true.
-    static func pairMove(_ state: inout EnergyState, candidates: Int) -> Bool {
+    /// Tries pairs of moves starting with the `candidates` lowest-dE single moves (ties by
+    /// (from, to) in ascending order); applies the first pair that lowers E1 and returns true.
+    /// The lowest moves are taken from each particle's partners and its `candidates` lowest
+    /// non-partner targets per spin (``IndexedState/candidateTargets(from:m:)``), which contain
+    /// the lowest `candidates` of all moves; the second move is the best single move after the
+    /// first over every particle.
+    static func pairMove(_ state: inout IndexedState, candidates: Int) -> Bool {
         guard candidates > 0 else { return false }
-        let occ = slots(state, occupied: true), emp = slots(state, occupied: false)
         var moves = [(Double, Slot, Slot)]()
-        moves.reserveCapacity(occ.count * emp.count)
-        for f in occ { for t in emp { moves.append((state.delta(from: f, to: t), f, t)) } }
+        for a in 0..<state.occupations.count {
+            for s in 0..<2 where state.state.occupied(Slot(a, s)) {
+                for (t, d) in state.candidateTargets(from: Slot(a, s), m: candidates) { moves.append((d, Slot(a, s), t)) }
+            }
+        }
         moves.sort { $0.0 < $1.0 || ($0.0 == $1.0 && ($0.1.level, $0.1.spin, $0.2.level, $0.2.spin) < ($1.1.level, $1.1.spin, $1.2.level, $1.2.spin)) }
         for (d1, f, t) in moves.prefix(candidates) {
             var trial = state
             trial.apply(from: f, to: t, delta: d1)
             var best = Double.infinity
             var second: (Slot, Slot)? = nil
-            for f2 in slots(trial, occupied: true) {
-                for t2 in 0..<trial.occupations.count * 2 {
-                    let to = Slot(t2 / 2, t2 % 2)
-                    if trial.occupied(to) { continue }
-                    let d = trial.delta(from: f2, to: to)
-                    if d < best { best = d; second = (f2, to) }
+            for a in 0..<trial.occupations.count {
+                for s in 0..<2 where trial.state.occupied(Slot(a, s)) {
+                    if let (to, d) = trial.bestTarget(from: Slot(a, s)), d < best { best = d; second = (Slot(a, s), to) }
                 }
             }
             if let (f2, t2) = second, d1 + best < -state.tolerance {

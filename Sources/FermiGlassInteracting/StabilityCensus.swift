@@ -59,16 +59,29 @@ public struct StabilityCensus: Sendable, Codable {
     public init(xi: [Double], chi: [Double], coreShift: [Double], U: Double, occupied: Int) {
         let k = xi.count
         precondition(chi.count == k * k, "chi must be \(k) x \(k), got \(chi.count) entries")
+        self.init(xi: xi, overlap: SparseOverlap(dense: chi, count: k), coreShift: coreShift, U: U, occupied: occupied)
+    }
+
+    /// The same from a sparse chi (``SparseOverlap``: O(k + stored pairs)); the sum over
+    /// occupied c runs in ascending c like the dense loop, so both give identical numbers when
+    /// every nonzero pair is stored.
+    public init(xi: [Double], overlap chi: SparseOverlap, coreShift: [Double], U: Double, occupied: Int) {
+        let k = xi.count
+        precondition(chi.count == k, "chi must be \(k) x \(k), got \(chi.count)")
         precondition(coreShift.count == k, "coreShift needs one value per window level")
         precondition((0...k).contains(occupied), "occupied must be in 0...\(k), got \(occupied)")
         var e1 = [Double](repeating: 0, count: k)
         for a in 0..<k {
             var s = coreShift[a]
-            for c in 0..<occupied where c != a { s += chi[a + c * k] }
+            for j in chi.rowPointers[a]..<chi.rowPointers[a + 1] {
+                let c = Int(chi.columns[j])
+                if c < occupied && c != a { s += chi.values[j] }
+            }
             e1[a] = xi[a] + U * s
         }
+        let ipr = chi.diagonal
         var e2 = [Double](repeating: 0, count: k)
-        for a in 0..<k { e2[a] = 2 * e1[a] + U * chi[a + a * k] }
+        for a in 0..<k { e2[a] = 2 * e1[a] + U * ipr[a] }
         var mu = Double.nan
         if occupied > 0 && occupied < k {
             let top = e1[0..<occupied].max()!
@@ -78,7 +91,7 @@ public struct StabilityCensus: Sendable, Codable {
         var one = [Int](), two = [Int]()
         if mu.isFinite {
             for a in 0..<k {
-                let half = 0.5 * U * chi[a + a * k]
+                let half = 0.5 * U * ipr[a]
                 let d = e1[a] - mu
                 if a < occupied && -half < d && d < 0 { one.append(a) }
                 if abs(d) < half { two.append(a) }

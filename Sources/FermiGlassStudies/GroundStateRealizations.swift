@@ -48,7 +48,7 @@ public struct GroundStateRealizations: Study {
 }
 
 /// What `ground-state` writes: per realization r###/occupations.npy (U, level, spin),
-/// moments.npy (U, site), window_xi.npy, convergence.csv, census.csv (and disorder.npy);
+/// moments.npy (U, site; moments.npz, sparse CSR, on --solver patches), window_xi.npy, convergence.csv, census.csv (and disorder.npy);
 /// polarized.csv, occupation_by_level.csv, occupation_vs_xi.csv, fig2b.csv; the summary body.
 public struct GroundStateReport: Sendable {
     public var records: [GroundStateStudy.Realization]
@@ -207,18 +207,36 @@ public struct GroundStateReport: Sendable {
         let nu = run.interactions.count, single = records.count == 1
         for d in records {
             let dir = prefix + String(format: "r%03d", d.realization)
-            let k = d.xi.count, n = d.sites
+            let k = d.xi.count
             try out.write(npy: d.occupations, shape: [nu, k, 2], to: "\(dir)/occupations.npy")
-            try out.write(npy: d.moments, shape: [nu, n], to: "\(dir)/moments.npy")
+            try writeMoments(d, to: out, path: "\(dir)/moments")
             try out.write(npy: d.xi, to: "\(dir)/window_xi.npy")
             if let c = d.convergence { try out.write(csv: c, to: "\(dir)/convergence.csv") }
             if let c = d.census { try out.write(csv: c, to: "\(dir)/census.csv") }
             if run.saveDisorder { try out.write(npy: try run.spec.model(realization: d.realization).onsiteEnergies, to: "\(dir)/disorder.npy") }
             if single {
                 try out.write(npy: d.occupations, shape: [nu, k, 2], to: prefix + "occupations.npy")
-                try out.write(npy: d.moments, shape: [nu, n], to: prefix + "moments.npy")
+                try writeMoments(d, to: out, path: prefix + "moments")
             }
         }
         for (name, table) in tables { try out.write(csv: table, to: prefix + name) }
+    }
+
+    /// The moment maps of a realization: on `--solver patches` a sparse (U, site) matrix
+    /// `moments.npz` (scipy.sparse CSR layout, `scipy.sparse.load_npz`; only the sites where
+    /// m_i != 0, the union of the polarized states' supports), elsewhere the dense (U, site)
+    /// array `moments.npy` as before.
+    func writeMoments(_ d: GroundStateStudy.Realization, to out: OutputDirectory, path: String) throws {
+        let nu = run.interactions.count, n = d.sites
+        if run.study.settings.solver == .patches {
+            try out.write(try NPZ.encodeCSR(rows: nu, columns: n, indptr: d.momentRows, indices: d.momentSites, data: d.momentValues),
+                          to: path + ".npz")
+        } else {
+            var dense = [Double](repeating: 0, count: nu * n)
+            for u in 0..<nu {
+                for j in d.momentRows[u]..<d.momentRows[u + 1] { dense[u * n + d.momentSites[j]] = d.momentValues[j] }
+            }
+            try out.write(npy: dense, shape: [nu, n], to: path + ".npy")
+        }
     }
 }

@@ -8,9 +8,9 @@ import FermiGlassSolvers
 /// (``PatchBackend``: certified by global inertia counts, every state compressed on its
 /// rectangle), the frozen core from ``ChebyshevCore`` with its order chosen for a bound on the
 /// polynomial error and its probing error measured at sample sites, and the first-order problem
-/// built on the compressed states (chi_ac blockwise over the pairs whose rectangles meet; pairs
-/// whose rectangles do not meet are exactly orthogonal as stored, so no weight is dropped
-/// beyond each state's own discarded weight).
+/// built on the compressed states (chi_ac stored sparse, only the pairs whose rectangles meet;
+/// a pair whose rectangles do not meet is 0 as stored and at most w_a + w_c in truth, w the
+/// states' discarded weights).
 ///
 /// Nothing here holds sites x window numbers: the states are compressed, the core density and
 /// the moment maps are one N-vector each.
@@ -118,14 +118,20 @@ extension GroundStateStudy {
                 patchInfo.append(("max_residual", .number(c.maxResidual)))
             }
         }
-        // chi_ac: the pairs whose rectangles meet carry all of it; the rest is zero as stored.
-        var meeting = 0
-        for a in 0..<local.count {
-            for c in (a + 1)..<local.count where model.lattice.intersects(local.regions[a], local.regions[c]) { meeting += 1 }
-        }
+        // chi_ac: only the pairs whose rectangles meet are stored (``MeetingOverlaps``); the rest
+        // is zero as stored and at most 2 max w in truth.
+        let k = local.count
+        let meeting = (problem.overlap.nonzeroCount - k) / 2
+        patchInfo.append(("chi_storage", .string("sparse CSR over the pairs whose stored rectangles meet (both triangles)")))
         patchInfo.append(("chi_pairs_meeting", .int(meeting)))
-        patchInfo.append(("chi_pairs_total", .int(local.count * (local.count - 1) / 2)))
-        patchInfo.append(("chi_dropped_weight_bound", .number(local.maxDiscardedWeight)))
+        patchInfo.append(("chi_pairs_total", .int(k * (k - 1) / 2)))
+        patchInfo.append(("chi_pairs_dropped", .int(k * (k - 1) / 2 - meeting)))
+        patchInfo.append(("chi_partners_mean", .number(k > 0 ? 2 * Double(meeting) / Double(k) : 0)))
+        patchInfo.append(("chi_dropped_weight_bound", .number(problem.chiDroppedWeightBound)))
+        // The paper Monte Carlo draws k and p uniformly: this is the chance a proposal picks a
+        // pair that interacts at all (the rest only reshuffles independent levels).
+        patchInfo.append(("paper_proposal_meeting_probability", .number(k > 0 ? 2 * Double(meeting) / Double(k * k) : 0)))
+        patchInfo.append(("chi_dropped_weight_note", .string("per pair: |chi_ac(true) - chi_ac(stored)| <= w_a + w_c <= 2 max w (w: each state's discarded weight outside its rectangle); a dropped pair is 0 as stored")))
         return PatchWindow(problem: problem, fermi: fermi, range: range, checks: sol.diagnostics,
                            windowStorage: local.storageSummary(maxDiscardedWeightAllowed: budget), coreInfo: coreInfo,
                            patchInfo: .object(patchInfo), coreErrorEstimate: polyBound + probing)
@@ -145,9 +151,10 @@ extension GroundStateStudy {
 
     /// Memory of the patch path: the patch solver's own plan (whole-lattice factor for the
     /// counts, one patch at a time), the compressed states (expected states x the mean support
-    /// of a state kept to 1e-12, taken as 4 x 10^4 sites = 0.3 MB, issue 17), the chi_ac table
-    /// of the window (8 k^2 bytes: dense k x k, the only term above O(V); 0.8 GB at k = 10^4),
-    /// the core's probe block and density (a few N-vectors) and the per-U moment maps (N each).
+    /// of a state kept to 1e-12, taken as 4 x 10^4 sites = 0.3 MB, issue 17), the sparse chi_ac
+    /// of the window (12 bytes per stored entry; a state meets the states within about twice its
+    /// support's side, 4 x support x k / N partners, at most k), the core's probe block and
+    /// density (a few N-vectors) and the per-U moment maps (at most N each).
     func patchMemoryPlan(lattice: Lattice, filling: Filling, interactions us: Int) -> MemoryEstimate {
         let n = lattice.siteCount
         let N = Double(n)
@@ -158,7 +165,7 @@ extension GroundStateStudy {
         let support = min(N, 40_000)
         return MemoryPlan.estimate(sites: n, request: request, extra: [
             ("compressed window states (expected count x 4e4 sites)", 8 * k * support),
-            ("chi_ac of the window states (k x k)", 8 * k * k),
+            ("chi_ac of the window states (sparse, meeting pairs)", 12 * k * min(k, 4 * support * k / N + 1)),
             ("Chebyshev core vectors (probe block, density)", 8 * 8 * N),
             ("occupations and moment maps per U", 8 * Double(max(us, 1)) * (N + 2 * k)),
         ])

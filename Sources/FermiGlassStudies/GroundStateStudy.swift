@@ -117,7 +117,11 @@ public struct GroundStateStudy: Sendable {
         public var searchSeconds: Double
         /// Per-realization detail (empty unless `keepDetails`).
         public var occupations: [Double] = []
-        public var moments: [Double] = []
+        /// Moment maps m_i per U as a sparse (U, site) matrix in CSR form: row u holds the
+        /// sites `momentSites[momentRows[u] ..< momentRows[u + 1]]` (ascending) where m_i != 0.
+        public var momentRows: [Int] = [0]
+        public var momentSites: [Int] = []
+        public var momentValues: [Double] = []
         public var convergence: CSVTable?
         public var census: CSVTable?
         /// True on the sparse path (window only, Chebyshev core).
@@ -274,7 +278,7 @@ public struct GroundStateStudy: Sendable {
         let halfWidth = max(abs(xiRel.first!), abs(xiRel.last!))
         let dos = k > 1 ? Double(k - 1) / (problem.xi.last! - problem.xi.first!) / Double(n) : .nan
         var runs = [Run]()
-        var occupations = [Double](), moments = [Double]()
+        var occupations = [Double](), momentRows = [0], momentSites = [Int](), momentValues = [Double]()
         var convergence = CSVTable(header: ["U", "algorithm", "step", "energy", "polarized"])
         var census = CSVTable(header: ["U", "window_level", "level", "xi_minus_EF", "E1", "E1_minus_mu_star", "half_U_IPR", "one_sided", "two_sided"])
         var searchSeconds = 0.0
@@ -317,7 +321,7 @@ public struct GroundStateStudy: Sendable {
                                    .int(one.contains(a) ? 1 : 0), .int(two.contains(a) ? 1 : 0)])
                 }
                 for a in 0..<k { occupations.append(Double(result.occupations.up[a])); occupations.append(Double(result.occupations.dn[a])) }
-                moments += obs.moments
+                momentSites += obs.momentSites; momentValues += obs.momentValues; momentRows.append(momentSites.count)
             }
             runs.append(Run(observables: obs, result: result, paperEnergy: paperEnergy, paperPolarized: paperPolarized,
                             census: c, seconds: sec, polishedFromPaper: polished))
@@ -339,7 +343,7 @@ public struct GroundStateStudy: Sendable {
                               localizationStates: lStates, localizationDefinition: lKey, solverInfo: info, solveSeconds: solveSeconds,
                               searchSeconds: searchSeconds, sparse: sparse)
         if s.keepDetails {
-            out.occupations = occupations; out.moments = moments; out.convergence = convergence; out.census = census
+            out.occupations = occupations; out.momentRows = momentRows; out.momentSites = momentSites; out.momentValues = momentValues; out.convergence = convergence; out.census = census
         }
         return out
     }

@@ -34,6 +34,7 @@ func bruteForceMinimum(_ p: GroundStateProblem, U: Double) -> Double {
     let k = p.count
     let e = (0..<k).map { p.xi[$0] + U * p.coreShift[$0] }
     var best = Double.infinity
+    let chi = p.denseChi
     for dn in 0..<(1 << k) {
         let ndn = dn.nonzeroBitCount
         let nup = p.particles - ndn
@@ -42,7 +43,7 @@ func bruteForceMinimum(_ p: GroundStateProblem, U: Double) -> Double {
         var base = p.coreBandEnergy + U * p.coreSelfOverlap
         for c in 0..<k where dn & (1 << c) != 0 {
             base += e[c]
-            for a in 0..<k { w[a] += U * p.chi[a + c * k] }
+            for a in 0..<k { w[a] += U * chi[a + c * k] }
         }
         var up = 0, sum = 0.0
         if nup == 0 { best = min(best, base) }
