@@ -104,7 +104,7 @@ let package = Package(
         // MARK: Tests: one target per layer; shared fixtures and the `.slow` marker in
         // FermiGlassTestSupport. `swift test` runs everything; the fast set (about a minute)
         // leaves out what is marked `.slow`:  FERMIGLASS_FAST_TESTS=1 swift test
-        .target(name: "FermiGlassTestSupport", dependencies: ["FermiGlassModel"], path: "Tests/FermiGlassTestSupport"),
+        .target(name: "FermiGlassTestSupport", dependencies: ["FermiGlassModel", "FermiGlassIO"], path: "Tests/FermiGlassTestSupport"),
         .testTarget(name: "FermiGlassModelTests", dependencies: ["FermiGlassModel", "FermiGlassTestSupport"]),
         .testTarget(name: "FermiGlassIOTests", dependencies: ["FermiGlassIO", "FermiGlassTestSupport"]),
         .testTarget(

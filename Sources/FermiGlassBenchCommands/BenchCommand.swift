@@ -89,9 +89,7 @@ struct BenchScalingCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = model
-        if options.preset == nil { options.preset = .paper }
-        let spec = try options.resolve(needsFilling: false)
+        let spec = try model.resolve(needsFilling: false, defaultPreset: .paper)
         let ladder = try parsePositiveList(sizes, option: "--sizes").sorted()
         let selected = try selectedPhases()
         let ctx = try RunContext(command: "bench scaling", options: io, plan: nil)

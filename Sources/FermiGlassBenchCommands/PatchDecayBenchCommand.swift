@@ -79,9 +79,7 @@ struct PatchDecayBench: ParsableCommand {
     func list(_ text: String, _ option: String) throws -> [Int] { text.isEmpty ? [] : try parsePositiveList(text, option: option) }
 
     func run() throws {
-        var options = model
-        if options.preset == nil { options.preset = .paper }
-        let spec = try options.resolve(needsFilling: true)
+        let spec = try model.resolve(needsFilling: true, defaultPreset: .paper)
         guard spec.lattice.lx == spec.lattice.ly, spec.lattice.boundaryX == .periodic, spec.lattice.boundaryY == .periodic else {
             throw ValidationError("bench patch-decay needs a square periodic lattice (--size L)")
         }

@@ -75,9 +75,6 @@ extension DOSCommand {
                                                  threads: io.threads)
         let study = KPMDOSStudy(spec: base, disorderStrengths: ws, options: options, ldosSites: sites, gridSpacing: binWidth)
         let ctx = try RunContext(command: "dos", options: io, plan: study.memoryPlan)
-        try ctx.run {
-            let result = try study.aggregate(ctx.records(of: study))
-            try ctx.write(study.report(result, saveDisorder: model.saveDisorder))
-        }
+        try ctx.run(study) { try study.report($0, saveDisorder: model.saveDisorder) }
     }
 }

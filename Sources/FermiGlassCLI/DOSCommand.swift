@@ -71,12 +71,7 @@ struct DOSCommand: ParsableCommand {
                                                 needsAll: "give --energies a:b")
         let study = DOSStudy(spec: base, disorderStrengths: ws, request: request, binWidth: binWidth)
         let ctx = try RunContext(command: "dos", options: io, plan: try study.memoryPlan())
-        try ctx.run {
-            let result = try study.aggregate(ctx.records(of: study))
-            try ctx.write(study.report(result, saveDisorder: model.saveDisorder))
-        }
+        try ctx.run(study) { try study.report($0, saveDisorder: model.saveDisorder) }
     }
 
-    /// The memory of a histogram run (``DOSStudy/memoryPlan()``), shared with `reproduce`.
-    static func plan(_ study: DOSStudy) throws -> MemoryEstimate { try study.memoryPlan() }
 }

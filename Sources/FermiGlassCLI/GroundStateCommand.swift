@@ -89,27 +89,19 @@ struct GroundStateCommand: ParsableCommand {
         guard chiThreshold >= 0, chiThreshold.isFinite else { throw ValidationError("--chi-threshold must be a non-negative number") }
         guard bins > 0 else { throw ValidationError("--bins must be positive") }
         _ = try parsedU()
-        _ = try fermiWindow()
         if solverOptions.sigma != nil { throw ValidationError("ground-state works in a window around E_F: give --window, not --sigma/--count") }
     }
 
     func parsedU() throws -> [Double] {
-        var out = [Double]()
-        for part in uValues.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v.isFinite else {
-                throw ValidationError("--U: '\(part)' is not a finite number")
-            }
-            out.append(v)
-        }
-        guard !out.isEmpty else { throw ValidationError("--U is empty") }
-        guard Set(out).count == out.count else { throw ValidationError("--U lists a value twice") }
-        return out
+        let us = try parseNumberList(uValues, option: "--U")
+        guard Set(us).count == us.count else { throw ValidationError("--U lists a value twice") }
+        return us
     }
 
     /// The study settings from the options.
     func settings(_ spec: ModelSpec) throws -> GroundStateStudy.Settings {
         var s = GroundStateStudy.Settings()
-        s.window = try fermiWindow()
+        s.window = fermiWindow()
         s.algorithm = GroundStateStudy.Algorithm(rawValue: algorithm)!
         s.proposals = proposals
         s.restarts = restarts
@@ -119,8 +111,7 @@ struct GroundStateCommand: ParsableCommand {
         s.momentThreshold = momentThreshold
         s.solver = solverOptions.choice(default: .dense)
         s.engine = solverOptions.engineOptions
-        s.patches = PatchOptions(residualTolerance: solverOptions.residualTol, halo: solverOptions.patchHalo,
-                                 interior: solverOptions.patchInterior, denseLimit: solverOptions.patchDenseLimit)
+        s.patches = solverOptions.patchOptions
         s.cache = RunContext.eigenCache
         s.eigen = GroundStateStudy.DenseEigen(rawValue: eigen)!
         s.core = GroundStateStudy.Core(rawValue: core)!
@@ -130,12 +121,8 @@ struct GroundStateCommand: ParsableCommand {
         return s
     }
 
-    /// The window: --window, default levels:100.
-    func fermiWindow() throws -> FermiWindow {
-        guard let text = solverOptions.window else { return .levels(100) }
-        guard let w = FermiWindow(text) else { throw ValidationError("--window must be levels:K (K > 0) or energy:D (D >= 0), got '\(text)'") }
-        return w
-    }
+    /// The window: --window (its syntax checked by ``SolverOptions/validate()``), default levels:100.
+    func fermiWindow() -> FermiWindow { solverOptions.window.flatMap(FermiWindow.init) ?? .levels(100) }
 
     func run() throws {
         let spec = try model.resolve(needsFilling: true)

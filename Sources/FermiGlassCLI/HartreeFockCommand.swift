@@ -45,15 +45,7 @@ struct SelfConsistencyOptions: ParsableArguments {
     @Flag(help: "Automatic occupation: give a stalled aufbau its whole budget of 80 iterations and restart the fallback from the start, instead of stopping at the stall and continuing from its best densities (the earlier behaviour, for comparison).")
     var fullAufbauBudget: Bool = false
 
-    func values() throws -> [Double] {
-        let parts = u.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        let vs = try parts.map { p -> Double in
-            guard let v = Double(p), v.isFinite else { throw ValidationError("--U: '\(p)' is not a finite number") }
-            return v
-        }
-        guard !vs.isEmpty else { throw ValidationError("--U is empty") }
-        return vs
-    }
+    func values() throws -> [Double] { try parseNumberList(u, option: "--U") }
 
     func options(U: Double, mode: HartreeFockMode) throws -> HartreeFockOptions {
         var o = HartreeFockOptions(U: U, mode: mode)
@@ -93,9 +85,8 @@ struct SelfConsistencyOptions: ParsableArguments {
             let (densities, warning) = try SpinDensities.load(from: warmStart, for: spec, realization: spec.realizations[0])
             if let w = warning { FileHandle.standardError.write(Data("warning: --warm-start: \(w)\n".utf8)) }
             return densities
-        } catch let e as ModelError {
-            guard case .invalidParameter(let message) = e else { throw e }
-            throw ValidationError("--warm-start: \(message)")
+        } catch let e as StudyError {
+            throw ValidationError("--warm-start: \(commandLineMessage(e))")
         }
     }
 }

@@ -70,7 +70,7 @@ extension LocalizationCommand {
         let p = spec.parameters
         let widths = try transfer.parsedWidths()
         for m in widths {
-            do { try TransferMatrix.validate(width: m, parameters: p) } catch let e as ModelError { throw ValidationError("--widths: \(commandLineMessage(e))") }
+            do { try TransferMatrix.validate(width: m, parameters: p) } catch let e as ObservablesError { throw ValidationError("--widths: \(commandLineMessage(e))") }
         }
         let fermiSize = transfer.fermi ? transfer.fermiSize : nil
         let ctx = try RunContext(command: "localization", options: io, plan: TransferMatrixStudy.memoryPlan(widths: widths, fermiSize: fermiSize))

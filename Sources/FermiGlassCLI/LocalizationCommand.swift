@@ -54,9 +54,6 @@ struct LocalizationCommand: ParsableCommand {
         let study = LocalizationStudy(spec: spec, request: request, binWidth: binWidth)
         let ctx = try RunContext(command: "localization", options: io,
                                  plan: MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request))
-        try ctx.run {
-            let result = try study.aggregate(ctx.records(of: study))
-            try ctx.write(study.report(result, saveDisorder: model.saveDisorder))
-        }
+        try ctx.run(study) { try study.report($0, saveDisorder: model.saveDisorder) }
     }
 }

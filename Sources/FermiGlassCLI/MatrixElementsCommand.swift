@@ -56,7 +56,7 @@ struct MatrixElementsCommand: ParsableCommand {
             guard let v = Double(p.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("--bins: '\(p)' is not a number") }
             return v
         }
-        do { return try OverlapDecay.DistanceBins(centers: centers, halfWidth: binHalfWidth) } catch let e as SolverError {
+        do { return try OverlapDecay.DistanceBins(centers: centers, halfWidth: binHalfWidth) } catch let e as ObservablesError {
             throw ValidationError("--bins/--bin-half-width: \(commandLineMessage(e))")
         }
     }
@@ -82,9 +82,6 @@ struct MatrixElementsCommand: ParsableCommand {
                                         bootstrap: bootstrap, keepChi: saveChi)
         let ctx = try RunContext(command: "matrix-elements", options: io,
                                  plan: MemoryPlan.estimate(sites: spec.lattice.siteCount, request: study.request))
-        try ctx.run {
-            let result = try study.aggregate(ctx.records(of: study))
-            try ctx.write(study.report(result, saveDisorder: model.saveDisorder))
-        }
+        try ctx.run(study) { try study.report($0, saveDisorder: model.saveDisorder) }
     }
 }

@@ -75,109 +75,36 @@ package struct ModelOptions: ParsableArguments {
     @Flag(help: "Write the on-site energies of each realization used to r###/disorder.npy.")
     package var saveDisorder: Bool = false
 
-    /// The disorder strengths given to --W (one value for most commands).
-    func disorderStrengths(default value: Double) throws -> [Double] {
-        guard let text = disorder else { return [value] }
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        var out = [Double]()
-        for p in parts {
-            guard let v = Double(p), v.isFinite else { throw ValidationError("--W: '\(p)' is not a finite number") }
-            guard v >= 0 else { throw ValidationError("--W must be non-negative, got \(v)") }
-            out.append(v)
-        }
-        guard !out.isEmpty else { throw ValidationError("--W is empty") }
-        return out
+    /// The options as the library's model input (``ModelSpec/Input``).
+    var input: ModelSpec.Input {
+        var m = ModelSpec.Input()
+        (m.preset, m.size, m.t1, m.t2, m.mu, m.disorder, m.boundary) = (preset, size, t1, t2, mu, disorder, boundary)
+        (m.particles, m.filling, m.seed, m.realizations) = (particles, filling, seed, realizations)
+        (m.realizationRange, m.disorderFile) = (realizationRange, disorderFile)
+        return m
     }
 
-    /// Resolves the options into a ``ModelSpec``. `needsFilling`: the command needs N.
-    /// `allowWList`: --W may list several values (the spec gets the first).
-    /// `defaultRealizations`: R when neither --realizations nor --realization-range is given.
-    package func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1) throws -> ModelSpec {
-        var lx = 20, ly = 20
-        var params = ModelParameters(t1: 1, t2: 0, disorderStrength: 0, mu: 0)
-        var fillingDefault: Double? = nil
-        var bx = Boundary.periodic, by = Boundary.periodic
-        if let p = preset {
-            lx = p.lx; ly = p.ly; params = p.parameters; bx = p.boundary; by = p.boundary
-            fillingDefault = p.filling
-        }
-        if let s = size { (lx, ly) = try Self.parseSize(s) }
-        if let v = t1 { params.t1 = v }
-        if let v = t2 { params.t2 = v }
-        if let v = mu { params.mu = v }
-        let ws = try disorderStrengths(default: params.disorderStrength)
-        if ws.count > 1 && !allowWList { throw ValidationError("--W takes one value for this command, got \(ws.count)") }
-        params.disorderStrength = ws[0]
-        if let b = boundary { (bx, by) = try Self.parseBoundary(b) }
-        for (name, v) in [("--t1", params.t1), ("--t2", params.t2), ("--mu", params.mu)] where !v.isFinite {
-            throw ValidationError("\(name) must be a finite number, got \(v)")
-        }
-        let lattice: Lattice
-        do { lattice = try Lattice(lx: lx, ly: ly, boundaryX: bx, boundaryY: by) } catch let e as ModelError {
-            throw ValidationError("--size: \(commandLineMessage(e))")
-        }
-        var filling: Filling? = nil
-        if particles != nil && self.filling != nil { throw ValidationError("give either --particles or --filling, not both") }
+    /// The disorder strengths given to --W (one value for most commands).
+    func disorderStrengths(default value: Double) throws -> [Double] {
+        do { return try input.disorderStrengths(default: value) } catch let e as StudyError { throw ValidationError(commandLineMessage(e)) }
+    }
+
+    /// Resolves the options into a ``ModelSpec`` (``ModelSpec/Input/resolve(needsFilling:allowWList:defaultRealizations:)``);
+    /// a bad value is a validation error (exit 64) naming its option. `defaultPreset`: the
+    /// preset when --preset is not given (the benchmarks run on the paper model).
+    package func resolve(needsFilling: Bool, allowWList: Bool = false, defaultRealizations: Int = 1,
+                         defaultPreset: Preset? = nil) throws -> ModelSpec {
+        var input = self.input
+        input.preset = input.preset ?? defaultPreset
         do {
-            if let n = particles {
-                filling = try Filling(particles: n, siteCount: lattice.siteCount)
-            } else if let f = self.filling ?? fillingDefault {
-                filling = try Filling(filling: f, siteCount: lattice.siteCount)
-            }
+            return try input.resolve(needsFilling: needsFilling, allowWList: allowWList, defaultRealizations: defaultRealizations)
         } catch let e as ModelError {
             throw ValidationError(commandLineMessage(e))
-        }
-        if needsFilling && filling == nil {
-            throw ValidationError("this command needs a filling: give --particles N or --filling n (or --preset paper)")
-        }
-        var reals: [Int]
-        if realizations != nil && realizationRange != nil {
-            throw ValidationError("give either --realizations or --realization-range, not both")
-        }
-        if let r = realizationRange {
-            let parts = r.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a >= 0 else {
-                throw ValidationError("--realization-range must be a:b with 0 <= a, got '\(r)'")
-            }
-            guard b > a else { throw ValidationError("--realization-range \(r) is empty") }
-            reals = Array(a..<b)
-        } else {
-            let r = realizations ?? defaultRealizations
-            guard r > 0 else { throw ValidationError("--realizations must be positive, got \(r)") }
-            reals = Array(0..<r)
-        }
-        if let path = disorderFile {
-            guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("disorder file \(path) does not exist") }
-        }
-        do {
-            let spec = try ModelSpec(lattice: lattice, parameters: params, filling: filling, seed: seed ?? 1,
-                                     realizations: reals, disorderFile: disorderFile, preset: preset?.rawValue)
-            if disorderFile != nil { _ = try spec.model(realization: reals[0]) }  // check the file now
-            return spec
-        } catch let e as ModelError {
+        } catch let e as StudyError {
             throw ValidationError(commandLineMessage(e))
         } catch let e as IOError {
             throw ValidationError(commandLineMessage(e))
         }
-    }
-
-    static func parseSize(_ s: String) throws -> (Int, Int) {
-        let parts = s.lowercased().split(separator: "x", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let a = Int(parts[0]), let b = Int(parts.last!) else {
-            throw ValidationError("--size must be L or LxxLy (e.g. 60 or 60x40), got '\(s)'")
-        }
-        guard a > 0, b > 0 else { throw ValidationError("--size must be positive, got '\(s)'") }
-        return (a, b)
-    }
-
-    static func parseBoundary(_ s: String) throws -> (Boundary, Boundary) {
-        let parts = s.split(separator: ",").map { String($0) }
-        let bs = try parts.map { p -> Boundary in
-            guard let b = Boundary(rawValue: p) else { throw ValidationError("--boundary must be periodic or open (or x,y), got '\(s)'") }
-            return b
-        }
-        guard (1...2).contains(bs.count) else { throw ValidationError("--boundary must be periodic or open (or x,y), got '\(s)'") }
-        return (bs[0], bs.last!)
     }
 }
 
@@ -195,6 +122,9 @@ package struct RunOptions: ParsableArguments {
 
     @Flag(help: "Also print summary.json to standard output.")
     var json: Bool = false
+
+    @Flag(help: "Continue a run whose MPI job was stopped (a killed rank): the units in <output>.journal are not recomputed; the output equals an uninterrupted run's.")
+    var resume: Bool = false
 
     @Option(help: ArgumentHelp("BLAS threads (per unit with --jobs), recorded in the output. Results are bit-identical for a given count.",
                                valueName: "n"))
@@ -215,6 +145,10 @@ package struct RunOptions: ParsableArguments {
 
     @Option(name: .customLong("worker-record"), help: .hidden)
     var workerRecord: String?
+
+    /// Set with --worker-unit on a worker that solves a batch of patches (``PatchUnits``).
+    @Option(name: .customLong("worker-patch-job"), help: .hidden)
+    var workerPatchJob: String?
 
     /// The worker's unit and record path, when this process is a --jobs worker.
     var worker: (unit: Int, record: String)? {

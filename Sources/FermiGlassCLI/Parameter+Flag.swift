@@ -1,35 +1,14 @@
 import FermiGlassModel
 
 extension Parameter {
-    /// The command-line option that sets this parameter.
+    /// The command-line option that sets this parameter: `--` and the case name in kebab case
+    /// (`maxRestarts` is `--max-restarts`), but for the options named otherwise.
     package var flag: String {
         switch self {
-        case .boundary: return "--boundary"
-        case .seed: return "--seed"
-        case .realizations: return "--realizations"
-        case .output: return "--output"
-        case .force: return "--force"
-        case .resume: return "--resume"
-        case .solver: return "--solver"
-        case .count: return "--count"
-        case .sigma: return "--sigma"
-        case .window: return "--window"
-        case .energies: return "--energies"
-        case .factorization: return "--factorization"
         case .basisSize: return "--ncv"
-        case .maxRestarts: return "--max-restarts"
         case .tolerance: return "--tol"
-        case .binWidth: return "--bin-width"
-        case .core: return "--core"
-        case .maxIterations: return "--max-iterations"
-        case .mixing: return "--mixing"
-        case .mixingBeta: return "--mixing-beta"
-        case .mixingHistory: return "--mixing-history"
-        case .warmStart: return "--warm-start"
-        case .densityTolerance: return "--density-tolerance"
-        case .energyTolerance: return "--energy-tolerance"
-        case .shard: return "--shard"
-        case .allowIncomplete: return "--allow-incomplete"
+        case .disorderStrength: return "--W"
+        default: return "--" + rawValue.reduce(into: "") { $0 += $1.isUppercase ? "-" + $1.lowercased() : String($1) }
         }
     }
 }

@@ -48,25 +48,8 @@ struct ReproduceCommand: ParsableCommand {
         let study = try ReproductionStudy(plan: plan, seed: seed, cache: cache)
         try ctx.run {
             let result = try study.aggregate(ctx.records(of: study))
+            try study.write(result, to: ctx)
             let out = ctx.output!
-            func sub(_ dir: String, _ command: String, _ report: StudyReport, _ plan: MemoryEstimate) throws {
-                for file in report.files { try out.write(StudyFile(path: dir + "/" + file.path, contents: file.contents)) }
-                try ctx.writeSummary(report.summary, command: command, to: dir + "/summary.json", plan: plan)
-            }
-            func solvePlan(_ s: LocalizationStudy) -> MemoryEstimate { MemoryPlan.estimate(sites: plan.sites, request: s.request) }
-            try sub("localization", "localization", study.localization.report(result.localization), solvePlan(study.localization))
-            try sub("localization-fig1-states", "localization", study.fig1States.report(result.fig1States), solvePlan(study.fig1States))
-            try sub("fig1", "matrix-elements", study.fig1.report(result.fig1), MemoryPlan.estimate(sites: plan.sites, request: study.fig1.request))
-            try sub("fig1-short-bins", "matrix-elements", study.fig1ShortBins.report(result.fig1ShortBins),
-                    MemoryPlan.estimate(sites: plan.sites, request: study.fig1ShortBins.request))
-            for (run, report) in zip(study.fig2, result.fig2) {
-                try report.write(to: out, under: run.directory + "/")
-                let s = run.study
-                try ctx.writeSummary(report.summary, command: "ground-state", to: run.directory + "/summary.json",
-                                     plan: s.study.memoryPlan(lattice: s.spec.lattice, filling: s.spec.filling!, interactions: s.interactions.count))
-            }
-            try sub("fig3", "dos", study.fig3.report(result.fig3), try DOSCommand.plan(study.fig3))
-
             func path(_ name: String) -> String { out.file(name).path }
             ctx.note("figures")
             Figures.render("plot_decay.py", [path("fig1"), "--output", path("fig1.png")])
@@ -79,15 +62,5 @@ struct ReproduceCommand: ParsableCommand {
             try out.write(json: report.json, to: "summary.json")
         }
         ctx.note("done: \(URL(fileURLWithPath: io.output).appendingPathComponent("REPORT.md").path)")
-    }
-}
-
-extension RunContext {
-    /// The summary.json of one computation of a composed run, as its own command writes it:
-    /// {command, status, <body...>, memory_plan, provenance}, at `path`.
-    func writeSummary(_ body: [(String, JSON)], command: String, to path: String, plan: MemoryEstimate) throws {
-        let summary = JSON.object([("command", .string(command)), ("status", .string("done"))] + body
-                                  + [("memory_plan", plan.json), ("provenance", provenance)])
-        try output.write(json: summary, to: path)
     }
 }

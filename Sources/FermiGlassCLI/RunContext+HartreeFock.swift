@@ -5,7 +5,7 @@ import Foundation
 extension RunContext {
     /// Seconds between two progress lines inside a long phase (Hartree-Fock iterations,
     /// Chebyshev probes): 5, or FERMIGLASS_PROGRESS_INTERVAL.
-    static let progressInterval: Double = ProcessInfo.processInfo.environment["FERMIGLASS_PROGRESS_INTERVAL"].flatMap(Double.init) ?? 5
+    static var progressInterval: Double { PhaseProgress.defaultInterval }
 
     /// Connects a Hartree-Fock sweep to this run: its checkpoint beside --output
     /// (``HartreeFockCheckpoint``), an iteration line at most every ``progressInterval`` seconds

@@ -1,19 +1,14 @@
-import FermiGlassModel
 import ArgumentParser
 import FermiGlassIO
+import FermiGlassModel
 import FermiGlassSolvers
 import FermiGlassStudies
 import Foundation
 
-/// What every computing command shares: the output directory, the BLAS thread count,
-/// progress on stderr, failure handling (no partial output) and the provenance block of
-/// summary.json.
-package final class RunContext {
-    let command: String
-    /// The output directory (nil in a --jobs worker process, which writes none).
-    package let output: OutputDirectory!
+/// A ``StudyRun`` opened from the command line: --output (refused with exit 64 or 5), the BLAS
+/// thread count, --jobs workers and MPI ranks, and failure handling (no partial output).
+package final class RunContext: StudyRun {
     let options: RunOptions
-    let started = Date()
     /// The eigen cache of a run that composes several commands in one process (`reproduce`):
     /// every request the commands build carries it (nil: no cache).
     nonisolated(unsafe) static var eigenCache: EigenCache?
@@ -24,86 +19,43 @@ package final class RunContext {
     ///
     /// `plan`: the memory the run will need, estimated from its parameters
     /// (``MemoryPlan/estimate(sites:request:extra:)``); checked before the output is opened, so
-    /// a run that cannot fit is refused (exit 64) with nothing written, and recorded in
-    /// summary.json as `memory_plan`. With --jobs N the plan is per unit and each of the N
-    /// workers gets 1/N of the available memory.
+    /// a run that cannot fit is refused (exit 64) with nothing written. With --jobs N the plan
+    /// is per unit and each of the N workers gets 1/N of the available memory.
     ///
     /// A --jobs worker process (``RunOptions/worker``) opens no output and takes no lock: it
     /// only computes its unit (``records(of:)``).
     package init(command: String, options: RunOptions, plan: MemoryEstimate?, resume: Bool = false, staged: Bool = true) throws {
-        self.command = command
         self.options = options
-        self.plan = plan
         // An MPI worker rank (mpirun/srun, rank > 0) writes nothing and says nothing: it waits
         // until rank 0 reaches the study, then computes the units rank 0 hands out.
         let mpiWorker = try !MPIStudyExecutor.join()
         PhaseProgress.current = PhaseProgress(command: command, quiet: options.quiet || mpiWorker)
+        var output: OutputDirectory? = nil
         if mpiWorker {
-            output = nil
             do { try MPIStudyExecutor.awaitStudy() } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
         } else if options.worker == nil {
             if let plan { try Self.check(plan, command: command, jobs: options.jobs) }
             output = try Self.openOutput(path: options.output, force: options.force, resume: resume, staged: staged)
+            journal = try Self.openJournal(options: options, command: command)
             if let warning = StudyRunner.oversubscription(jobs: options.jobs, threads: options.threads) {
-                FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+                FileHandle.standardError.write(Data("warning: \(warning.commandLine)\n".utf8))
             }
-        } else {
-            output = nil
         }
+        super.init(command: command, output: output, plan: plan, threadsRequested: options.threads, quiet: options.quiet)
+        if options.json { onSummary = { print($0.serialized()) } }
         BLASRuntime.setThreads(options.threads)
     }
 
-    /// The memory plan of this run (nil for commands that do not build a model).
-    let plan: MemoryEstimate?
+    /// Rank 0's journal of an MPI job, or the one --resume continues (``openJournal(options:command:)``).
+    private(set) var journal: StudyJournal?
 
-    /// Set by a command whose result is written but not fully trusted: `status` goes at the top
-    /// of summary.json with `reason`, and the run exits 3 (did not converge) or 4 (not
-    /// certified) once the output is in place (CONVENTIONS.md §4).
-    var outcome: Outcome = .done
-
-    enum Outcome: Equatable {
-        case done
-        case unconverged(String)
-        case uncertified(String)
-
-        var exitCode: Int32 {
-            switch self {
-            case .done: return 0
-            case .unconverged: return 3
-            case .uncertified: return 4
-            }
-        }
-
-        var summaryEntries: [(String, JSON)] {
-            switch self {
-            case .done: return [("status", .string("done"))]
-            case .unconverged(let why): return [("status", .string("unconverged")), ("status_reason", .string(why))]
-            case .uncertified(let why): return [("status", .string("uncertified")), ("status_reason", .string(why))]
-            }
-        }
-    }
-
-    /// Records an unconverged result (exit 3); an earlier unconverged one wins over uncertified.
-    func flagUnconverged(_ reason: String) {
-        if case .unconverged = outcome { return }
-        outcome = .unconverged(reason)
-    }
-
-    /// Records an uncertified result (exit 4), unless the run is already flagged.
-    func flagUncertified(_ reason: String) {
-        if outcome == .done { outcome = .uncertified(reason) }
-    }
-
-    /// Refuses a plan that does not fit: a validation error (exit 64) with the estimate. With
-    /// `jobs` > 1 the plan is one unit's and must fit in 1/jobs of the available memory.
+    /// Refuses a plan that does not fit (``StudyRun/checkMemory(_:command:jobs:)``): a
+    /// validation error (exit 64) with the estimate.
     package static func check(_ plan: MemoryEstimate, command: String, jobs: Int = 1) throws {
-        let sparse = ["spectrum", "localization", "dos", "matrix-elements", "ground-state"].contains(command)
-        do { try plan.check(command, sparseAlternative: sparse) } catch let e as SolverError {
+        do { try checkMemory(plan, command: command, jobs: jobs) } catch let e as SolverError {
             throw ValidationError(commandLineMessage(e))
-        }
-        let share = StudyRunner.memoryPerJob(jobs: jobs)
-        if jobs > 1 && plan.total > share {
-            throw ValidationError("\(command) needs about \(MemoryPlan.format(plan.total)) per unit, but --jobs \(jobs) gives each worker \(MemoryPlan.format(share)) (1/\(jobs) of \(MemoryPlan.format(MemoryPlan.availableBytes)) available); nothing was computed: use fewer --jobs")
+        } catch let e as StudyError {
+            throw ValidationError(commandLineMessage(e))
         }
     }
 
@@ -126,6 +78,7 @@ package final class RunContext {
         do {
             try body()
             try output?.commit()
+            journal?.remove()
         } catch let e as ExitCode {
             output?.abandon()
             throw e
@@ -139,11 +92,11 @@ package final class RunContext {
             throw ExitCode(f.exitCode)
         }
         if options.jobs > 1 && !usedRunner {
-            FileHandle.standardError.write(Data("warning: --jobs \(options.jobs) has no effect on \(command): its units run in this process\n".utf8))
+            warn("--jobs \(options.jobs) has no effect on \(command): its units run in this process")
         }
         if outcome != .done {
             let word = outcome.exitCode == 3 ? "did not converge" : "is not certified"
-            FileHandle.standardError.write(Data("warning: the result \(word) (exit \(outcome.exitCode)); it is written to \(options.output), flagged in summary.json \"status\" with the reason\n".utf8))
+            warn("the result \(word) (exit \(outcome.exitCode)); it is written to \(options.output), flagged in summary.json \"status\" with the reason")
             throw ExitCode(outcome.exitCode)
         }
     }
@@ -155,7 +108,7 @@ package final class RunContext {
     static func failure(_ error: Error) -> (message: String, exitCode: Int32) {
         switch error {
         case let e as SolverError where e.exitCode != 1: return ("\(commandLineMessage(e)); nothing was written", e.exitCode)
-        case SolverError.emptySelection(let message): return (message.commandLine, 64)
+        case SolverError.emptySelection(let message), StudyError.emptySelection(let message): return (message.commandLine, 64)
         case let e as StudyRunnerError: return (e.description, e.exitCode)
         case let e as ValidationError: return (e.message, 64)
         default: return (commandLineMessage(error), 1)
@@ -166,9 +119,11 @@ package final class RunContext {
     /// per finished unit with the time left.
     var runner: StudyRunner {
         let ctx = self
-        return StudyRunner(jobs: options.jobs, launcher: .currentProcess()) { p in
+        var runner = StudyRunner(jobs: options.jobs, launcher: .currentProcess()) { p in
             ctx.progress(p.done, of: p.total, p.kind, secondsPerUnit: p.secondsPerUnit)
         }
+        runner.journal = journal
+        return runner
     }
 
     /// True once a study went through ``records(of:)`` or ``forEachRecord(of:_:)``.
@@ -183,6 +138,12 @@ package final class RunContext {
         return try runner.records(of: study)
     }
 
+    /// Runs `study` over its units (``run(_:)``, ``records(of:)``), aggregates the records and
+    /// writes `report` of the result (``StudyRun/write(_:)``).
+    func run<S: Study>(_ study: S, report: (S.Output) throws -> StudyReport) throws {
+        try run { try write(report(study.aggregate(records(of: study)))) }
+    }
+
     /// ``records(of:)`` delivered one at a time, in unit order, as they are gathered.
     func forEachRecord<S: Study>(of study: S, _ body: (Int, S.Record) throws -> Void) throws {
         try serveIfWorker(study)
@@ -192,127 +153,28 @@ package final class RunContext {
     private func serveIfWorker<S: Study>(_ study: S) throws {
         usedRunner = true
         if MPIStudyExecutor.isWorker {
-            do { try MPIStudyExecutor.serve(study) { Self.failure($0) } } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
+            do {
+                if let host = study as? any PatchUnitHosting, host.farmsPatches {
+                    try MPIPatchExecutor.serve(host) { Self.failure($0) }
+                } else {
+                    try MPIStudyExecutor.serve(study) { Self.failure($0) }
+                }
+            } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
         }
         guard let w = options.worker else { return }
+        if let job = options.workerPatchJob {
+            throw ExitCode(try PatchUnits.serveWorker(study, jobFile: job, unit: w.unit, to: w.record) { Self.failure($0) })
+        }
         let code = try StudyWorker.serve(study, unit: w.unit, to: w.record) { Self.failure($0) }
         throw ExitCode(code)
     }
 
-    /// The provenance block: what produced this output.
-    var provenance: JSON {
-        let head: [(String, JSON)] = [
-            ("fermiglass_version", .string(Provenance.version)),
-            ("git_commit", .string(Provenance.gitCommit)),
-            ("command_line", .array(Provenance.commandLine.map { .string($0) })),
-            ("threads", .int(BLASRuntime.threads)),
-            ("threads_requested", .int(options.threads)),
-        ]
-        // Under mpirun/srun: the ranks of the job (rank 0 wrote, the others computed units).
-        let mpi: [(String, JSON)] = MPIStudyExecutor.ranks.map { [("mpi_ranks", .int($0))] } ?? []
-        return .object(head + mpi + [
-            ("libraries", .object(LibraryVersions.all.map { ($0.0, .string($0.1)) })),
-            ("host", .string(Provenance.host)),
-            ("started", .string(Provenance.timestamp(started))),
-            ("wall_time_seconds", .number(Date().timeIntervalSince(started))),
-        ])
-    }
-
-    /// Writes summary.json = {command, <body...>, provenance} and prints it with --json.
-    ///
-    /// `complete`: for runs that checkpoint. `false` writes what has finished so far with
-    /// `"complete": false` (replaced atomically each time, not printed), so that a killed run keeps
-    /// every finished result; the final summary then says `"complete": true`.
-    package func writeSummary(_ body: [(String, JSON)], complete: Bool? = nil) throws {
-        let state: [(String, JSON)] = complete.map { [("complete", .bool($0))] } ?? []
-        let planEntry: [(String, JSON)] = plan.map { [("memory_plan", $0.json)] } ?? []
-        let summary = JSON.object([("command", .string(command))] + outcome.summaryEntries + state + body + planEntry
-                                  + [("provenance", provenance)])
-        try output.write(json: summary, to: "summary.json")
-        if options.json && complete != false { print(summary.serialized()) }
-    }
-
-    /// Writes a study's report: its files, its warnings on stderr, the uncertified flag, and
-    /// summary.json with its body.
-    func write(_ report: StudyReport) throws {
-        for file in report.files { try output.write(file) }
-        for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-        if let why = report.uncertified { flagUncertified(why) }
-        try writeSummary(report.summary)
-    }
-
-    /// Progress line on stderr: units done, rate, estimated time left. `secondsPerUnit`: the
-    /// wall time per finished unit (default: since the run started).
-    package func progress(_ done: Int, of total: Int, _ what: String = "realization", secondsPerUnit: Double? = nil) {
-        guard !options.quiet else { return }
-        let rate = secondsPerUnit ?? Date().timeIntervalSince(started) / Double(max(done, 1))
-        let left = rate * Double(total - done)
-        let each = Self.duration(rate)
-        let tail = done >= total ? "" : ", about \(Self.duration(left)) left"
-        note("\(what) \(done)/\(total) done, \(each) each\(tail)")
-    }
-
-    /// A progress note on stderr, `[command] text`, unless --quiet.
-    func note(_ text: String) {
-        guard !options.quiet else { return }
-        FileHandle.standardError.write(Data("[\(command)] \(text)\n".utf8))
-    }
+    /// Library messages name parameters as command-line options.
+    override package func render(_ message: Message) -> String { message.commandLine }
 
     /// A duration in words (``StudyProgress/words(_:)``).
     static func duration(_ seconds: Double) -> String { StudyProgress.words(seconds) }
 
     /// `r007/` for realization 7.
     package static func realizationDirectory(_ r: Int) -> String { StudyReport.realizationDirectory(r) }
-}
-
-/// Progress inside a long phase (the Chebyshev core's probes): a line with a human ETA at most
-/// every `interval` seconds, none with --quiet. A class the library's @Sendable progress
-/// callbacks can hold (they run on the calling thread, one at a time).
-final class PhaseProgress: @unchecked Sendable {
-    /// The progress of the command running in this process (set by ``RunContext``).
-    nonisolated(unsafe) static var current: PhaseProgress?
-
-    let command: String
-    let quiet: Bool
-    let interval: Double
-    /// Per phase: when and at which step count its clock started, and the last count. Phases
-    /// nest (a Lanczos run inside a shift-invert slice), so each keeps its own clock; a count
-    /// that goes down (a new Lanczos run, a new realization) restarts it.
-    private var clocks: [String: (start: Date, first: Int, done: Int)] = [:]
-    private var lastLine = Date.distantPast
-
-    init(command: String, quiet: Bool, interval: Double = RunContext.progressInterval) {
-        self.command = command
-        self.quiet = quiet
-        self.interval = interval
-    }
-
-    /// Reports `done` of `total` steps of `phase`. The rate is measured from the first report
-    /// of the phase (the end of its first step), so the ETA is (total - done) / rate.
-    func report(_ phase: String, _ done: Int, _ total: Int) {
-        guard !quiet else { return }
-        let now = Date()
-        guard let clock = clocks[phase], done >= clock.done else {
-            clocks[phase] = (now, done, done)
-            return
-        }
-        clocks[phase] = (clock.start, clock.first, done)
-        guard now.timeIntervalSince(lastLine) >= interval, done < total, done > clock.first else { return }
-        lastLine = now
-        let elapsed = now.timeIntervalSince(clock.start)
-        let left = elapsed / Double(done - clock.first) * Double(total - done)
-        FileHandle.standardError.write(Data("[\(command)] \(phase) \(done)/\(total), about \(RunContext.duration(left)) left\n".utf8))
-    }
-}
-
-extension SolverError {
-    /// The exit code of CONVENTIONS.md §4 for a run that stops on this error: 3 (did not
-    /// converge), 4 (not certified), 1 otherwise (an empty selection is mapped to 64 apart).
-    var exitCode: Int32 {
-        switch self {
-        case .noConvergence: return 3
-        case .incompleteWindow: return 4
-        default: return 1
-        }
-    }
 }

@@ -51,12 +51,7 @@ struct ScalingCommand: ParsableCommand {
         guard !study.points.isEmpty else { throw ValidationError("\(results.joined(separator: ", ")) has no finished units yet") }
         let ctx = try RunContext(command: "scaling", options: io, plan: nil)
         try ctx.run {
-            try ctx.output.write(csv: FiniteSizeScaling.table(study.points), to: "scaling.csv")
-            try ctx.output.write(csv: study.plateauTable, to: "plateau.csv")
-            try ctx.output.write(csv: study.linearityTable, to: "linearity.csv")
-            try ctx.output.write(csv: study.lawTable, to: "small_u_law.csv")
-            try ctx.output.write(csv: study.inverseBetaTable, to: "inverse_beta.csv")
-            try ctx.writeSummary([("results", .array(results.map { .string($0) }))] + study.summary)
+            try ctx.write(study.report(results: results))
             Figures.render("plot_scaling_fss.py", [ctx.output.file("scaling.csv").path, ctx.output.file("scaling.png").path])
             Figures.render("plot_fss_study.py", ["scaling.csv", "small_u_law.csv", "fss_vs_U.png", "fss_vs_L.png", "fss_collapse.png"]
                 .map { ctx.output.file($0).path })

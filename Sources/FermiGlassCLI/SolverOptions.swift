@@ -1,7 +1,9 @@
 import Foundation
 import ArgumentParser
 import FermiGlassIO
+import FermiGlassModel
 import FermiGlassSolvers
+import FermiGlassStudies
 
 /// Eigensolver options shared by every command that needs eigenpairs: which solver, which
 /// states (all, the `count` nearest `sigma`, or a window around E_F, CONVENTIONS.md §2), and
@@ -79,33 +81,24 @@ struct SolverOptions: ParsableArguments {
         guard sliceCapacity > 0 else { throw ValidationError("--slice-capacity must be positive, got \(sliceCapacity)") }
     }
 
-    /// The request for a lattice whose Fermi sea fills levels 0 ..< fermiIndex (nil: no filling).
+    /// The request for a lattice whose Fermi sea fills levels 0 ..< fermiIndex (nil: no filling),
+    /// ``EigenRequest/init(solver:sigma:count:window:fermiIndex:vectors:engine:cache:patches:)``.
     /// Without --sigma/--count/--window the selection is the whole spectrum.
     func request(fermiIndex: Int?, vectors: Bool) throws -> EigenRequest {
-        let choice = self.choice(default: .auto)
-        if choice == .patches && window == nil {
-            throw ValidationError("--solver patches computes the states of a --window levels:K|energy:D around E_F (with a filling)")
-        }
-        var selection = StateSelection.all
-        if let s = sigma, let k = count {
-            selection = .nearest(sigma: s, count: k)
-        } else if let text = window, let w = FermiWindow(text) {
-            guard let f = fermiIndex else {
-                throw ValidationError("--window \(text) is relative to the Fermi energy: give --particles N or --filling n")
-            }
-            selection = .fermiWindow(fermiIndex: f, window: w)
-        } else if let f = fermiIndex, choice == .shiftInvert {
-            selection = .fermiWindow(fermiIndex: f, window: .levels(1))
-        }
-        if choice == .shiftInvert && selection == .all {
-            throw ValidationError("--solver shift-invert needs --sigma E --count k, or --window levels:K|energy:D with a filling")
-        }
-        var patches = PatchOptions(residualTolerance: residualTol, halo: patchHalo, interior: patchInterior,
-                                   denseLimit: patchDenseLimit, checkpoint: patchCheckpoint)
+        var patches = patchOptions
+        patches.checkpoint = patchCheckpoint
         // Test hook (checkpoint tests): a real kill after this many patches.
         patches.killAfterPatches = ProcessInfo.processInfo.environment["FERMIGLASS_TEST_KILL_AFTER_PATCHES"].flatMap { Int($0) }
-        return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions, cache: RunContext.eigenCache,
-                            patches: patches)
+        do {
+            return try EigenRequest(solver: choice(default: .auto), sigma: sigma, count: count, window: window.flatMap(FermiWindow.init),
+                                    fermiIndex: fermiIndex, vectors: vectors, engine: engineOptions, cache: RunContext.eigenCache,
+                                    patches: patches)
+        } catch let e as SolverError { throw ValidationError(commandLineMessage(e)) }
+    }
+
+    /// --residual-tol, --patch-halo, --patch-interior, --patch-dense-limit.
+    var patchOptions: PatchOptions {
+        PatchOptions(residualTolerance: residualTol, halo: patchHalo, interior: patchInterior, denseLimit: patchDenseLimit)
     }
 
     /// Refuses --solver patches where it is not wired yet (everything but `spectrum --window`).
@@ -127,26 +120,22 @@ struct SolverOptions: ParsableArguments {
                            sliceCapacity: sliceCapacity, factorization: factorization,
                            blockSize: blockSize)
         // Reported through the running command's progress (none before it starts, none with --quiet).
-        o.progress = ProgressHook { PhaseProgress.current?.report($0, $1, $2) }
+        o.progress = PhaseProgress.hook
         return o
     }
 
 
     /// The request of a command whose states come from --states/--energies (`selection`):
     /// --window/--sigma are refused (the selection says which states), the solver defaults to
-    /// dense. With shift-invert (or auto above the crossover) a `.levels`/`.energies`
-    /// selection runs through the engine; `.all` is refused there with `needsAll`, the reason
-    /// the command needs every state.
-    func request(selection: StateSelection, vectors: Bool, sites: Int, needsAll: String) throws -> EigenRequest {
+    /// dense (``EigenRequest/init(solver:fixed:vectors:sites:needsAll:engine:cache:)``).
+    func request(selection: StateSelection, vectors: Bool, sites: Int, needsAll: Message) throws -> EigenRequest {
         if window != nil || sigma != nil {
             throw ValidationError("this command selects states with --states a:b or --energies a:b, not --window/--sigma")
         }
-        let choice = self.choice(default: .dense)
-        try refusePatches("this command")
-        if Eigensolver.resolve(choice, sites: sites, selection: selection) == .shiftInvert && selection == .all {
-            throw ValidationError("--solver \(choice.rawValue) computes states near an energy, not the whole spectrum: \(needsAll)")
-        }
-        return EigenRequest(solver: choice, selection: selection, vectors: vectors, engine: engineOptions, cache: RunContext.eigenCache)
+        do {
+            return try EigenRequest(solver: choice(default: .dense), fixed: selection, vectors: vectors, sites: sites, needsAll: needsAll,
+                                    engine: engineOptions, cache: RunContext.eigenCache)
+        } catch let e as SolverError { throw ValidationError(commandLineMessage(e)) }
     }
 }
 

@@ -26,35 +26,11 @@ struct StateOptions: ParsableArguments {
         try Self.resolve(states: states, energies: energies, spec, fallback: fallback)
     }
 
-    /// ``resolve(_:fallback:)`` for option values held elsewhere (`dos --energies`).
+    /// ``resolve(_:fallback:)`` for option values held elsewhere (`dos --energies`):
+    /// ``StateSelection/init(levels:energies:for:fallback:)``, a bad value refused (exit 64).
     static func resolve(states: String?, energies: String?, _ spec: ModelSpec, fallback: StateSelection = .all) throws -> StateSelection {
-        if states != nil && energies != nil { throw ValidationError("give either --states or --energies, not both") }
-        let n = spec.lattice.siteCount
-        if let s = states {
-            let parts = s.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]) else {
-                throw ValidationError("--states must be a:b (0-based levels a..<b), got '\(s)'")
-            }
-            guard a >= 0, b <= n else {
-                throw ValidationError("--states \(s) is outside the \(n) levels 0:\(n) of a \(spec.lattice.lx)x\(spec.lattice.ly) lattice")
-            }
-            guard b > a else { throw ValidationError("--states \(s) holds no state (b must exceed a)") }
-            return .levels(a..<b)
+        do { return try StateSelection(levels: states, energies: energies, for: spec, fallback: fallback) } catch let e as StudyError {
+            throw ValidationError(commandLineMessage(e))
         }
-        if let e = energies {
-            let parts = e.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let a = Double(parts[0]), let b = Double(parts[1]), a.isFinite, b.isFinite else {
-                throw ValidationError("--energies must be a:b with finite numbers a <= b, got '\(e)'")
-            }
-            guard a <= b else { throw ValidationError("--energies \(e) is empty (a must not exceed b)") }
-            let bound = try spec.spectralBound()
-            if b < bound.lowerBound || a > bound.upperBound {
-                throw ValidationError(String(
-                    format: "--energies %@ holds no state: every level lies in [%.4g, %.4g] (Gershgorin bound of H0)",
-                    e, bound.lowerBound, bound.upperBound))
-            }
-            return .energies(a...b)
-        }
-        return fallback
     }
 }

@@ -55,19 +55,32 @@ struct SweepCommand: ParsableCommand {
             throw ValidationError(commandLineMessage(e))
         }
         BLASRuntime.setThreads(threads)
-        let started = Date()
-        let provenance = {
-            JSON.object([
-                ("fermiglass_version", .string(Provenance.version)), ("git_commit", .string(Provenance.gitCommit)),
-                ("command_line", .array(Provenance.commandLine.map { .string($0) })), ("threads", .int(threads)),
-                ("libraries", .object(LibraryVersions.all.map { ($0.0, .string($0.1)) })),
-                ("host", .string(Provenance.host)), ("time", .string(Provenance.timestamp())),
-            ])
+        // Under mpirun/srun: rank 0 opens the store and hands out units; the others compute them.
+        if try !MPIStudyExecutor.join() {
+            let study = SweepStudy(config: cfg, units: cfg.units.filter { sh.contains($0) }.map(\.index)) { unit, method in
+                try SweepMeasurements.compute(unit, config: cfg, method: method)
+            }
+            do {
+                try MPIStudyExecutor.awaitStudy()
+                try MPIStudyExecutor.serve(study) { (commandLineMessage($0), 1) }
+            } catch let s as MPIStopped { throw ExitCode(s.exitCode) }
         }
+        let started = Date()
+        let provenance = { Provenance.sweep(threads: threads) }
         do {
             let store = try ResultsStore(directory: output, config: cfg, shard: sh, resume: resume, force: force, provenance: provenance())
             var runner = SweepRunner(config: cfg, shard: sh, store: store) { unit, method in
                 try SweepMeasurements.compute(unit, config: cfg, method: method)
+            }
+            if MPIStudyExecutor.hasWorkers {  // what rank 0 says when mpirun stops the job
+                let out = output
+                runner.inFlight = { running, describe, done, total in
+                    let lost = running.isEmpty ? "no unit was in progress"
+                        : "lost with it: " + running.prefix(20).map { "\(describe($0.unit)) (rank \($0.rank))" }.joined(separator: ", ")
+                    StopReport.set("error: the MPI job was stopped (a rank ended or was killed; see mpirun's message); \(lost); "
+                                   + "\(done) of \(total) units are in \(out)/results.jsonl: run the same command with --resume to finish without recomputing them\n")
+                }
+                StopReport.install()
             }
             var computedNow = 0
             runner.progress = { done, total, seconds in

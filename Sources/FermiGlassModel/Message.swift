@@ -4,18 +4,30 @@
 /// below the CLI spells a command-line flag.
 public enum Parameter: String, CaseIterable, Sendable {
     // Model and output
+    case preset, size, t1, t2, mu, disorderStrength, particles, filling, realizationRange
     case boundary, seed, realizations, output, force, resume
     // Eigensolvers
-    case solver, count, sigma, window, energies, factorization
-    case basisSize, maxRestarts, tolerance, binWidth
+    case solver, count, sigma, window, states, energies, factorization
+    case basisSize, maxRestarts, tolerance, binWidth, bins
     // Interacting
     case core, maxIterations, mixing, mixingBeta, mixingHistory, warmStart, densityTolerance, energyTolerance
     // Sweeps
     case shard, allowIncomplete
+    // Runs
+    case jobs, threads
 
     /// The Swift spelling: the property a library user sets.
     public var swiftName: String {
         switch self {
+        case .preset: return "ModelSpec.Input.preset"
+        case .size: return "ModelSpec.Input.size"
+        case .t1: return "ModelParameters.t1"
+        case .t2: return "ModelParameters.t2"
+        case .mu: return "ModelParameters.mu"
+        case .disorderStrength: return "ModelParameters.disorderStrength"
+        case .particles: return "Filling.particles"
+        case .filling: return "Filling.density"
+        case .realizationRange: return "ModelSpec.Input.realizationRange"
         case .boundary: return "Lattice.boundary"
         case .seed: return "seed"
         case .realizations: return "ModelSpec.realizations"
@@ -26,12 +38,14 @@ public enum Parameter: String, CaseIterable, Sendable {
         case .count: return "the count of states"
         case .sigma: return "the shift sigma"
         case .window: return "StateSelection.fermiWindow"
+        case .states: return "StateSelection.levels"
         case .energies: return "StateSelection.energies"
         case .factorization: return "ShiftInvertOptions.factorization"
         case .basisSize: return "LanczosOptions.basisSize"
         case .maxRestarts: return "LanczosOptions.maxRestarts"
         case .tolerance: return "LanczosOptions.tolerance"
         case .binWidth: return "the bin width"
+        case .bins: return "OverlapDecay.DistanceBins.centers"
         case .core: return "the ground-state core"
         case .maxIterations: return "HartreeFockOptions.maxIterations"
         case .mixing: return "HartreeFockOptions.mixing"
@@ -42,6 +56,8 @@ public enum Parameter: String, CaseIterable, Sendable {
         case .energyTolerance: return "HartreeFockOptions.energyTolerance"
         case .shard: return "SweepConfig shard i/n"
         case .allowIncomplete: return "allowIncomplete"
+        case .jobs: return "StudyRunner.jobs"
+        case .threads: return "BLASRuntime.threads"
         }
     }
 }

@@ -52,8 +52,8 @@ public enum KPMDensityOfStates {
     /// Bounds (Gershgorin + Lanczos), R stochastic vectors and the LDOS probes of one model.
     public static func moments(of model: DisorderedModel, realization r: Int, ldos sites: [Int] = [],
                                options o: Options) throws -> Realization {
-        guard o.moments >= 2 else { throw ModelError.invalidParameter("the kernel polynomial method needs at least 2 moments, got \(o.moments)") }
-        guard o.vectors >= 1 else { throw ModelError.invalidParameter("the stochastic trace needs at least 1 random vector, got \(o.vectors)") }
+        guard o.moments >= 2 else { throw ObservablesError.invalidArgument("the kernel polynomial method needs at least 2 moments, got \(o.moments)") }
+        guard o.vectors >= 1 else { throw ObservablesError.invalidArgument("the stochastic trace needs at least 1 random vector, got \(o.vectors)") }
         let stencil = LatticeStencil(model: model, threads: o.threads)
         let bounds = try SpectralBounds.estimate(stencil, gershgorin: stencil.gershgorinInterval, steps: o.lanczosSteps,
                                                  margin: o.margin, seed: vectorSeed(o.seed, realization: r))

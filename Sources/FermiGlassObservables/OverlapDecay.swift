@@ -68,9 +68,9 @@ public enum OverlapDecay {
         case .all:
             return (0..<total).map(decode)
         case .random(let n):
-            guard n > 0 else { throw SolverError.invalidArgument("the number of random pairs must be positive, got \(n)") }
+            guard n > 0 else { throw ObservablesError.invalidArgument("the number of random pairs must be positive, got \(n)") }
             guard n <= total else {
-                throw SolverError.invalidArgument(
+                throw ObservablesError.invalidArgument(
                     "asked for \(n) random pairs, but \(k) states have only \(total) distinct pairs; use fewer pairs or all pairs")
             }
             var chosen = Set<Int>()
@@ -105,13 +105,13 @@ public enum OverlapDecay {
         /// Centers must be finite, ascending and at least 2 halfWidth apart (bins do not overlap).
         public init(centers: [Double], halfWidth: Double) throws {
             guard !centers.isEmpty, centers.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                throw SolverError.invalidArgument("distance bin centers must be finite and non-negative, got \(centers)")
+                throw ObservablesError.invalidArgument("distance bin centers must be finite and non-negative, got \(centers)")
             }
             guard halfWidth.isFinite, halfWidth > 0 else {
-                throw SolverError.invalidArgument("distance bin half-width must be positive, got \(halfWidth)")
+                throw ObservablesError.invalidArgument("distance bin half-width must be positive, got \(halfWidth)")
             }
             for k in 1..<centers.count where centers[k] - centers[k - 1] <= 2 * halfWidth {
-                throw SolverError.invalidArgument(
+                throw ObservablesError.invalidArgument(
                     "distance bins \(centers[k - 1]) and \(centers[k]) overlap for half-width \(halfWidth); give ascending centers more than \(2 * halfWidth) apart")
             }
             self.centers = centers

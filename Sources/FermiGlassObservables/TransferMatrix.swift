@@ -97,16 +97,16 @@ public enum TransferMatrix {
     public static func validate(width m: Int, parameters p: ModelParameters) throws {
         try p.validate()
         if m == 2 || m < 1 {
-            throw ModelError.invalidSize("strip width M must be 1 (a chain) or at least 3 (periodic across), got \(m)")
+            throw ObservablesError.invalidArgument("strip width M must be 1 (a chain) or at least 3 (periodic across), got \(m)")
         }
         if m == 1 && p.t2 != 0 {
-            throw ModelError.invalidParameter("a chain (M = 1) has no diagonal bonds: t2 must be 0, got \(p.t2)")
+            throw ObservablesError.invalidArgument("a chain (M = 1) has no diagonal bonds: t2 must be 0, got \(p.t2)")
         }
-        guard p.t1 != 0 else { throw ModelError.invalidParameter("the transfer matrix needs t1 != 0 (slices are coupled by T = t1 + t2 (S + S^-1))") }
+        guard p.t1 != 0 else { throw ObservablesError.invalidArgument("the transfer matrix needs t1 != 0 (slices are coupled by T = t1 + t2 (S + S^-1))") }
         let lambdas = interSliceEigenvalues(width: m, t1: p.t1, t2: p.t2)
         let scale = max(abs(p.t1), abs(p.t2))
         if let k = lambdas.indices.min(by: { abs(lambdas[$0]) < abs(lambdas[$1]) }), abs(lambdas[k]) < 1e-8 * scale {
-            throw ModelError.invalidParameter(
+            throw ObservablesError.invalidArgument(
                 "the inter-slice hopping T of a width-\(m) strip is singular: lambda_q = t1 + 2 t2 cos(2 pi \(k)/\(m)) = \(lambdas[k]); choose another width")
         }
     }
@@ -130,9 +130,9 @@ public enum TransferMatrix {
     /// The Lyapunov exponents of a strip of width `m` of the model `p` at energy `e`.
     public static func strip(width m: Int, parameters p: ModelParameters, energy e: Double, options o: Options) throws -> Strip {
         try validate(width: m, parameters: p)
-        guard e.isFinite else { throw ModelError.invalidParameter("the energy must be finite, got \(e)") }
+        guard e.isFinite else { throw ObservablesError.invalidArgument("the energy must be finite, got \(e)") }
         guard o.length > 0, o.blocks > 0, o.length >= o.blocks, o.warmup >= 0, o.orthogonalizeEvery > 0 else {
-            throw ModelError.invalidParameter(
+            throw ObservablesError.invalidArgument(
                 "transfer matrix: need length >= blocks > 0, warmup >= 0 and a positive QR interval (got length \(o.length), blocks \(o.blocks), warmup \(o.warmup), interval \(o.orthogonalizeEvery))")
         }
         // T^-1 of the circulant T: (T^-1)_{jk} = (1/M) sum_q cos(q (j - k)) / lambda_q.
@@ -204,7 +204,7 @@ public enum TransferMatrix {
             for j in 0..<m {
                 let r = abs(diagonal[j])
                 guard r > 0, r.isFinite else {
-                    throw ModelError.invalidParameter("transfer matrix: the propagated columns became dependent or overflowed (R_jj = \(diagonal[j])) at slice \(n); lower the QR interval")
+                    throw ObservablesError.invalidArgument("transfer matrix: the propagated columns became dependent or overflowed (R_jj = \(diagonal[j])) at slice \(n); lower the QR interval")
                 }
                 largest = max(largest, r); smallest = min(smallest, r)
                 if n >= o.warmup { sums[j] += log(r) }

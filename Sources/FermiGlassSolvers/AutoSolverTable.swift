@@ -49,9 +49,17 @@ public struct AutoSolverTable: Sendable {
     /// lets the patch cost model weigh in where the row allows patches.
     public static func choice(_ pipeline: Pipeline, sites: Int, selection: StateSelection, request: EigenRequest? = nil) -> SolverChoice {
         if selection == .all { return .dense }
-        let r = row(pipeline)
-        if sites <= r.denseUpToSites { return .dense }
-        if r.patchesAllowed, let request, PatchCostModel.autoChoice(request, sites: sites) == .patches { return .patches }
-        return .shiftInvert
+        let sized = choice(pipeline, sites: sites)
+        if sized == .shiftInvert, row(pipeline).patchesAllowed, let request, PatchCostModel.autoChoice(request, sites: sites) == .patches {
+            return .patches
+        }
+        return sized
+    }
+
+    /// The size rule alone: the solver `auto` stands for on `pipeline` for a lattice of `sites`
+    /// sites when part of the spectrum is needed (a window), before any patch estimate: dense
+    /// up to the row's limit, shift-invert above.
+    public static func choice(_ pipeline: Pipeline, sites: Int) -> SolverChoice {
+        sites <= row(pipeline).denseUpToSites ? .dense : .shiftInvert
     }
 }

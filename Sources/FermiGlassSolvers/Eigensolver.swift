@@ -152,6 +152,9 @@ public struct EigenRequest: Sendable {
     public var model: DisorderedModel?
     /// Settings of the patch solver.
     public var patches: PatchOptions
+    /// Where the patch solver's passes solve their patches (nil: in this process, in index
+    /// order). The Studies layer supplies `--jobs` worker processes and MPI ranks.
+    public var patchExecutor: (any PatchExecutor)? = nil
 
     public init(solver: SolverChoice = .dense, selection: StateSelection = .all, vectors: Bool = true,
                 engine: ShiftInvertOptions = ShiftInvertOptions(), storage: EigenstateStorage = .dense,

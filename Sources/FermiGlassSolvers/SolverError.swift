@@ -38,3 +38,16 @@ public enum SolverError: Error, Equatable, ParameterAdvising {
         }
     }
 }
+
+extension SolverError {
+    /// The exit code of CONVENTIONS.md §4 for a run that stops on this error: 3 (did not
+    /// converge), 4 (not certified), 1 otherwise (a front end maps an empty selection, a
+    /// property of the input, to 64 apart).
+    public var exitCode: Int32 {
+        switch self {
+        case .noConvergence: return 3
+        case .incompleteWindow: return 4
+        default: return 1
+        }
+    }
+}

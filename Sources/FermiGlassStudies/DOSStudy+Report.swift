@@ -45,14 +45,14 @@ extension DOSStudy {
         if !wholeBand {
             body += [("energy_window", request.selection.json),
                      ("eigen_path", .string(sparse ? "sparse (shift-invert, levels in the window only)" : "dense (levels in the window only)")),
-                     ("states_note", .string("only the levels in energy_window were computed: dos.csv is exact in bins inside the window (zero outside it); bandwidth and dos_at_fermi need the whole band (NaN/null here; use --solver dense without --energies)")),
+                     ("states_note", .string("only the levels in energy_window were computed: dos.csv is exact in bins inside the window (zero outside it); bandwidth and dos_at_fermi need the whole band (NaN/null here; compute them from every level: the dense solver, no energy window)")),
                      ("dos_at_fermi", .null)]
         } else if let ef = result.fermiEnergies, let rho = result.densityAtFermi {
             body += [("fermi_energy", .numbers(ef.map(Statistics.mean))), ("dos_at_fermi", .numbers(rho.map(Statistics.mean))),
                      ("dos_at_fermi_stderr", .numbers(rho.map(Statistics.standardError))),
                      ("dos_at_fermi_definition", .string("levels with |E - E_F| <= bin_width/2, per site per unit energy, mean over realizations"))]
         } else {
-            body += [("dos_at_fermi", .null), ("dos_at_fermi_note", .string("no filling given (--particles, --filling or --preset paper)"))]
+            body += [("dos_at_fermi", .null), ("dos_at_fermi_note", .string("no filling given (the model needs a particle number or filling)"))]
         }
         body += [("solver", result.solver.json), ("per_W", .array(perW))]
         out.summary = body

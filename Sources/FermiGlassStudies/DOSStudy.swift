@@ -128,7 +128,7 @@ extension DOSStudy {
         let sites = Double(spec.lattice.siteCount)
         return MemoryPlan.estimate(sites: spec.lattice.siteCount, request: request, extra: [
             ("levels of every (W, realization)", 8 * sites * Double(disorderStrengths.count * spec.realizations.count)),
-            ("DOS histogram (\(String(format: "%.3g", bins)) bins of --bin-width \(binWidth))", 8 * bins * Double(2 * disorderStrengths.count + 3) + 32 * bins),
+            ("DOS histogram (\(String(format: "%.3g", bins)) bins of width \(binWidth))", 8 * bins * Double(2 * disorderStrengths.count + 3) + 32 * bins),
         ])
     }
 }

@@ -149,7 +149,7 @@ public struct GroundStateStudy: Sendable {
     /// The solver the study uses for a lattice of `sites` sites.
     public func solver(sites: Int) -> SolverChoice {
         guard settings.solver == .auto else { return settings.solver }
-        return AutoSolverTable.choice(.groundState, sites: sites, selection: .fermiWindow(fermiIndex: 0, window: settings.window))
+        return AutoSolverTable.choice(.groundState, sites: sites)
     }
 
     /// The Monte Carlo / minimizer streams: SplitMix64(seed, mix(realization * gamma) ^ bits(U)).

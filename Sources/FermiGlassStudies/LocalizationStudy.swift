@@ -43,7 +43,7 @@ public struct LocalizationStudy: Study {
     public func record(for r: Int) throws -> Record {
         let (_, _, solution) = try spec.solve(realization: r, request)
         let pairs = solution.pairs
-        guard pairs.count > 0 else { throw SolverError.emptySelection("realization \(r): the selection holds no state") }
+        guard pairs.count > 0 else { throw StudyError.emptySelection("realization \(r): the selection holds no state") }
         return Record(realization: r, firstLevel: pairs.firstLevel, energies: pairs.values, ipr: Localization.ipr(pairs),
                       solver: SolveDiagnosticsRecord(solution.diagnostics))
     }

@@ -1,3 +1,4 @@
+import FermiGlassModel
 import FermiGlassIO
 import FermiGlassObservables
 import Foundation
@@ -63,7 +64,7 @@ extension MatrixElementsStudy {
                                ("bins_used", .numbers(f.binsUsed.map { bins.centers[$0] })),
                                ("model", .string("ln <chi>(d) = intercept + slope d, unweighted least squares over the bin centres"))])
         } else {
-            out.warnings.append("fewer than two distance bins hold pairs; no decay length (choose --bins within the lattice's distances)")
+            out.warnings.append("fewer than two distance bins hold pairs; no decay length (choose \(.bins) within the lattice's distances)")
         }
         let lambda = result.decayLength
         out.summary = [

@@ -94,7 +94,7 @@ public struct MatrixElementsStudy: Study {
         let local = sparse ? 0..<sol.pairs.count : try states.levelRange(in: sol.pairs.values, openShellTolerance: 0).range
         let first = local.lowerBound + (sparse ? sol.pairs.firstLevel ?? 0 : 0)
         guard local.count >= 2 else {
-            throw SolverError.emptySelection("realization \(r): the chosen states hold \(local.count) state(s); pairs need at least 2")
+            throw StudyError.emptySelection("realization \(r): the chosen states hold \(local.count) state(s); pairs need at least 2")
         }
         let sub = sparse ? sol.pairs : sol.pairs.subset(local)
         let iprSel = Array(iprAll[local])

@@ -12,7 +12,7 @@ extension ModelSpec {
         do {
             return (m, h, try Eigensolver.solve(h, request))
         } catch SolverError.emptySelection(let message) where realizations.count > 1 {
-            throw SolverError.emptySelection("realization \(r): \(message)")
+            throw StudyError.emptySelection("realization \(r): \(message)")
         }
     }
 }

@@ -26,9 +26,9 @@ public struct ModelSpec: Sendable {
         self.disorderFile = disorderFile
         self.preset = preset
         try parameters.validate()
-        guard !realizations.isEmpty else { throw ModelError.invalidParameter("no realization selected: the realization range is empty") }
+        guard !realizations.isEmpty else { throw StudyError.invalidInput("no realization selected: the realization range is empty") }
         if disorderFile != nil && realizations.count > 1 {
-            throw ModelError.invalidDisorder(
+            throw StudyError.invalidInput(
                 "a disorder file is one realization; do not ask for more beside it (\(.realizations) \(realizations.count))")
         }
     }

@@ -114,3 +114,17 @@ extension ScalingStudy {
         return out
     }
 }
+
+extension ScalingStudy {
+    /// What `scaling` writes: scaling.csv, plateau.csv, linearity.csv, small_u_law.csv,
+    /// inverse_beta.csv, and the summary body after the list of `results` directories read.
+    public func report(results: [String]) -> StudyReport {
+        var r = StudyReport(summary: [("results", .array(results.map { .string($0) }))] + summary)
+        r.add("scaling.csv", .csv(FiniteSizeScaling.table(points)))
+        r.add("plateau.csv", .csv(plateauTable))
+        r.add("linearity.csv", .csv(linearityTable))
+        r.add("small_u_law.csv", .csv(lawTable))
+        r.add("inverse_beta.csv", .csv(inverseBetaTable))
+        return r
+    }
+}

@@ -154,7 +154,7 @@ public struct ScalingStudy {
                 continue
             }
             guard let fa = a.fit, let fb = b.fit, fa.chiSquaredPerDegree.isFinite, fb.chiSquaredPerDegree.isFinite else {
-                collapse.append("\(where_): " + (a.fit == nil && reference == nil ? "no L_loc reference given (--lloc-reference): only g = <IPR> was fitted" : "a fit is missing (no N(0) or g recorded)"))
+                collapse.append("\(where_): " + (a.fit == nil && reference == nil ? "no L_loc reference given (a dense reference sweep): only g = <IPR> was fitted" : "a fit is missing (no N(0) or g recorded)"))
                 continue
             }
             let better = fa.chiSquaredPerDegree < fb.chiSquaredPerDegree ? "1/L_loc^2" : "<IPR>"

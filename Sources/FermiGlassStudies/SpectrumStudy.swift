@@ -21,6 +21,8 @@ public struct SpectrumStudy: Study {
     public var maxDiscardedWeight: Double
     /// The selection in words, for the message when it holds no state ("--window levels:4").
     public var selectionLabel: String
+    /// Where the patch solver's patches go (nil: in this process; ``PatchUnits``).
+    public var patchUnits: PatchUnits.Mode?
 
     public init(spec: ModelSpec, request: EigenRequest, keepVectors: Bool = false, maxDiscardedWeight: Double = 1e-12,
                 selectionLabel: String = "") {
@@ -47,19 +49,22 @@ public struct SpectrumStudy: Study {
         /// Dense eigenvectors, site-major (sites x states), with `keepVectors` and dense storage.
         @Packed public var vectors: [Double]
         public var dimension: Int
-        /// states.npz and state_table.csv, with `keepVectors` and local storage.
-        public var statesNPZ: Data?
+        /// The states (written as states.npz, streamed) and state_table.csv, with `keepVectors`
+        /// and local storage.
+        public var states: StoredStates?
         public var stateTable: String?
 
         /// The record without its states (what the aggregate keeps once they are written).
         public var withoutStates: Record {
             var r = self
-            r.vectors = []; r.statesNPZ = nil; r.stateTable = nil
+            r.vectors = []; r.states = nil; r.stateTable = nil
             return r
         }
     }
 
     public func record(for r: Int) throws -> Record {
+        var request = self.request
+        if let mode = patchUnits { request.patchExecutor = PatchUnits.executor(mode, realization: r) }
         let (_, h, solution) = try spec.solve(realization: r, request)
         let pairs = solution.pairs
         guard pairs.count > 0 else { throw SolverError.emptySelection("realization \(r): the selection \(selectionLabel) holds no state") }
@@ -67,7 +72,7 @@ public struct SpectrumStudy: Study {
                          solver: SolveDiagnosticsRecord(solution.diagnostics),
                          patchesJSON: solution.patches.map { $0.json.serialized() },
                          storageJSON: solution.local.map { $0.storageSummary(maxDiscardedWeightAllowed: maxDiscardedWeight).serialized() },
-                         vectors: [], dimension: pairs.dimension, statesNPZ: nil, stateTable: nil)
+                         vectors: [], dimension: pairs.dimension, states: nil, stateTable: nil)
         if let level = solution.fermiLevel {
             rec.fermiEnergy = level.energy
             rec.openShell = level.openShell
@@ -76,19 +81,26 @@ public struct SpectrumStudy: Study {
             rec.openShell = pairs.values[f.fermiIndex] - pairs.values[f.fermiIndex - 1] <= 1e-10 * h.infinityNorm
         }
         if keepVectors, let local = solution.local {
-            (rec.statesNPZ, rec.stateTable) = try Self.encode(local, hamiltonian: h, report: solution.patches)
+            rec.states = StoredStates(local)
+            rec.stateTable = Self.table(local, hamiltonian: h, report: solution.patches)
         } else if keepVectors {
             rec.vectors = pairs.vectorsSiteMajor()
         }
         return rec
     }
 
-    /// states.npz (scipy.sparse CSC, sites x states) and state_table.csv (per state: level,
-    /// energy, residual on the global H, support size, discarded weight, site of the maximum;
-    /// from the patch solver also the eigenvalue's error bound, the patch and the pass).
+    /// states.npz (scipy.sparse CSC, sites x states), built in memory, and state_table.csv:
+    /// the in-memory reference of the streamed states.npz (``StoredStates/writeNPZ(path:)``).
     public static func encode(_ local: LocalEigenstates, hamiltonian h: CSRMatrix, report: PatchReport? = nil) throws -> (Data, String) {
         let (indptr, indices, data) = local.compressedColumns()
         let npz = try NPZ.encodeCSC(rows: local.dimension, columns: local.count, indptr: indptr, indices: indices, data: data)
+        return (npz, table(local, hamiltonian: h, report: report))
+    }
+
+    /// state_table.csv: per state level, energy, residual on the global H, support size,
+    /// discarded weight, site of the maximum; from the patch solver also the eigenvalue's error
+    /// bound, the patch and the pass.
+    public static func table(_ local: LocalEigenstates, hamiltonian h: CSRMatrix, report: PatchReport? = nil) -> String {
         let residuals = local.residuals(of: h), maxima = local.maximumSites()
         let patchColumns = report.map { $0.bounds.count == local.count } ?? false
         var table = CSVTable(header: ["level", "energy", "residual", "support_sites", "discarded_weight", "max_site"]
@@ -99,7 +111,7 @@ public struct SpectrumStudy: Study {
             if patchColumns, let r = report { row += [.double(r.bounds[a]), .int(r.patchOfState[a]), .int(r.passOfState[a])] }
             table.append(row)
         }
-        return (npz, table.text)
+        return table.text
     }
 
     /// The records, their states dropped.
@@ -113,9 +125,9 @@ public struct SpectrumStudy: Study {
         let single = spec.realizations.count == 1
         let dir = StudyReport.realizationDirectory(rec.realization)
         out.add("\(dir)/eigenvalues.npy", .doubles(rec.values, shape: nil))
-        if let npz = rec.statesNPZ, let table = rec.stateTable {
+        if let states = rec.states, let table = rec.stateTable {
             for d in single ? ["\(dir)/", ""] : ["\(dir)/"] {
-                out.add(d + "states.npz", .data(npz))
+                out.add(d + "states.npz", .streamed { try states.writeNPZ(path: $0) })
                 out.add(d + "state_table.csv", .data(Data(table.utf8)))
             }
         } else if keepVectors {
@@ -124,7 +136,7 @@ public struct SpectrumStudy: Study {
         if saveDisorder { out.add("\(dir)/disorder.npy", .doubles(try spec.model(realization: rec.realization).onsiteEnergies, shape: nil)) }
         if single {
             out.add("eigenvalues.npy", .doubles(rec.values, shape: nil))
-            if keepVectors && rec.statesNPZ == nil {
+            if keepVectors && rec.states == nil {
                 out.add("eigenvectors.npy", .doubles(rec.vectors, shape: [rec.dimension, rec.values.count]))
             }
         }
@@ -158,5 +170,20 @@ public struct SpectrumStudy: Study {
         body.append(("realizations", .array(perRealization)))
         out.summary = body
         return out
+    }
+}
+
+extension SpectrumStudy: PatchUnitHosting {
+    public var farmsPatches: Bool { request.solver == .patches }
+    public func patchModel(realization r: Int) throws -> DisorderedModel { try spec.model(realization: r) }
+    public var patchEngine: ShiftInvertOptions {
+        var o = request.engine
+        o.progress = nil
+        return o
+    }
+    public func farmingPatches(_ mode: PatchUnits.Mode?) -> SpectrumStudy {
+        var s = self
+        s.patchUnits = mode
+        return s
     }
 }

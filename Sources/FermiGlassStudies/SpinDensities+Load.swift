@@ -10,7 +10,7 @@ extension SpinDensities {
     /// and every value must be a spin density in [0, 1] on each of the sites.
     ///
     /// Returns the densities and a warning when there is no lattice.json to check (written by an
-    /// older version). Errors (``ModelError/invalidParameter(_:)``) name the file and the problem.
+    /// older version). Errors (``StudyError/invalidInput(_:)``) name the file and the problem.
     public static func load(from directory: String, for spec: ModelSpec, realization r: Int) throws -> (SpinDensities, warning: String?) {
         let sites = spec.lattice.siteCount
         let dir = URL(fileURLWithPath: directory)
@@ -22,7 +22,7 @@ extension SpinDensities {
             }
             if !differ.isEmpty {
                 let show = { (j: JSON) in differ.map { "\($0) \(j[$0]?.serialized(compact: true) ?? "none")" }.joined(separator: ", ") }
-                throw ModelError.invalidParameter("the densities in \(directory) come from another lattice (\(show(theirs))); this run has \(show(ours))")
+                throw StudyError.invalidInput("the densities in \(directory) come from another lattice (\(show(theirs))); this run has \(show(ours))")
             }
         } else {
             warning = "\(directory) has no lattice.json (written by an older version): cannot check that its densities come from this lattice and seed"
@@ -30,12 +30,12 @@ extension SpinDensities {
         func load(_ name: String) throws -> [Double] {
             let path = dir.appendingPathComponent(name).path
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ModelError.invalidParameter("\(path) does not exist (the directory must hold density_up.npy and density_down.npy, as hartree-fock writes them)")
+                throw StudyError.invalidInput("\(path) does not exist (the directory must hold density_up.npy and density_down.npy, as hartree-fock writes them)")
             }
             let values = try NPY.read(URL(fileURLWithPath: path)).values
-            guard values.count == sites else { throw ModelError.invalidParameter("\(path) has \(values.count) values, the lattice has \(sites) sites") }
+            guard values.count == sites else { throw StudyError.invalidInput("\(path) has \(values.count) values, the lattice has \(sites) sites") }
             guard values.allSatisfy({ $0.isFinite && $0 >= -1e-9 && $0 <= 1 + 1e-9 }) else {
-                throw ModelError.invalidParameter("\(path) holds values outside [0, 1]; it is not a spin density")
+                throw StudyError.invalidInput("\(path) holds values outside [0, 1]; it is not a spin density")
             }
             return values
         }

@@ -1,4 +1,5 @@
 import FermiGlassIO
+import FermiGlassModel
 import FermiGlassObservables
 import FermiGlassSolvers
 import Foundation
@@ -11,10 +12,10 @@ public struct StudyReport {
     public var files: [StudyFile]
     /// Set when the result is written but not certified (exit 4), with the reason.
     public var uncertified: String?
-    /// Warnings for stderr.
-    public var warnings: [String]
+    /// Warnings for stderr; their advice names ``Parameter``s (a front end renders them).
+    public var warnings: [Message]
 
-    public init(summary: [(String, JSON)] = [], files: [StudyFile] = [], uncertified: String? = nil, warnings: [String] = []) {
+    public init(summary: [(String, JSON)] = [], files: [StudyFile] = [], uncertified: String? = nil, warnings: [Message] = []) {
         self.summary = summary
         self.files = files
         self.uncertified = uncertified
@@ -48,6 +49,9 @@ public struct StudyFile {
         case ints([Int])
         case csv(CSVTable)
         case data(Data)
+        /// Written by a function that creates the file at the path it is given and streams
+        /// into it (a file too large to build in memory).
+        case streamed(@Sendable (String) throws -> Void)
     }
 
     public var path: String
@@ -67,6 +71,7 @@ extension OutputDirectory {
         case .ints(let v): try write(npy: v, to: file.path)
         case .csv(let t): try write(csv: t, to: file.path)
         case .data(let d): try write(d, to: file.path)
+        case .streamed(let body): try writeStreamed(to: file.path, body)
         }
     }
 }

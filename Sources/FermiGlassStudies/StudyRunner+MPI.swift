@@ -164,7 +164,9 @@ public enum MPIStudyExecutor {
     /// Rank 0: hands the study's units to the waiting ranks and delivers (unit, record) to
     /// `body` in unit order as soon as a unit and every unit before it are in. The ranks end
     /// when the pass is over (one pass per job).
-    static func forEachRecord<S: Study>(of study: S, progress: ((StudyProgress) -> Void)?,
+    /// With a `journal`, every hand-out and every arriving record is journaled at once
+    /// (arrival order), before it is delivered.
+    static func forEachRecord<S: Study>(of study: S, progress: ((StudyProgress) -> Void)?, journal: StudyJournaling? = nil,
                                        _ body: (Int, S.Record) throws -> Void) throws {
         let units = study.units
         let clock = StudyProgress.Clock(total: units.count, kind: study.unitKind)
@@ -181,6 +183,7 @@ public enum MPIStudyExecutor {
 
         func handOut(to rank: Int) throws {
             if let index = queue.popLast() {
+                try journal?.handedOut(unit: units[index], to: rank)
                 try MessagePassing.send(withUnsafeBytes(of: Int64(units[index]).littleEndian) { Array($0) }, to: rank, tag: Tag.work.rawValue)
                 busy[rank] = index
             } else {
@@ -203,6 +206,7 @@ public enum MPIStudyExecutor {
             let what = study.describe(unit: unit)
             let envelope = try StudyRecordCoding.decode(StudyWorker.Envelope<S.Record>.self, from: Data(m.bytes))
             if let record = envelope.record, envelope.unit == unit {
+                try journal?.finished(unit: unit, record: StudyRecordCoding.encode(record))
                 finished[index] = record
                 progress?(clock.finished(unit: unit, description: what))
             } else {

@@ -1,3 +1,4 @@
+import FermiGlassModel
 import FermiGlassSolvers
 import Foundation
 
@@ -29,6 +30,9 @@ public struct StudyRunner: Sendable {
     public var launcher: WorkerLauncher?
     /// Called after every finished unit (in completion order), on the calling thread.
     public var progress: (@Sendable (StudyProgress) -> Void)?
+    /// Told of every unit handed out and every record as it arrives (``StudyJournal``: rank
+    /// 0's fsync'd journal of an MPI job); its finished units are delivered, not recomputed.
+    public var journal: StudyJournaling?
 
     public init(jobs: Int = 1, launcher: WorkerLauncher? = nil, progress: (@Sendable (StudyProgress) -> Void)? = nil) {
         self.jobs = max(1, jobs)
@@ -55,14 +59,46 @@ public struct StudyRunner: Sendable {
     /// Hands each (unit, record) to `body` in unit order, as soon as the unit and all units
     /// before it are done: per-unit output can be written and dropped while later units run.
     public func forEachRecord<S: Study>(of study: S, _ body: (Int, S.Record) throws -> Void) throws {
+        // A patch-solver study (its patches are checkpointed by the patch solver itself): its units here, its patches on the workers or ranks.
+        if try PatchUnits.forEachRecord(of: study, runner: self, body) { return }
+        if let journal, let stored = try journal.begin(study) {
+            return try forEachRecord(of: study, stored: stored, journal: journal, body)
+        }
+        try gather(study, journal: nil, body)
+    }
+
+    /// The units of `study` the journal does not hold run; the stored records are delivered
+    /// among theirs, in unit order, as the runner delivers any record.
+    private func forEachRecord<S: Study>(of study: S, stored: [Int: Data], journal: StudyJournaling,
+                                         _ body: (Int, S.Record) throws -> Void) throws {
+        let units = study.units
+        var delivered = 0
+        func deliverStored(until unit: Int?) throws {
+            while delivered < units.count, units[delivered] != unit, let data = stored[units[delivered]] {
+                try body(units[delivered], StudyRecordCoding.decode(S.Record.self, from: data))
+                delivered += 1
+            }
+        }
+        let remaining = RemainingUnits(base: study, units: units.filter { stored[$0] == nil })
+        try gather(remaining, journal: journal) { unit, record in
+            try deliverStored(until: unit)
+            try body(unit, record)
+            delivered += 1
+        }
+        try deliverStored(until: nil)
+    }
+
+    private func gather<S: Study>(_ study: S, journal: StudyJournaling?, _ body: (Int, S.Record) throws -> Void) throws {
         if MPIStudyExecutor.hasWorkers {  // rank 0 of an MPI job: the ranks are the workers
-            return try MPIStudyExecutor.forEachRecord(of: study, progress: progress, body)
+            return try MPIStudyExecutor.forEachRecord(of: study, progress: progress, journal: journal, body)
         }
         let units = study.units
         let clock = StudyProgress.Clock(total: units.count, kind: study.unitKind)
         guard usesWorkers, units.count > 1, let launcher else {
             for unit in units {
-                let record = try StudyRecordCoding.roundTrip(study.record(for: unit))
+                let data = try StudyRecordCoding.encode(study.record(for: unit))
+                try journal?.finished(unit: unit, record: data)
+                let record = try StudyRecordCoding.decode(S.Record.self, from: data)
                 progress?(clock.finished(unit: unit, description: study.describe(unit: unit)))
                 try body(unit, record)
             }
@@ -82,6 +118,7 @@ public struct StudyRunner: Sendable {
                 do { record = try pool.record(S.Record.self, unit: unit, description: study.describe(unit: unit)) } catch {
                     throw pool.firstFailure(after: error, index: index, study: study, recordType: S.Record.self)
                 }
+                try journal?.finished(unit: unit, record: StudyRecordCoding.encode(record))
                 finished[index] = record
                 progress?(clock.finished(unit: unit, description: study.describe(unit: unit)))
             }
@@ -100,9 +137,9 @@ public struct StudyRunner: Sendable {
 
     /// The warning for `jobs` x `threads` above the machine's cores, or nil.
     public static func oversubscription(jobs: Int, threads: Int,
-                                        cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> String? {
+                                        cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Message? {
         guard jobs * threads > cores else { return nil }
-        return "--jobs \(jobs) x --threads \(threads) = \(jobs * threads) exceeds the \(cores) cores of this machine; the units will share cores (slower, same numbers)"
+        return "\(.jobs) \(jobs) x \(.threads) \(threads) = \(jobs * threads) exceeds the \(cores) cores of this machine; the units will share cores (slower, same numbers)"
     }
 }
 

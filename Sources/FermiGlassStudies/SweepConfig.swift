@@ -31,7 +31,8 @@ public struct SweepConfig: Sendable, Equatable {
 
     /// Per-size choices of method.
     public struct Method: Sendable, Equatable {
-        /// dense, shift-invert or auto (the patch solver is not a sweep method).
+        /// dense, shift-invert, patches (the localized-patch window, ``GroundStateStudy``'s
+        /// patch path: sizes of 200 x 200 and beyond) or auto.
         public var solver: SolverChoice
         public var window: FermiWindow
         /// The window as written in the configuration, kept verbatim in ``canonicalJSON`` (whose
@@ -174,8 +175,8 @@ public struct SweepConfig: Sendable, Equatable {
     static func parseMethod(_ json: JSON, defaults: Method, context: String) throws -> Method {
         var m = defaults
         if let s = json["solver"] {
-            guard let v = s.stringValue, let c = SolverChoice(rawValue: v), c != .patches else {
-                throw SweepError.invalidConfig("'\(context)solver' must be dense, shift-invert or auto")
+            guard let v = s.stringValue, let c = SolverChoice(rawValue: v) else {
+                throw SweepError.invalidConfig("'\(context)solver' must be dense, shift-invert, patches or auto")
             }
             m.solver = c
         }

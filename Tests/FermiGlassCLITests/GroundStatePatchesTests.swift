@@ -1,5 +1,6 @@
 import FermiGlass
 import Foundation
+import FermiGlassTestSupport
 import Testing
 
 /// `ground-state --solver patches` (issue 18) against `--solver dense` with the exact core: the
@@ -75,7 +76,7 @@ struct GroundStatePatchesTests {
     /// probes 10 apart (core shift error 1.1e-5 there: the fast case asserts 1e-4), one realization, U = 0.5, 1, 2: the small version of the 100 x 100
     /// W = 20 case below. (Forced halos of 8-10 at W = 30-40 on 40 x 40 leave states the
     /// re-solves cannot reach without wrapping: the window is then, rightly, not certified.)
-    @Test func matchesDenseAtStrongDisorder() throws {
+    @Test(.slow, .tags(.slow)) func matchesDenseAtStrongDisorder() throws {
         try Self.compare(size: 40, disorder: 40, seed: 5, realization: 0, window: .levels(24), halo: nil, interior: nil, spacing: 10,
                          us: [0.5, 1, 2], maxShiftError: 1e-4)
     }

@@ -3,19 +3,10 @@ import FermiGlassTestSupport
 import Foundation
 import Testing
 
-/// Summary entries that legitimately differ between runs of the same inputs (CONVENTIONS.md §4
-/// and issue #16: timings, host, command line, jobs; the memory plan holds the available memory;
-/// moment_seconds is the KPM timing).
-func comparableSummary(_ dir: URL) throws -> JSON {
-    func strip(_ j: JSON) -> JSON {
-        switch j {
-        case .object(let pairs):
-            return .object(pairs.filter { !["provenance", "timings_seconds", "moment_seconds", "memory_plan"].contains($0.0) }.map { ($0.0, strip($0.1)) })
-        case .array(let xs): return .array(xs.map(strip))
-        default: return j
-        }
-    }
-    return strip(try JSON.parse(String(contentsOf: dir.appendingPathComponent("summary.json"), encoding: .utf8)))
+/// summary.json in `dir` without what differs between two runs of the same inputs
+/// (``OutputComparison/forCommand(_:)``; also used by the MPI tests).
+func comparableSummary(_ dir: URL, command: String = "localization") throws -> JSON {
+    try OutputComparison.forCommand(command).summary(dir.appendingPathComponent("summary.json"))
 }
 
 /// `--jobs N`: workers are child processes; the output does not depend on N.
@@ -27,16 +18,12 @@ func comparableSummary(_ dir: URL) throws -> JSON {
         return dir
     }
 
-    /// Same summary (timings, host, command line aside) and byte-identical files for --jobs 1 and 2.
+    /// Same summary (``OutputComparison/forCommand(_:)``: timings, memory plan, provenance
+    /// aside) and byte-identical files for --jobs 1 and 2.
     func expectSameOutput(_ args: [String]) throws {
         let one = try run(args, jobs: 1), two = try run(args, jobs: 2)
         defer { for d in [one, two] { try? FileManager.default.removeItem(at: d) } }
-        #expect(try comparableSummary(one) == comparableSummary(two))
-        let files = CLI.files(in: one)
-        #expect(files == CLI.files(in: two))
-        for f in files where f != "summary.json" {
-            #expect(try Data(contentsOf: one.appendingPathComponent(f)) == Data(contentsOf: two.appendingPathComponent(f)), "\(f) differs")
-        }
+        #expect(try OutputComparison.forCommand(args[0]).differences(one, two) == [])
     }
 
     @Test func localizationIndependentOfJobs() throws {

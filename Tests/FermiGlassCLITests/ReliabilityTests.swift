@@ -60,7 +60,7 @@ import FermiGlassTestSupport
 
     @Test func tinyBinWidthIsRefusedBeforeAllocation() throws {
         try refused(["dos", "--size", "6", "--bin-width", "1e-12"],
-                    "dos needs about 523.9 TiB of memory (DOS histogram (8e+12 bins of --bin-width 1e-12): about 523.9 TiB), but only 16.0 GiB is available; nothing was computed: use a larger --bin-width")
+                    "dos needs about 523.9 TiB of memory (DOS histogram (8e+12 bins of width 1e-12): about 523.9 TiB), but only 16.0 GiB is available; nothing was computed: use a larger --bin-width")
     }
 
     @Test func sweepChecksEveryUnitBeforeTheFirstRuns() throws {

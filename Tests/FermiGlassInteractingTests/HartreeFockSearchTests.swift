@@ -129,7 +129,7 @@ final class MemoryStartStore: HartreeFockStartStore {
         return try DenseEigensolver.symmetric(&m, dimension: n, vectors: false).last!
     }
 
-    @Test func theRadiusMatchesDenseAndTheHessianSign() throws {
+    @Test(.slow, .tags(.slow)) func theRadiusMatchesDenseAndTheHessianSign() throws {
         let (h0, particles) = try HartreeFockSearchTests.problem()
         var checked = 0, unstable = 0, stable = 0
         for (u, mode) in [(0.5, HartreeFockMode.paramagnetic), (3.0, .paramagnetic), (3.0, .free), (6.0, .free)] {

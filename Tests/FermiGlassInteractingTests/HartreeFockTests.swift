@@ -221,7 +221,7 @@ import Testing
     /// Anderson mixing can stall at a residual of ~1e-8 depending on rounding (LAPACK build,
     /// thread count), so this test asks for 1e-7: it is about the fallbacks converging at all
     /// (the stalled aufbau sits at residuals of order 0.1), not about the last digits.
-    @Test func fallbacksConvergeWhereTheAufbauStalls() throws {
+    @Test(.slow, .tags(.slow)) func fallbacksConvergeWhereTheAufbauStalls() throws {
         let m = try Fixtures.model(6, t2: 0.6, w: 9, seed: 2)
         let h0 = m.hamiltonian()
         var p = HartreeFockOptions(U: 2, mode: .paramagnetic)

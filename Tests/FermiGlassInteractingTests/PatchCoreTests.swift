@@ -1,6 +1,7 @@
 import Foundation
 import FermiGlassModel
 import FermiGlassSolvers
+import FermiGlassTestSupport
 import Testing
 @testable import FermiGlassInteracting
 
@@ -36,7 +37,7 @@ struct PatchCoreTests {
     /// The polynomial bound is a bound: an order chosen for it leaves the unit-probe diagonal
     /// (no crosstalk) within it of the exact core, and a Jackson step of the same order is far
     /// worse at the window edges.
-    @Test func erfcStepBoundHolds() throws {
+    @Test(.slow, .tags(.slow)) func erfcStepBoundHolds() throws {
         let o = try Self.coreError(size: 16, disorder: 12, half: 12, spacing: 16)
         print("16 x 16 W = 12: unit probes, M = \(o.moments), bound \(o.bound), max error \(o.maxError)")
         #expect(o.bound <= 1e-6)
@@ -48,7 +49,7 @@ struct PatchCoreTests {
     /// sampled probing error sees it. (At W = 20 probes 10 apart leave 1.5e-3 on a 40 x 40
     /// lattice: the spacing must be several decay lengths of the density matrix at E_F,
     /// docs/benchmarks/ground-state-at-scale.md.)
-    @Test func probedCoreMatchesExactAtStrongDisorder() throws {
+    @Test(.slow, .tags(.slow)) func probedCoreMatchesExactAtStrongDisorder() throws {
         let o = try Self.coreError(size: 24, disorder: 30, half: 30, spacing: 12)
         print("24 x 24 W = 30: M = \(o.moments), probes \(o.probes), bound \(o.bound), sampled \(o.sampled), max error \(o.maxError)")
         #expect(o.probes == 144)

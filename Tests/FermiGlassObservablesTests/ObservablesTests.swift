@@ -122,7 +122,7 @@ private func solve(_ lx: Int, _ ly: Int, t1: Double = 1, t2: Double = 0.6, w: Do
         var r3 = SplitMix64(seed: 1)
         let every = try OverlapDecay.pairIndices(among: 7, choice: .random(21), rng: &r3)
         #expect(every.map { $0.0 * 7 + $0.1 } == all.map { $0.0 * 7 + $0.1 })
-        #expect(throws: SolverError.self) { try OverlapDecay.pairIndices(among: 7, choice: .random(22), rng: &r3) }
+        #expect(throws: ObservablesError.self) { try OverlapDecay.pairIndices(among: 7, choice: .random(22), rng: &r3) }
     }
 
     /// Synthetic pairs at distances d_k - 0.5, d_k, d_k + 0.5 with chi = A exp(-d / lambda)
@@ -144,7 +144,7 @@ private func solve(_ lx: Int, _ ly: Int, t1: Double = 1, t2: Double = 0.6, w: Do
         #expect(abs(fit.decayLength - lambda) < 1e-10)
         #expect(abs(fit.intercept - log(amplitude * (1 + 2 * cosh(0.5 / lambda)) / 3)) < 1e-12)
         #expect(OverlapDecay.fit(means: [.nan, 0.1, .nan, .nan, .nan], bins: bins) == nil)
-        #expect(throws: SolverError.self) { try OverlapDecay.DistanceBins(centers: [7, 8], halfWidth: 0.6) }
+        #expect(throws: ObservablesError.self) { try OverlapDecay.DistanceBins(centers: [7, 8], halfWidth: 0.6) }
     }
 
     /// Bootstrap over realizations of a statistic with no spread has zero error; a spread gives

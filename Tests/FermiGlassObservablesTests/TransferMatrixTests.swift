@@ -64,12 +64,12 @@ import FermiGlassObservables
     /// A singular inter-slice hopping (t2 = t1/2, M = 4: lambda_pi = 1 - 1 = 0), M = 2 and a
     /// chain with t2 are refused with a message.
     @Test func invalidStripsAreRefused() throws {
-        #expect(throws: ModelError.invalidParameter(
+        #expect(throws: ObservablesError.invalidArgument(
             "the inter-slice hopping T of a width-4 strip is singular: lambda_q = t1 + 2 t2 cos(2 pi 2/4) = 0.0; choose another width")) {
             try TransferMatrix.validate(width: 4, parameters: ModelParameters(t1: 1, t2: 0.5))
         }
-        #expect(throws: ModelError.self) { try TransferMatrix.validate(width: 2, parameters: ModelParameters(t1: 1)) }
-        #expect(throws: ModelError.self) { try TransferMatrix.validate(width: 1, parameters: ModelParameters(t1: 1, t2: 0.6)) }
+        #expect(throws: ObservablesError.self) { try TransferMatrix.validate(width: 2, parameters: ModelParameters(t1: 1)) }
+        #expect(throws: ObservablesError.self) { try TransferMatrix.validate(width: 1, parameters: ModelParameters(t1: 1, t2: 0.6)) }
         #expect(throws: Never.self) { try TransferMatrix.validate(width: 3, parameters: ModelParameters(t1: 1, t2: 0.5)) }
     }
 

@@ -163,7 +163,16 @@ import FermiGlassModel
             #expect(AutoSolverTable.choice(row.pipeline, sites: limit, selection: window) == .dense)
             #expect(AutoSolverTable.choice(row.pipeline, sites: limit + 1, selection: window) == .shiftInvert)
             #expect(AutoSolverTable.choice(row.pipeline, sites: 100 * limit, selection: .all) == .dense)
+            // The size rule alone (no selection, no request) is the same switch.
+            #expect(AutoSolverTable.choice(row.pipeline, sites: limit) == .dense)
+            #expect(AutoSolverTable.choice(row.pipeline, sites: limit + 1) == .shiftInvert)
         }
+        // Below the dense limit a request carrying its model stays dense: the table applies the
+        // limit before the patch cost model (which no longer checks it itself).
+        let small = try DisorderedModel(lattice: try Lattice(lx: 30, ly: 30), parameters: ModelParameters(t1: 1, t2: 0.6, disorderStrength: 12),
+                                        onsiteEnergies: [Double](repeating: 0, count: 900))
+        let smallRequest = EigenRequest(solver: .auto, selection: .fermiWindow(fermiIndex: 375, window: .levels(10)), model: small)
+        #expect(AutoSolverTable.choice(.eigenpairs, sites: 900, selection: smallRequest.selection, request: smallRequest) == .dense)
         #expect(AutoSolverTable.row(.groundState).denseUpToSites > AutoSolverTable.row(.eigenpairs).denseUpToSites)
         for n in [400, 1000, 1001, 2500, 2501, 10_000] {
             #expect(Eigensolver.resolve(.auto, sites: n, selection: window) == AutoSolverTable.choice(.eigenpairs, sites: n, selection: window))

@@ -1,5 +1,6 @@
 import FermiGlass
 import Foundation
+import FermiGlassTestSupport
 import Testing
 
 /// The interacting studies and the paper comparison through their Swift API, on small lattices,
@@ -39,7 +40,7 @@ import Testing
 
     /// Hartree-Fock on 8 x 8 over U = 0.5, 3: every U converges, the variational energy agrees with
     /// the eigenvalue form, the moments are n_up - n_dn, and U = 3 starts from U = 0.5's solution.
-    @Test func hartreeFockStudy() throws {
+    @Test(.slow, .tags(.slow)) func hartreeFockStudy() throws {
         var options = HartreeFockOptions(U: 0.5, mode: .free)
         options.starts = 1
         options.susceptibilityStarts = 0

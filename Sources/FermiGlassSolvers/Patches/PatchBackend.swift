@@ -33,8 +33,9 @@ import Glibc
 ///    again with the halo doubled (pass 3, 4, ...) and merges;
 /// 5. certifies (``PatchCertificate``): the count, the residuals, the orthogonality, the edges.
 ///
-/// Deterministic: patches are solved in index order, and records are combined only after a
-/// pass has visited every patch, in patch-index order.
+/// Deterministic: records are combined only after a pass has every patch, in patch-index
+/// order, whether the patches were solved here in index order or by a ``PatchExecutor``
+/// (`--jobs` workers, MPI ranks) in any order.
 public struct PatchBackend: EigensolverBackend {
     public init() {}
     public var name: String { "patches" }
@@ -239,21 +240,20 @@ struct PatchRun {
                              denseLimit: options.denseLimit, density: density, engine: o)
         var records = [PatchRecord?](repeating: nil, count: layout.count)
         let phase = number == 1 ? "patches" : "patches (pass \(number), halo \(layout.halo))"
-        for p in 0..<layout.count {
-            if let r = checkpoint?.record(plan: plan, patch: p) {
-                records[p] = r
-                report.resumedPatches += 1
-            } else {
-                if let k = options.stopAfterPatches, solvedHere >= k {
-                    throw SolverError.invalidArgument("stopped after \(k) patches (test hook)")
+        if let executor = request.patchExecutor {
+            try passOnExecutor(executor, plan: plan, records: &records, phase: phase)
+        } else {
+            for p in 0..<layout.count {
+                if let r = checkpoint?.record(plan: plan, patch: p) {
+                    records[p] = r
+                    report.resumedPatches += 1
+                } else {
+                    let r = try plan.record(patch: p, model: model, algebra: &algebra)
+                    try finished(r)
+                    records[p] = r
                 }
-                let r = try plan.record(patch: p, model: model, algebra: &algebra)
-                try checkpoint?.append(r)
-                records[p] = r
-                solvedHere += 1
-                if let k = options.killAfterPatches, solvedHere >= k { raise(SIGKILL) }
+                request.engine.progress?.report(phase, p + 1, layout.count)
             }
-            request.engine.progress?.report(phase, p + 1, layout.count)
         }
         // Combined in patch-index order after the pass.
         var states = [PatchState]()

@@ -68,9 +68,21 @@ public final class PatchCheckpoint {
 
     /// Appends `record` and fsyncs the file.
     public func append(_ record: PatchRecord) throws {
+        let data = Self.words(of: record).withUnsafeBytes { Data($0) }
+        do {
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+        } catch {
+            throw SolverError.invalidArgument("cannot write the patch checkpoint \(path): \(error.localizedDescription)")
+        }
+        found[Key(plan: record.plan, patch: record.patch)] = record
+    }
+
+    /// The words of `record` in the layout above, its checksum last.
+    static func words(of record: PatchRecord) -> [UInt64] {
         var words = [UInt64]()
         words.reserveCapacity(8 + record.states.reduce(0) { $0 + 15 + $1.amplitudes.count })
-        words += [Self.magic, record.plan, UInt64(bitPattern: Int64(record.patch)), UInt64(bitPattern: Int64(record.pass)),
+        words += [magic, record.plan, UInt64(bitPattern: Int64(record.patch)), UInt64(bitPattern: Int64(record.pass)),
                   record.dense ? 1 : 0, record.seconds.bitPattern, UInt64(record.states.count)]
         for s in record.states {
             let r = s.region
@@ -82,14 +94,7 @@ public final class PatchCheckpoint {
         var d = FNV64()
         for w in words { d.add(w) }
         words.append(d.value)
-        let data = words.withUnsafeBytes { Data($0) }
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-        } catch {
-            throw SolverError.invalidArgument("cannot write the patch checkpoint \(path): \(error.localizedDescription)")
-        }
-        found[Key(plan: record.plan, patch: record.patch)] = record
+        return words
     }
 
     /// The record starting at word `at`, and the word after it; nil at the end or at a torn or

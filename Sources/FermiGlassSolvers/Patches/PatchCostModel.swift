@@ -65,11 +65,12 @@ public enum PatchCostModel {
         return patchSecondsPerStateSite * rho * (width + 2 * margin) * patchSites * patchSites * patches
     }
 
-    /// The solver `auto` picks for `request` on `sites` sites: patches when the request carries
-    /// its model, asks for a window around E_F or an energy range, and the patch estimate is
-    /// below the global one; nil to leave the choice to the size rule.
+    /// The solver `auto` picks for `request` on `sites` sites above the dense limit (which
+    /// ``AutoSolverTable/choice(_:sites:selection:request:)`` applies first): patches when the
+    /// request carries its model, asks for a window around E_F or an energy range, and the
+    /// patch estimate is below the global one; nil to leave the choice to the size rule.
     public static func autoChoice(_ request: EigenRequest, sites n: Int) -> SolverChoice? {
-        guard let model = request.model, n > Eigensolver.autoCrossover else { return nil }
+        guard let model = request.model else { return nil }
         let w = model.parameters.disorderStrength
         let rho = density(disorder: w)
         let states: Int

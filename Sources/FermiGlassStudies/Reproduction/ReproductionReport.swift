@@ -168,7 +168,7 @@ public struct ReproductionReport: Sendable {
             fermiglass \(Provenance.version), commit \(Provenance.gitCommit); \(BLASRuntime.coreName) OpenBLAS kernel. \
             The W = 9 realizations were diagonalized once and reused (\(cacheHits) requests served from the cache).
 
-            \(plan.size == plan.reference.size ? "" : "This run is smaller than the paper's 60x60: L_loc and everything measured in its units depend on the lattice size, so disagreement with the paper's numbers is expected here; run `fermiglass reproduce` without --quick for the comparison. ")Agreement: |ours - paper| <= 2 sigma + half a unit of the paper's last digit (the paper quotes no errors).
+            \(plan.size == plan.reference.size ? "" : "This run is smaller than the paper's 60x60: L_loc and everything measured in its units depend on the lattice size, so disagreement with the paper's numbers is expected here; run the full reproduction (not the quick plan) for the comparison. ")Agreement: |ours - paper| <= 2 sigma + half a unit of the paper's last digit (the paper quotes no errors).
 
             | quantity | paper | ours | choices | agree |
             |---|---|---|---|---|
