@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import FermiGlassTestSupport
 import FermiGlassModel
@@ -54,10 +55,11 @@ import FermiGlassModel
 
     @Test func resolveHalfWidthFollowsTheStatesOwnDecay() {
         // The re-solves: the state's own decay, at least 1.1x, at most 2x.
-        let s = { (d: Int) in 3e-5 * exp(-Double(d - 100) / 10) }
-        let w = PatchRun.nextResolveHalfWidth([(100, s(100)), (130, s(130))], current: 130, goal: 1e-7)
-        let needed = 100 + 10 * log(3e-5 / 1e-7)
-        #expect(Double(w) >= needed && Double(w) <= 130 + 1.15 * (needed - 130) + 2)
+        let s: (Int) -> Double = { d in 3e-5 * exp(-Double(d - 100) / 10) }
+        let w = Double(PatchRun.nextResolveHalfWidth([(100, s(100)), (130, s(130))], current: 130, goal: 1e-7))
+        let needed: Double = 100 + 10 * log(3e-5 / 1e-7)
+        let bound: Double = 130 + 1.15 * (needed - 130) + 2
+        #expect(w >= needed && w <= bound)
         #expect(PatchRun.nextResolveHalfWidth([(100, 1e-5)], current: 130, goal: 1e-7) == 195)
         #expect(PatchRun.nextResolveHalfWidth([(100, 1e-5), (130, 1e-5)], current: 130, goal: 1e-7) == 195)
     }
