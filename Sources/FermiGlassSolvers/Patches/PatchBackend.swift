@@ -331,8 +331,10 @@ struct PatchRun {
         d.counters += [("patches", report.layout!.count), ("patch_solves_dense", denseSolves), ("patch_solves_shift_invert", sparseSolves),
                        ("patches_resumed", report.resumedPatches), ("planned_bytes", report.plannedBytes),
                        ("duplicates_removed", report.duplicatesRemoved), ("resolved_states", report.resolved),
-                       ("rayleigh_ritz_clusters", report.rayleighRitzClusters), ("global_factorizations", engine.statistics.factorizations),
-                       ("patch_factorizations", patchProfile.factorizations)]
+                       ("rayleigh_ritz_clusters", report.rayleighRitzClusters), ("global_factorizations", engine.statistics.factorizations)]
+        // The per-patch profile, of the patches solved in this process (records from workers
+        // or a checkpoint carry none): timings only, so that the numbers do not depend on the
+        // executor.
         d.timings += [("patch_factor", patchProfile.factorSeconds), ("patch_krylov", patchProfile.krylovSeconds)]
         if let c = report.certificate, !c.certified { d.notes.append(("not_certified", c.reasons.joined(separator: "; "))) }
         // The certificate's checks, on the states as returned (a level cut leaves them to Eigensolver).
