@@ -54,9 +54,9 @@ STATE_BYTES = 0.47e6
 STATES_PER_SITE = 1e4 / 1e6
 # Global inertia counts: one MUMPS LDL^T factorization of the whole lattice each, ~3.5 s at
 # 10^6 sites (the brief's figure; patches.md: 112 s for 8 factorizations there, so 3.5-14 s),
-# growing as V^1.5 (nested dissection on a 2D lattice). The E_F search needs ~8 counts before
-# any patch can start (the window is E_F +- 0.05); the two edge counts run on one rank while the
-# others solve patches.
+# growing as V^1.5 (nested dissection on a 2D lattice). The E_F search needs ~8 counts and the
+# window edges 2 more; as implemented (docs/benchmarks/patch-units.md) all of them run on rank 0
+# before pass 1 (the plan's energies are the window they return), none overlaps the patches.
 COUNT_S_1E6 = 3.5
 EF_COUNTS = 8
 EDGE_COUNTS = 2
@@ -119,12 +119,9 @@ def window_table(ranks, sites=1e8, distributed=None):
     for P in ranks:
         q = min(distributed, P // 2) if distributed else 1
         t_count = count_s if q == 1 else count_s / (q * MUMPS_EFF)
-        serial = EF_COUNTS * t_count
-        # while the edge counts run (on q ranks), those ranks solve no patch
-        workers = P - 1 - (q if q > 1 else 1)
+        serial = (EF_COUNTS + EDGE_COUNTS) * t_count
+        workers = P - 1
         wall, r0 = schedule([PATCH_CPU_S] * patches, workers, [bytes_per_patch] * patches, serial_before=serial)
-        edge_end = START_S + serial + EDGE_COUNTS * t_count
-        wall = max(wall, edge_end)
         rows.append((P, q, patches, count_s, serial, wall, r0, patches * bytes_per_patch))
     return rows
 
@@ -151,7 +148,7 @@ def main():
         print()
     for label, dist in [("counts on one rank (sequential MUMPS)", None), ("counts on distributed MUMPS over min(16, P/2) ranks", 16)]:
         print(f"### One 10^8-site patch window, energy:0.05, W = 9: {label}\n")
-        print("| ranks | patches | one count | E_F counts before patches | predicted wall | rank 0 busy | written by rank 0 |")
+        print("| ranks | patches | one count | 10 counts before the patches | predicted wall | rank 0 busy | written by rank 0 |")
         print("|---|---|---|---|---|---|---|")
         for P, q, patches, count_s, serial, wall, r0, written in window_table(ranks, distributed=dist):
             print(f"| {P} | {patches} | {hms(count_s if q == 1 else count_s / (q * MUMPS_EFF))} (q = {q}) | {hms(serial)} | {hms(wall)} | {100 * r0:.0f}% | {written / 1e9:.0f} GB |")
@@ -159,7 +156,10 @@ def main():
     for sites in [1e7]:
         rows = window_table(ranks, sites=sites)
         P, q, patches, count_s, serial, wall, r0, written = rows[-1]
-        print(f"10^7 sites: {patches} patches, one count {hms(count_s)}, E_F counts {hms(serial)}, wall on 256 ranks {hms(wall)}.")
+        print(f"10^7 sites, counts on one rank: {patches} patches, one count {hms(count_s)}, 10 counts {hms(serial)}, wall on 256 ranks {hms(wall)}.")
+        rows = window_table(ranks, sites=sites, distributed=16)
+        P, q, patches, count_s, serial, wall, r0, written = rows[-1]
+        print(f"10^7 sites, counts on 16 ranks: 10 counts {hms(serial)}, wall on 256 ranks {hms(wall)}.")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ import FermiGlassStudies
 import Foundation
 
 extension RunContext {
+    /// The flags that change no result: a journal of a run with them is continued without them.
+    static let resultNeutralFlags: Set<String> = ["--resume", "--force", "--quiet", "--json"]
+
     /// Rank 0's journal of an MPI job (``StudyJournal``, `<output>.journal` beside --output),
     /// or the journal a `--resume` continues (under mpirun, with --jobs or in this process);
     /// nil otherwise. Opened after the output (whose lock covers it).
@@ -12,7 +15,7 @@ extension RunContext {
         guard MPIStudyExecutor.hasWorkers || options.resume else { return nil }
         let journal: StudyJournal
         do {
-            journal = try StudyJournal(output: options.output, identity: StudyJournal.identity(arguments: Array(Provenance.commandLine.dropFirst())),
+            journal = try StudyJournal(output: options.output, identity: StudyJournal.identity(arguments: Array(Provenance.commandLine.dropFirst()), ignoring: resultNeutralFlags),
                                        resume: options.resume)
         } catch let e as StudyJournalError {
             throw ValidationError(commandLineMessage(e))

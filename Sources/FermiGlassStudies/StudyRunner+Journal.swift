@@ -23,8 +23,8 @@ public protocol StudyJournaling: AnyObject {
 /// completes. It is what `--resume` continues from after a killed rank (Open MPI 4.1 then ends
 /// every rank of the job, rank 0 included, possibly with SIGKILL: the journal alone must be enough):
 ///
-/// * `journal.json` — the run's identity (its command line without `--resume`, `--force`,
-///   `--quiet`, `--json`), what a unit is and the units, written atomically when the study starts;
+/// * `journal.json` — the run's identity (its command line without the flags that do not
+///   change the results), what a unit is and the units, written atomically when the study starts;
 /// * `events.log` — one line per event, each appended with one `write(2)` and `fsync`:
 ///   `handed-out <unit> <rank>` and `finished <unit>`; a torn last line is ignored;
 /// * `records/<unit>.plist` — every finished unit's record (``StudyRecordCoding``), written to a
@@ -59,10 +59,10 @@ public final class StudyJournal: StudyJournaling {
         return o.deletingLastPathComponent().appendingPathComponent(o.lastPathComponent + ".journal")
     }
 
-    /// The identity of a command line: its arguments without the flags that do not change the
-    /// results (`--resume`, `--force`, `--quiet`, `--json`).
-    public static func identity(arguments: [String]) -> String {
-        arguments.filter { !["--resume", "--force", "--quiet", "--json"].contains($0) }.joined(separator: " ")
+    /// The identity of a command line: its arguments without `ignoring`, the front end's flags
+    /// that do not change the results (the CLI's resume, force, quiet and json flags).
+    public static func identity(arguments: [String], ignoring: Set<String>) -> String {
+        arguments.filter { !ignoring.contains($0) }.joined(separator: " ")
     }
 
     /// Opens the journal of `output`. `resume`: continue the one there (refused when there is

@@ -129,9 +129,10 @@ struct MPICLITests {
         #expect(try rows(serial) == rows(ranked) && rows(serial).count == 4)
         let manifest = try String(contentsOf: ranked.appendingPathComponent("sweep.json"), encoding: .utf8)
         #expect(manifest.contains("\"mpi_ranks\": 3"), "the sweep did not go through the MPI executor")
-        // The two 8 x 8 units are handed out first: they are the first two lines of the store.
+        // The two 8 x 8 units are handed out first, one to each worker, so the first record
+        // back (the store's first line) is an 8 x 8 unit whatever the timing.
         let order = try lines(ranked)
-        #expect(order.prefix(2).allSatisfy { $0.contains("\"Lx\":8") }, "\(order)")
+        #expect(order.first?.contains("\"Lx\":8") == true, "\(order)")
 
         // Drop the last two units from the store (as if the job had been killed) and resume.
         let kept = order.prefix(2).map { $0 + "\n" }.joined()
