@@ -131,6 +131,8 @@ import FermiGlassModel
         #expect(Eigensolver.resolve(big, sites: 4_000_000) == .patches)
         // Weak disorder: never patches.
         #expect(Eigensolver.resolve(try request(2000, w: 6, .energy(0.02)), sites: 4_000_000) == .shiftInvert)
+        // A level window stays global (its cut is not certified on near-degenerate levels).
+        #expect(Eigensolver.resolve(try request(2000, w: 9, .levels(100)), sites: 4_000_000) == .shiftInvert)
         // Small lattice: the halo exceeds a third of the side.
         #expect(Eigensolver.resolve(try request(200, w: 9, .energy(0.05)), sites: 40_000) == .shiftInvert)
         // Tiny lattice: the dense size rule.

@@ -79,6 +79,10 @@ struct PatchRun {
     /// Patches solved in this process (the ``PatchOptions/stopAfterPatches`` hook).
     var solvedHere = 0
     let fingerprint: UInt64
+    /// States per site per t1 in the window, from the global count (sizes the patch slices).
+    var density = 0.0
+    /// The patch solves' profile: factorizations, wall seconds factoring and in Krylov runs.
+    var patchProfile = PatchWindowSolve.Statistics()
     /// Max residual and orthogonality error of a level cut of the window (nil: no cut).
     var subsetChecks: (Double, Double)?
     let clock = ContinuousClock()
@@ -133,6 +137,7 @@ struct PatchRun {
         report.window = (lower, upper)
         var expected = b.count - a.count
         var first = a.count
+        density = Double(max(expected, 1)) / (Double(lattice.siteCount) * max(upper - lower, 1e-12 * scale))
         diagnostics.timings.append(("global_counts", (clock.now - t).seconds))
 
         // 2. The halo, or the global engine.
@@ -232,7 +237,7 @@ struct PatchRun {
         o.progress = nil
         let plan = PatchPlan(modelFingerprint: fingerprint, layout: layout, pass: number, lower: lower - report.margin,
                              upper: upper + report.margin, budget: budget, tieTolerance: options.tieTolerance,
-                             denseLimit: options.denseLimit, engine: o)
+                             denseLimit: options.denseLimit, density: density, engine: o)
         var records = [PatchRecord?](repeating: nil, count: layout.count)
         let phase = number == 1 ? "patches" : "patches (pass \(number), halo \(layout.halo))"
         if let executor = request.patchExecutor {
@@ -255,6 +260,9 @@ struct PatchRun {
         for r in records {
             states += r!.states
             if r!.dense { denseSolves += 1 } else { sparseSolves += 1 }
+            patchProfile.factorizations += r!.factorizations ?? 0
+            patchProfile.factorSeconds += r!.factorSeconds ?? 0
+            patchProfile.krylovSeconds += r!.krylovSeconds ?? 0
         }
         report.passes.append((number == 1 ? "patches" : "patches, halo \(layout.halo)", layout.count, states.count))
         time("patches", since: t)
@@ -324,6 +332,10 @@ struct PatchRun {
                        ("patches_resumed", report.resumedPatches), ("planned_bytes", report.plannedBytes),
                        ("duplicates_removed", report.duplicatesRemoved), ("resolved_states", report.resolved),
                        ("rayleigh_ritz_clusters", report.rayleighRitzClusters), ("global_factorizations", engine.statistics.factorizations)]
+        // The per-patch profile, of the patches solved in this process (records from workers
+        // or a checkpoint carry none): timings only, so that the numbers do not depend on the
+        // executor.
+        d.timings += [("patch_factor", patchProfile.factorSeconds), ("patch_krylov", patchProfile.krylovSeconds)]
         if let c = report.certificate, !c.certified { d.notes.append(("not_certified", c.reasons.joined(separator: "; "))) }
         // The certificate's checks, on the states as returned (a level cut leaves them to Eigensolver).
         if let c = report.certificate, c.found == store.count, store.count > 0, request.vectors {
@@ -396,6 +408,15 @@ struct PatchRun {
         return nil
     }
 
+    /// The decay length of the pilot's residuals, xi = (h_2 - h_1) / ln(r_1 / r_2) over its
+    /// last two halos (nil without a decay between them): sets the re-solves' halos.
+    var pilotDecayLength: Double? {
+        guard report.pilot.count >= 2 else { return nil }
+        let a = report.pilot[report.pilot.count - 2], b = report.pilot[report.pilot.count - 1]
+        guard b.halo > a.halo, b.maxResidual > 0, a.maxResidual > 1.5 * b.maxResidual else { return nil }
+        return Double(b.halo - a.halo) / log(a.maxResidual / b.maxResidual)
+    }
+
     /// The interior side for a halo: twice the halo (patch side 4 x halo: a quarter of each patch
     /// is interior), at least 8, and small enough that a patch does not reach around the
     /// shorter side (so a halo up to a third of it still gives a layout).
@@ -407,9 +428,10 @@ struct PatchRun {
     /// |phi|^2 lies on a site where `interior` is true, or within the tie tolerance of one.
     mutating func states(on region: Lattice.Region, _ lower: Double, _ upper: Double, patchIndex: Int, pass: Int,
                          interior: (Int) -> Bool) throws -> [PatchState] {
-        let (out, dense) = try Self.keptStates(model: model, region: region, lower, upper, denseLimit: options.denseLimit,
-                                               engine: request.engine, tieTolerance: options.tieTolerance, budget: budget,
-                                               algebra: &algebra, patchIndex: patchIndex, pass: pass, interior: interior)
+        let (out, dense, _) = try Self.keptStates(model: model, region: region, lower, upper, denseLimit: options.denseLimit,
+                                                  density: density, engine: request.engine, tieTolerance: options.tieTolerance,
+                                                  budget: budget, algebra: &algebra, patchIndex: patchIndex, pass: pass,
+                                                  interior: interior)
         if dense { denseSolves += 1 } else { sparseSolves += 1 }
         return out
     }
@@ -417,13 +439,14 @@ struct PatchRun {
     /// The states a patch keeps (see ``states(on:_:_:patchIndex:pass:interior:)``), and whether
     /// it was solved dense: a function of its arguments alone (`algebra` is scratch space).
     static func keptStates(model: DisorderedModel, region: Lattice.Region, _ lower: Double, _ upper: Double, denseLimit: Int,
-                           engine: ShiftInvertOptions, tieTolerance tie: Double, budget: Double, algebra: inout LocalAlgebra,
-                           patchIndex: Int, pass: Int, interior: (Int) -> Bool) throws -> (states: [PatchState], dense: Bool) {
+                           density: Double, engine: ShiftInvertOptions, tieTolerance tie: Double, budget: Double,
+                           algebra: inout LocalAlgebra, patchIndex: Int, pass: Int,
+                           interior: (Int) -> Bool) throws -> (states: [PatchState], dense: Bool, statistics: PatchWindowSolve.Statistics) {
         var out = [PatchState]()
         let m = region.siteCount
         let lattice = model.lattice
-        let dense = try Self.eigenpairs(model: model, region: region, lower, upper, denseLimit: denseLimit,
-                                        engine: engine) { pairs in
+        let (dense, statistics) = try Self.eigenpairs(model: model, region: region, lower, upper, denseLimit: denseLimit,
+                                                      density: density, engine: engine) { pairs in
             for j in 0..<pairs.count {
                 let x = Array(pairs.vectors[(j * m)..<((j + 1) * m)])
                 let top = PatchState.maximumSite(x, on: region, lattice: lattice)
@@ -443,26 +466,26 @@ struct PatchRun {
                                            pass: pass, maxSite: top, owned: owned))
             }
         }
-        return (out, dense)
+        return (out, dense, statistics)
     }
 
     /// Eigenpairs of the region Hamiltonian with energies in [lower, upper], ascending, handed
-    /// to `body` slice by slice (the shift-invert engine's slices: the dense vectors of the
-    /// whole patch window never exist at once). Returns true when the patch was solved dense.
+    /// to `body` slice by slice (the dense vectors of the whole patch window never exist at
+    /// once): dense LAPACK up to `denseLimit` sites, else ``PatchWindowSolve`` (one
+    /// factorization per slice, slices sized by `density`, the expected states per site per
+    /// t1). Returns whether the patch was solved dense, and the solve's profile.
     static func eigenpairs(model: DisorderedModel, region: Lattice.Region, _ lower: Double, _ upper: Double, denseLimit: Int,
-                           engine: ShiftInvertOptions, _ body: (Eigenpairs) throws -> Void) throws -> Bool {
+                           density: Double, engine: ShiftInvertOptions,
+                           _ body: (Eigenpairs) throws -> Void) throws -> (dense: Bool, statistics: PatchWindowSolve.Statistics) {
         let hp = model.hamiltonian(on: region)
         if region.siteCount <= denseLimit {
             do {
                 try body(DenseEigensolver.solve(hp, selection: .energies(lower...upper)))
             } catch SolverError.emptySelection {}
-            return true
+            return (true, PatchWindowSolve.Statistics())
         }
         var o = engine
         o.factorization = .auto
-        // A patch's slices are not the run's progress (the passes report per patch).
-        o.progress = nil
-        _ = try ShiftInvertSolver(hp, options: o).window(lower, upper.nextUp, holdingAll: false, slices: body)
-        return false
+        return (false, try PatchWindowSolve.solve(hp, lower, upper, density: density, engine: o, body))
     }
 }

@@ -21,16 +21,20 @@ public struct PatchPlan: Codable, Sendable, Equatable {
     public var budget: Double
     public var tieTolerance: Double
     public var denseLimit: Int
+    /// Expected states per site per t1 in the window (the global inertia count over the whole
+    /// lattice's window): sizes each patch's slices and Krylov runs (``PatchWindowSolve``);
+    /// 0 when unknown.
+    public var density: Double = 0
     /// The Krylov settings of the patch solves (not coded: a worker uses the defaults of the
     /// study that built the plan; they change no kept state beyond the Krylov tolerance).
     public var engine = ShiftInvertOptions()
 
     enum CodingKeys: String, CodingKey {
-        case modelFingerprint, lattice, interior, halo, pass, lower, upper, budget, tieTolerance, denseLimit
+        case modelFingerprint, lattice, interior, halo, pass, lower, upper, budget, tieTolerance, denseLimit, density
     }
 
     public init(modelFingerprint: UInt64, layout: PatchLayout, pass: Int, lower: Double, upper: Double, budget: Double,
-                tieTolerance: Double, denseLimit: Int, engine: ShiftInvertOptions = ShiftInvertOptions()) {
+                tieTolerance: Double, denseLimit: Int, density: Double = 0, engine: ShiftInvertOptions = ShiftInvertOptions()) {
         self.modelFingerprint = modelFingerprint
         lattice = layout.lattice
         interior = layout.interior
@@ -41,14 +45,35 @@ public struct PatchPlan: Codable, Sendable, Equatable {
         self.budget = budget
         self.tieTolerance = tieTolerance
         self.denseLimit = denseLimit
+        self.density = density
         self.engine = engine
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        modelFingerprint = try c.decode(UInt64.self, forKey: .modelFingerprint)
+        lattice = try c.decode(Lattice.self, forKey: .lattice)
+        interior = try c.decode(Int.self, forKey: .interior)
+        halo = try c.decode(Int.self, forKey: .halo)
+        pass = try c.decode(Int.self, forKey: .pass)
+        lower = try c.decode(Double.self, forKey: .lower)
+        upper = try c.decode(Double.self, forKey: .upper)
+        budget = try c.decode(Double.self, forKey: .budget)
+        tieTolerance = try c.decode(Double.self, forKey: .tieTolerance)
+        denseLimit = try c.decode(Int.self, forKey: .denseLimit)
+        density = try c.decodeIfPresent(Double.self, forKey: .density) ?? 0
     }
 
     public static func == (a: PatchPlan, b: PatchPlan) -> Bool {
         (a.modelFingerprint, a.lattice, a.interior, a.halo, a.pass) == (b.modelFingerprint, b.lattice, b.interior, b.halo, b.pass)
             && (a.lower.bitPattern, a.upper.bitPattern, a.budget.bitPattern, a.tieTolerance.bitPattern, a.denseLimit)
             == (b.lower.bitPattern, b.upper.bitPattern, b.budget.bitPattern, b.tieTolerance.bitPattern, b.denseLimit)
+            && a.density.bitPattern == b.density.bitPattern
     }
+
+    /// Version of the per-patch solve in the digest: records of an older solve (three
+    /// factorizations per slice, other Krylov sizes) are not taken by a resumed run.
+    static let solveVersion: UInt64 = 2
 
     /// The layout of the pass.
     public var layout: PatchLayout { try! PatchLayout(lattice: lattice, interior: interior, halo: halo) }
@@ -58,7 +83,8 @@ public struct PatchPlan: Codable, Sendable, Equatable {
         var d = FNV64()
         for v in [modelFingerprint, UInt64(lattice.lx), UInt64(lattice.ly), UInt64(lattice.boundaryX == .open ? 1 : 0),
                   UInt64(lattice.boundaryY == .open ? 1 : 0), UInt64(interior), UInt64(halo), UInt64(pass),
-                  lower.bitPattern, upper.bitPattern, budget.bitPattern, tieTolerance.bitPattern, UInt64(denseLimit)] { d.add(v) }
+                  lower.bitPattern, upper.bitPattern, budget.bitPattern, tieTolerance.bitPattern, UInt64(denseLimit),
+                  density.bitPattern, Self.solveVersion] { d.add(v) }
         return d.value
     }
 
@@ -72,10 +98,11 @@ public struct PatchPlan: Codable, Sendable, Equatable {
         }
         let layout = self.layout
         let clock = ContinuousClock(), t = clock.now
-        let (states, dense) = try PatchRun.keptStates(model: model, region: layout.patchRegion(p), lower, upper, denseLimit: denseLimit,
-                                                      engine: engine, tieTolerance: tieTolerance, budget: budget, algebra: &algebra,
-                                                      patchIndex: p, pass: pass) { layout.owner(of: $0) == p }
-        return PatchRecord(plan: digest, patch: p, pass: pass, dense: dense, seconds: (clock.now - t).seconds, states: states)
+        let (states, dense, s) = try PatchRun.keptStates(model: model, region: layout.patchRegion(p), lower, upper, denseLimit: denseLimit,
+                                                         density: density, engine: engine, tieTolerance: tieTolerance, budget: budget,
+                                                         algebra: &algebra, patchIndex: p, pass: pass) { layout.owner(of: $0) == p }
+        return PatchRecord(plan: digest, patch: p, pass: pass, dense: dense, seconds: (clock.now - t).seconds, states: states,
+                           factorizations: s.factorizations, factorSeconds: s.factorSeconds, krylovSeconds: s.krylovSeconds)
     }
 }
 
@@ -90,6 +117,11 @@ public struct PatchRecord: Codable, Sendable {
     /// Wall seconds of the solve (not part of the numbers).
     public var seconds: Double
     public var states: [PatchState]
+    /// The solve's profile (not part of the numbers; nil in records of older runs): LDL^T
+    /// factorizations of the patch, and wall seconds factoring and in Krylov runs.
+    public var factorizations: Int?
+    public var factorSeconds: Double?
+    public var krylovSeconds: Double?
 }
 
 /// 64-bit FNV-1a over 64-bit words (digests of plans, models and checkpoint records).

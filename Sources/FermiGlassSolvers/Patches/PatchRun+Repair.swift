@@ -1,3 +1,4 @@
+import Foundation
 import FermiGlassModel
 
 extension PatchRun {
@@ -55,8 +56,13 @@ extension PatchRun {
         var out = states
         var solves = 0
         let largest = (min(lattice.lx, lattice.ly) - 2) / 2
+        let xi = pilotDecayLength
         for k in out.indices where out[k].residual > tolerance {
-            var halfWidth = min(largest, layout.halo + (layout.interior + 1) / 2)
+            var halfWidth = min(largest, resolveHalfWidth(out[k], layout: layout, decayLength: xi))
+            var tried = [(distance: Int, residual: Double)]()
+            if out[k].patch >= 0, out[k].patch < layout.count {
+                tried.append((cutDistance(out[k].maxSite, layout.patchRegion(out[k].patch)), out[k].residual))
+            }
             while true {
                 let old = out[k]
                 let region = lattice.region(around: old.maxSite, halfWidth: halfWidth)
@@ -81,11 +87,55 @@ extension PatchRun {
                 solves += 1
                 if let candidate = best, candidate.residual < old.residual { out[k] = candidate }
                 if out[k].residual <= tolerance || halfWidth >= largest { break }
-                halfWidth = min(largest, (3 * halfWidth + 1) / 2)
+                tried.append((halfWidth, best?.residual ?? .infinity))
+                halfWidth = min(largest, Self.nextResolveHalfWidth(tried, current: halfWidth, goal: 0.25 * tolerance))
             }
             report.resolved += 1
         }
         return (out, solves)
+    }
+
+    /// The first re-solve's half-width for `state`: its distance d from its patch's cut edge
+    /// plus what the decay exp(-d / xi) of the pilot's residuals says takes its residual r to a
+    /// quarter of tol, d + 1.15 xi ln(4 r / tol), at least d + 8 and at most twice the fixed
+    /// rule's; without a measured xi (or for a state of an earlier re-solve) the fixed rule,
+    /// halo + interior / 2, where its old interior lies a halo from the cut.
+    func resolveHalfWidth(_ state: PatchState, layout: PatchLayout, decayLength xi: Double?) -> Int {
+        let fixed = layout.halo + (layout.interior + 1) / 2
+        guard let xi, xi > 0, state.patch >= 0, state.patch < layout.count else { return fixed }
+        let d = cutDistance(state.maxSite, layout.patchRegion(state.patch))
+        guard d < Int.max / 2 else { return fixed }
+        let extra = 1.15 * xi * log(max(4 * state.residual / tolerance, 1))
+        return min(2 * fixed, d + max(8, Int(extra.rounded(.up))))
+    }
+
+    /// The next half-width after the re-solves `tried` (distance from the cut, residual), the
+    /// last at `current`: from the state's own decay between its last two tries when they show
+    /// one (a drop of 2x or more), the distance where it reaches `goal`, with 15% to spare,
+    /// between 1.1x and 2x the current one; else 1.5x.
+    static func nextResolveHalfWidth(_ tried: [(distance: Int, residual: Double)], current: Int, goal: Double) -> Int {
+        let grown = (3 * current + 1) / 2
+        guard tried.count >= 2 else { return grown }
+        let a = tried[tried.count - 2], b = tried[tried.count - 1]
+        guard b.distance > a.distance, b.residual.isFinite, b.residual > goal, a.residual >= 2 * b.residual else { return grown }
+        let xi = Double(b.distance - a.distance) / log(a.residual / b.residual)
+        let wanted = Int((Double(b.distance) + 1.15 * xi * log(b.residual / goal)).rounded(.up))
+        return min(2 * current, max((11 * current + 9) / 10, wanted))
+    }
+
+    /// Lattice distance from `site` to the nearest cut edge of `region` (bonds the region
+    /// drops; a side on an open lattice edge or a direction the region wraps is no cut).
+    func cutDistance(_ site: Int, _ region: Lattice.Region) -> Int {
+        let (x, y) = lattice.coordinates(of: site)
+        func along(_ c: Int, _ start: Int, _ size: Int, _ extent: Int, _ boundary: Boundary) -> Int {
+            if size >= extent { return Int.max / 2 }
+            let offset = ((c - start) % extent + extent) % extent
+            let low = boundary == .open && start == 0 ? Int.max / 2 : offset
+            let high = boundary == .open && start + size == extent ? Int.max / 2 : size - 1 - offset
+            return min(low, high)
+        }
+        return min(along(x, region.x0, region.width, lattice.lx, lattice.boundaryX),
+                   along(y, region.y0, region.height, lattice.ly, lattice.boundaryY))
     }
 
     /// The eigenpairs of the region Hamiltonian within `reach` of `sigma`: dense up to
@@ -102,9 +152,11 @@ extension PatchRun {
             return true
         }
         var o = engine
-        o.factorization = .auto
+        // The solves' factorization only (no counts: no second analysis).
+        o.factorization = FactorizationBackend.auto.resolved(sites: hp.rowCount).solves
         o.progress = nil
         o.certifyNearest = false
+        if o.lanczos.tolerance == 0 { o.lanczos.tolerance = PatchWindowSolve.krylovTolerance }
         try body(ShiftInvertSolver(hp, options: o).nearest(sigma: sigma, count: min(nearestCount, hp.rowCount - 1)).pairs)
         return false
     }
