@@ -154,8 +154,8 @@ struct HartreeFockCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Compute the lowest eigenvalue of the collinear orbital Hessian of every kept state and, in free mode, follow negative modes of every start down to a minimum (default on).")
     var stability: Bool = true
 
-    @Option(help: "Free mode: basin hops after the starts: each kicks the lowest minimum so far locally (reverses a moment cluster; moves one particle between HF orbitals near E_F, in one spin or with a spin flip; or redraws the moments within two bonds of a site) and descends to a minimum again, kept when lower (default 0).")
-    var hops: Int = 0
+    @Option(help: "Free mode: basin hops after the starts: each kicks the lowest minimum so far locally (reverses a moment cluster; moves one particle between HF orbitals near E_F, in one spin or with a spin flip; or redraws the moments within two bonds of a site) and descends to a minimum again, kept when lower (default: 16 on lattices of up to 256 sites, where a glassy landscape has many minima and a hop is cheap; 0 above, and 0 with --starts 0).")
+    var hops: Int?
 
     @Option(help: "Free mode with a --U list: up (each U warm-started from the previous one) or both (then back down, each U also started from the U above it, also with --starts 0; default).")
     var sweep: String = "both"
@@ -191,6 +191,7 @@ struct HartreeFockCommand: ParsableCommand {
         guard firstOrderStarts >= 0 else { throw ValidationError("--first-order-starts must be non-negative, got \(firstOrderStarts)") }
         template.firstOrderStarts = firstOrderStarts
         template.stability = stability
+        let hops = self.hops ?? (starts == 0 ? 0 : HartreeFockOptions.defaultHops(sites: spec.lattice.siteCount))
         guard hops >= 0 else { throw ValidationError("--hops must be non-negative, got \(hops)") }
         template.hops = hops
         do { try template.validate(sites: spec.lattice.siteCount, particles: spec.filling!.particles) } catch let e as HartreeFockError {

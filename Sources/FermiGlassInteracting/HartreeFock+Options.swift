@@ -138,6 +138,13 @@ public struct HartreeFockOptions: Sendable {
     /// minimum found so far followed by a descent to a minimum (``HartreeFock/kick(up:down:h0:particles:seed:hop:)``),
     /// numbered after every other start. 0: none. A warm start run alone (`starts` = 0) hops too.
     public var hops: Int = 0
+
+    /// The front end's default number of basin hops for a lattice of `sites` sites: 16 up to 256
+    /// sites, 0 above. On 10 x 10, W = 9 lattices the free-HF landscape at U >= 3 holds tens of
+    /// distinct minima; the starts alone reached the lowest known one in 1 of 9 cases, 16 hops
+    /// in 4 of 9, at about twice the search's cost (docs/benchmarks/hartree-fock.md, eighth
+    /// session). Above 256 sites a start costs minutes to an hour, so hops are asked for.
+    public static func defaultHops(sites: Int) -> Int { sites <= 256 ? 16 : 0 }
     /// With `stability`: also rho(U^2 Pi_up Pi_dn) of the kept state (``StabilityRadius``;
     /// two Pi products per Lanczos step, about the cost of the Hessian's lowest eigenvalue).
     public var stabilityRadius: Bool = true
